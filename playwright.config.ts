@@ -1,0 +1,39 @@
+import { defineConfig } from '@playwright/test';
+
+/**
+ * End-to-end tests run the *built* static site (`build/`, served by a plain static server, as a
+ * user's static host would) in Debian's Chromium. Binance is never contacted: tests answer its
+ * requests with `page.route()` from recorded real data in tests/fixtures.
+ */
+const chromiumArgs = [
+	'--no-sandbox',
+	'--disable-gpu',
+	'--disable-background-networking',
+	'--disable-component-update',
+	'--disable-sync',
+	'--no-first-run'
+];
+
+export default defineConfig({
+	testDir: 'tests/e2e',
+	timeout: 120_000,
+	expect: { timeout: 30_000 },
+	fullyParallel: false,
+	workers: 1,
+	retries: 0,
+	reporter: [['list']],
+	outputDir: 'test-results',
+	use: {
+		baseURL: 'http://127.0.0.1:4173',
+		viewport: { width: 1280, height: 800 },
+		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+		trace: 'off',
+		screenshot: 'only-on-failure'
+	},
+	webServer: {
+		command: 'npx sirv build --port 4173 --host 127.0.0.1 --single 404.html',
+		url: 'http://127.0.0.1:4173',
+		reuseExistingServer: !process.env.CI,
+		timeout: 60_000
+	}
+});

@@ -1,0 +1,253 @@
+/**
+ * The built-in strategy registry: one parameter schema per strategy, shared by the WASM engine
+ * wrapper, the TS reference engine, the CLI and the app's parameter forms.
+ *
+ * Parameter order in `params` is the order the WASM core receives them (`p0`, `p1`, ...).
+ */
+import { ValidationError } from '../core/errors';
+import type { BacktestConfig, StrategyId } from './types';
+
+/** One parameter of a strategy. `int` and `float` are numbers; `bool` is 0/1 (or true/false). */
+export interface ParamSchema {
+	name: string;
+	type: 'int' | 'float' | 'bool';
+	default: number;
+	min: number;
+	max: number;
+	step: number;
+	/** What the parameter does, with its unit. */
+	description: string;
+}
+
+/** A cross-parameter rule, e.g. fast < slow. */
+export interface ParamConstraint {
+	/** Returns true when the parameter set is allowed. */
+	check: (p: Record<string, number>) => boolean;
+	/** Message shown when `check` fails. */
+	message: string;
+}
+
+export interface StrategyDefinition {
+	id: StrategyId;
+	/** Numeric id passed to the WASM core. Never reuse a number. */
+	wasmId: number;
+	name: string;
+	description: string;
+	params: ParamSchema[];
+	constraints: ParamConstraint[];
+	/** True when the strategy sets its own stop-loss / take-profit (ATR multiples in its params). */
+	ownsExitLevels: boolean;
+}
+
+const int = (name: string, def: number, min: number, max: number, description: string): ParamSchema => ({
+	name, type: 'int', default: def, min, max, step: 1, description
+});
+const float = (name: string, def: number, min: number, max: number, step: number, description: string): ParamSchema => ({
+	name, type: 'float', default: def, min, max, step, description
+});
+const bool = (name: string, def: boolean, description: string): ParamSchema => ({
+	name, type: 'bool', default: def ? 1 : 0, min: 0, max: 1, step: 1, description
+});
+
+/** All built-in strategies by id. */
+export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Object.freeze({
+	'sma-cross': {
+		id: 'sma-cross',
+		wasmId: 1,
+		name: 'SMA cross',
+		description:
+			'Long when the fast SMA of close crosses above the slow SMA; exit (or reverse to short in long-short mode) when it crosses below.',
+		params: [
+			int('fast', 10, 2, 500, 'Fast simple moving average period, in bars.'),
+			int('slow', 30, 3, 1000, 'Slow simple moving average period, in bars.')
+		],
+		constraints: [{ check: (p) => p.fast < p.slow, message: 'fast must be smaller than slow' }],
+		ownsExitLevels: false
+	},
+	'rsi-mean-reversion': {
+		id: 'rsi-mean-reversion',
+		wasmId: 2,
+		name: 'RSI mean reversion',
+		description:
+			'Long when Wilder RSI crosses below oversold; exit when it crosses above overbought (or above 50 with exitOnMid). Long-short mirrors it: short on a cross above overbought, cover on a cross below oversold (or below 50).',
+		params: [
+			int('period', 14, 2, 200, 'RSI period (Wilder smoothing), in bars.'),
+			float('oversold', 30, 1, 99, 1, 'Oversold level (RSI units, 0-100): a cross below it enters long.'),
+			float('overbought', 70, 1, 99, 1, 'Overbought level (RSI units, 0-100): a cross above it exits a long.'),
+			bool('exitOnMid', false, 'Also exit when RSI crosses back through 50.')
+		],
+		constraints: [{ check: (p) => p.oversold < p.overbought, message: 'oversold must be below overbought' }],
+		ownsExitLevels: false
+	},
+	'ema-atr-breakout': {
+		id: 'ema-atr-breakout',
+		wasmId: 3,
+		name: 'EMA + ATR breakout',
+		description:
+			'Long when close crosses above EMA + k·ATR (optionally only when volume is above its SMA); exit when close crosses below the EMA. Short mirrored in long-short mode.',
+		params: [
+			int('emaPeriod', 20, 2, 500, 'EMA period of close, in bars.'),
+			int('atrPeriod', 14, 2, 200, 'ATR period (Wilder), in bars.'),
+			float('atrMultiplier', 1, 0, 10, 0.1, 'k: breakout distance above/below the EMA in ATRs.'),
+			bool('volumeFilter', false, 'Only enter when volume is above its simple moving average.'),
+			int('volumePeriod', 20, 2, 500, 'Volume SMA period for the volume filter, in bars.')
+		],
+		constraints: [],
+		ownsExitLevels: false
+	},
+	'rsi-atr-momentum': {
+		id: 'rsi-atr-momentum',
+		wasmId: 4,
+		name: 'RSI band momentum with ATR stops',
+		description:
+			'Long when RSI enters [longRsiMin, longRsiMax]; short (long-short mode) when it enters [shortRsiMin, shortRsiMax]. Stop-loss slAtrMultiplier·ATR and take-profit tpAtrMultiplier·ATR from the entry fill. The opposite band closes a long in long-only mode and reverses in long-short mode.',
+		params: [
+			int('rsiPeriod', 14, 2, 200, 'RSI period (Wilder), in bars.'),
+			int('atrPeriod', 14, 2, 200, 'ATR period (Wilder), in bars.'),
+			float('longRsiMin', 55, 0, 100, 1, 'Lower edge of the long entry band (RSI units).'),
+			float('longRsiMax', 70, 0, 100, 1, 'Upper edge of the long entry band (RSI units).'),
+			float('shortRsiMin', 30, 0, 100, 1, 'Lower edge of the short entry band (RSI units).'),
+			float('shortRsiMax', 45, 0, 100, 1, 'Upper edge of the short entry band (RSI units).'),
+			float('slAtrMultiplier', 1.5, 0.1, 20, 0.1, 'Stop-loss distance from the entry fill, in ATRs.'),
+			float('tpAtrMultiplier', 3, 0.1, 50, 0.1, 'Take-profit distance from the entry fill, in ATRs.')
+		],
+		constraints: [
+			{ check: (p) => p.longRsiMin <= p.longRsiMax, message: 'longRsiMin must not exceed longRsiMax' },
+			{ check: (p) => p.shortRsiMin <= p.shortRsiMax, message: 'shortRsiMin must not exceed shortRsiMax' }
+		],
+		ownsExitLevels: true
+	}
+});
+
+/** Ids of all built-in strategies, in display order. */
+export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
+
+/**
+ * Look up a strategy definition.
+ * @throws ValidationError naming the known ids when `id` is unknown.
+ */
+export function getStrategy(id: string): StrategyDefinition {
+	const def = (STRATEGIES as Record<string, StrategyDefinition>)[id];
+	if (!def) throw new ValidationError(`Unknown strategy "${id}": use one of ${STRATEGY_IDS.join(', ')}`);
+	return def;
+}
+
+/** Default parameter values of a strategy, by name. */
+export function defaultParams(id: StrategyId): Record<string, number> {
+	return Object.fromEntries(getStrategy(id).params.map((p) => [p.name, p.default]));
+}
+
+/**
+ * Check one parameter value against its schema.
+ * @returns null when valid, otherwise a message naming the parameter, the problem and the allowed range.
+ */
+export function checkParam(schema: ParamSchema, value: unknown): string | null {
+	let v: number;
+	if (typeof value === 'boolean') v = value ? 1 : 0;
+	else if (typeof value === 'number') v = value;
+	else return `${schema.name} must be a number, got ${JSON.stringify(value)}`;
+	if (!Number.isFinite(v)) return `${schema.name} must be a finite number, got ${value}`;
+	if (schema.type === 'bool' && v !== 0 && v !== 1) return `${schema.name} must be true/false (1/0), got ${v}`;
+	if (schema.type === 'int' && !Number.isInteger(v)) return `${schema.name} must be a whole number, got ${v}`;
+	if (v < schema.min || v > schema.max) return `${schema.name} must be between ${schema.min} and ${schema.max}, got ${v}`;
+	return null;
+}
+
+/**
+ * Resolve a strategy's parameters: fill defaults, validate each value and the constraints.
+ * @returns values in schema order (the order the WASM core takes them) and by name.
+ * @throws ValidationError listing every problem (unknown names, out-of-range values, failed constraints).
+ */
+export function resolveParams(
+	id: StrategyId,
+	params: Record<string, number | boolean> = {}
+): { values: number[]; byName: Record<string, number> } {
+	const def = getStrategy(id);
+	const problems: string[] = [];
+	const known = new Set(def.params.map((p) => p.name));
+	for (const name of Object.keys(params)) {
+		if (!known.has(name)) problems.push(`unknown parameter "${name}" for ${id} (known: ${[...known].join(', ')})`);
+	}
+	const byName: Record<string, number> = {};
+	for (const p of def.params) {
+		const raw = params[p.name] ?? p.default;
+		const err = checkParam(p, raw);
+		if (err) problems.push(err);
+		byName[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : (raw as number);
+	}
+	if (problems.length === 0) {
+		for (const c of def.constraints) if (!c.check(byName)) problems.push(c.message);
+	}
+	if (problems.length) throw new ValidationError(`Invalid ${id} parameters: ${problems.join('; ')}`);
+	return { values: def.params.map((p) => byName[p.name]), byName };
+}
+
+/** A configuration with the documented defaults (S1 rules: 0.1 % fee, no slippage, all-in, long-only, 10,000 USDT). */
+export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfig {
+	return {
+		strategy,
+		params: defaultParams(strategy),
+		direction: 'long',
+		feeRate: 0.001,
+		slippageRate: 0,
+		initialCash: 10_000,
+		stopLoss: { mode: 'none' },
+		takeProfit: { mode: 'none' },
+		atrPeriod: 14,
+		sizing: { mode: 'equity-fraction', fraction: 1 }
+	};
+}
+
+/**
+ * Validate a whole configuration (parameters included).
+ * @returns the resolved parameter values in schema order.
+ * @throws ValidationError listing every problem and the allowed values.
+ */
+export function validateConfig(config: BacktestConfig): number[] {
+	const problems: string[] = [];
+	const def = (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy];
+	if (!def) problems.push(`unknown strategy "${config.strategy}" (use one of ${STRATEGY_IDS.join(', ')})`);
+	if (config.direction !== 'long' && config.direction !== 'long-short')
+		problems.push(`direction must be "long" or "long-short", got ${JSON.stringify(config.direction)}`);
+	const rate = (name: string, v: number, max: number) => {
+		if (typeof v !== 'number' || !Number.isFinite(v) || v < 0 || v >= max)
+			problems.push(`${name} must be a fraction from 0 to below ${max} (0.001 = 0.1 %), got ${v}`);
+	};
+	rate('feeRate', config.feeRate, 0.5);
+	rate('slippageRate', config.slippageRate, 0.5);
+	if (typeof config.initialCash !== 'number' || !Number.isFinite(config.initialCash) || config.initialCash <= 0)
+		problems.push(`initialCash must be a positive amount of quote currency, got ${config.initialCash}`);
+	for (const [name, lvl] of [['stopLoss', config.stopLoss], ['takeProfit', config.takeProfit]] as const) {
+		if (!lvl || !['none', 'fraction', 'atr'].includes(lvl.mode)) {
+			problems.push(`${name}.mode must be none, fraction or atr`);
+		} else if (lvl.mode !== 'none') {
+			const v = lvl.value;
+			if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0 || (lvl.mode === 'fraction' && name === 'stopLoss' && v >= 1))
+				problems.push(
+					`${name} ${lvl.mode === 'fraction' ? 'fraction must be above 0' + (name === 'stopLoss' ? ' and below 1 (0.02 = 2 %)' : ' (0.04 = 4 %)') : 'ATR multiple must be above 0'}, got ${v}`
+				);
+		}
+	}
+	if (!Number.isInteger(config.atrPeriod) || config.atrPeriod < 1 || config.atrPeriod > 1000)
+		problems.push(`atrPeriod must be a whole number of bars from 1 to 1000, got ${config.atrPeriod}`);
+	const s = config.sizing;
+	if (!s) problems.push('sizing is missing');
+	else if (s.mode === 'equity-fraction') {
+		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction must be above 0 and at most 1, got ${s.fraction}`);
+	} else if (s.mode === 'fixed-notional') {
+		if (!(s.amount > 0 && Number.isFinite(s.amount))) problems.push(`sizing.amount must be a positive quote amount, got ${s.amount}`);
+	} else if (s.mode === 'risk') {
+		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction (risk per trade) must be above 0 and at most 1, got ${s.fraction}`);
+		if (config.stopLoss?.mode === 'none' && !def?.ownsExitLevels) problems.push('risk sizing needs a stop-loss: set stopLoss or use equity-fraction sizing');
+	} else problems.push(`sizing.mode must be equity-fraction, fixed-notional or risk`);
+	let values: number[] = [];
+	if (def) {
+		try {
+			values = resolveParams(config.strategy, config.params).values;
+		} catch (e) {
+			problems.push((e as Error).message);
+		}
+	}
+	if (problems.length) throw new ValidationError(`Invalid backtest configuration: ${problems.join('; ')}`);
+	return values;
+}
