@@ -1,0 +1,500 @@
+// The bar-by-bar simulation loop. Semantics: src/lib/engine/SEMANTICS.md. No allocation; raw loads/stores.
+import {
+  colPtr, barCount, tradesBase, summaryBase,
+  COL_OPEN_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_VOLUME, COL_EQUITY, flagsBase,
+  TRADE_STRIDE, T_DIR, T_ENTRY_BAR, T_EXIT_BAR, T_ENTRY_PRICE, T_EXIT_PRICE, T_SIZE, T_ENTRY_FEE, T_EXIT_FEE, T_PNL,
+  T_EXIT_REASON, SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
+  S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
+  S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
+} from './layout';
+import { indicator, nextStamp, invalidateIndicators, IND_SMA, IND_EMA, IND_RSI, IND_ATR } from './indicators';
+
+export const STRAT_SMA_CROSS: i32 = 1;
+export const STRAT_RSI_MEAN_REVERSION: i32 = 2;
+export const STRAT_EMA_ATR_BREAKOUT: i32 = 3;
+export const STRAT_RSI_ATR_MOMENTUM: i32 = 4;
+
+export const LEVEL_NONE: i32 = 0;
+export const LEVEL_FRACTION: i32 = 1;
+export const LEVEL_ATR: i32 = 2;
+
+export const SIZING_EQUITY_FRACTION: i32 = 0;
+export const SIZING_FIXED_NOTIONAL: i32 = 1;
+export const SIZING_RISK: i32 = 2;
+
+const ORDER_NONE: i32 = 0;
+const ORDER_OPEN_LONG: i32 = 1;
+const ORDER_OPEN_SHORT: i32 = 2;
+const ORDER_CLOSE: i32 = 3;
+const ORDER_REVERSE_LONG: i32 = 4;
+const ORDER_REVERSE_SHORT: i32 = 5;
+
+const REASON_SIGNAL: f64 = 0;
+const REASON_STOP_LOSS: f64 = 1;
+const REASON_TAKE_PROFIT: f64 = 2;
+const REASON_END_OF_DATA: f64 = 3;
+
+const DAY_MS: f64 = 86400000.0;
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+export const SIG_ENTER_LONG: u8 = 1;
+export const SIG_EXIT_LONG: u8 = 2;
+export const SIG_ENTER_SHORT: u8 = 4;
+export const SIG_EXIT_SHORT: u8 = 8;
+export const FLAG_DAY_END: u8 = 0x80;
+
+// @ts-ignore: decorator
+@inline function ldb(i: i32): u8 {
+  return load<u8>(flagsBase() + <usize>i);
+}
+
+/** Mark day ends (last bar of each UTC day) and forget cached indicators; call after writing new bars. */
+export function prepare(): void {
+  const n = barCount();
+  const ot = colPtr(COL_OPEN_TIME);
+  const fl = flagsBase();
+  for (let t = 0; t < n; t++) {
+    const last = t == n - 1 || Math.floor(ld(ot, t + 1) / DAY_MS) != Math.floor(ld(ot, t) / DAY_MS);
+    store<u8>(fl + <usize>t, last ? FLAG_DAY_END : 0);
+  }
+  invalidateIndicators();
+}
+
+/**
+ * Signal pre-pass: for each bar t (1..n-2) the strategy's four signals at t's close, as bits in the flag bytes
+ * (bit 7, the day-end flag, is kept). Undefined (NaN) indicator values compare false, so they never signal.
+ */
+function computeSignals(strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, volumeFilter: bool): void {
+  const n = barCount();
+  const fl = flagsBase();
+  store<u8>(fl, load<u8>(fl) & FLAG_DAY_END);
+  if (n > 0) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & FLAG_DAY_END);
+  if (strategy == STRAT_SMA_CROSS) {
+    let f0 = ld(a, 0);
+    let s0 = ld(b, 0);
+    for (let t = 1; t < n - 1; t++) {
+      const f1 = ld(a, t);
+      const s1 = ld(b, t);
+      let bits: u8 = 0;
+      if (f0 <= s0 && f1 > s1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      else if (f0 >= s0 && f1 < s1) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      const q = fl + <usize>t;
+      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
+      f0 = f1;
+      s0 = s1;
+    }
+  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
+    let r0 = ld(a, 0);
+    const mid = p3 != 0;
+    for (let t = 1; t < n - 1; t++) {
+      const r1 = ld(a, t);
+      let bits: u8 = 0;
+      if (r0 >= p1 && r1 < p1) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if (r0 <= p2 && r1 > p2) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      if (mid) {
+        if (r0 <= 50.0 && r1 > 50.0) bits |= SIG_EXIT_LONG;
+        if (r0 >= 50.0 && r1 < 50.0) bits |= SIG_EXIT_SHORT;
+      }
+      const q = fl + <usize>t;
+      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
+      r0 = r1;
+    }
+  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
+    const cl = colPtr(COL_CLOSE);
+    const vo = colPtr(COL_VOLUME);
+    let e0 = ld(a, 0);
+    let k0 = p2 * ld(b, 0);
+    let c0 = ld(cl, 0);
+    for (let t = 1; t < n - 1; t++) {
+      const e1 = ld(a, t);
+      const k1 = p2 * ld(b, t);
+      const c1 = ld(cl, t);
+      const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
+      let bits: u8 = 0;
+      if (volOk && c0 <= e0 + k0 && c1 > e1 + k1) bits |= SIG_ENTER_LONG;
+      if (volOk && c0 >= e0 - k0 && c1 < e1 - k1) bits |= SIG_ENTER_SHORT;
+      if (c0 >= e0 && c1 < e1) bits |= SIG_EXIT_LONG;
+      if (c0 <= e0 && c1 > e1) bits |= SIG_EXIT_SHORT;
+      const q = fl + <usize>t;
+      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
+      e0 = e1;
+      k0 = k1;
+      c0 = c1;
+    }
+  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
+    let r0 = ld(a, 0);
+    for (let t = 1; t < n - 1; t++) {
+      const r1 = ld(a, t);
+      let bits: u8 = 0;
+      if (r0 == r0 && r1 == r1) {
+        const inL0 = r0 >= p2 && r0 <= p3;
+        const inL1 = r1 >= p2 && r1 <= p3;
+        const inS0 = r0 >= p4 && r0 <= p5;
+        const inS1 = r1 >= p4 && r1 <= p5;
+        if (inL1 && !inL0) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+        if (inS1 && !inS0) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      }
+      const q = fl + <usize>t;
+      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
+      r0 = r1;
+    }
+  } else {
+    for (let t = 1; t < n - 1; t++) {
+      const q = fl + <usize>t;
+      store<u8>(q, load<u8>(q) & FLAG_DAY_END);
+    }
+  }
+}
+
+// ---- Position state used by the (rare) fill functions. The loop keeps hot copies in locals. ----
+let cash: f64 = 0;
+let units: f64 = 0; // position size in base units, always >= 0
+let pos: i32 = 0; // +1 long, -1 short, 0 flat
+let entryPrice: f64 = 0;
+let entryFee: f64 = 0;
+let entryBar: i32 = 0;
+let slLevel: f64 = NaN;
+let tpLevel: f64 = NaN;
+let nTrades: i32 = 0;
+let nWins: i32 = 0;
+let nLosses: i32 = 0;
+let grossProfit: f64 = 0;
+let grossLoss: f64 = 0;
+let totalFees: f64 = 0;
+let sumPr: f64 = 0;
+let sumPr2: f64 = 0;
+let feeRate: f64 = 0;
+let slip: f64 = 0;
+let recordTrades: bool = true;
+let prevDayEq: f64 = NaN;
+let dN: f64 = 0;
+let dSum: f64 = 0;
+let dSq: f64 = 0;
+let dDown: f64 = 0;
+let pendingAtr: f64 = NaN;
+
+/** Add the daily return ending at this bar (equity at the last bar of each UTC day). Called on day-end bars only. */
+function dayEnd(eq: f64): void {
+  if (prevDayEq == prevDayEq) {
+    const r = eq / prevDayEq - 1.0;
+    dN += 1.0;
+    dSum += r;
+    dSq += r * r;
+    if (r < 0) dDown += r * r;
+  }
+  prevDayEq = eq;
+}
+
+/** Close the open position at `rawPrice` (slippage applied), charge the exit fee, record the trade. */
+function closePosition(t: i32, rawPrice: f64, reason: f64): void {
+  const u = units;
+  let x: f64;
+  let fee: f64;
+  let pnl: f64;
+  if (pos > 0) {
+    x = rawPrice * (1.0 - slip);
+    fee = u * x * feeRate;
+    cash += u * x - fee;
+    pnl = u * (x - entryPrice) - entryFee - fee;
+  } else {
+    x = rawPrice * (1.0 + slip);
+    fee = u * x * feeRate;
+    cash -= u * x + fee;
+    pnl = u * (entryPrice - x) - entryFee - fee;
+  }
+  totalFees += fee;
+  if (pnl > 0) {
+    nWins++;
+    grossProfit += pnl;
+  } else if (pnl < 0) {
+    nLosses++;
+    grossLoss += pnl;
+  }
+  const pr = pnl / (u * entryPrice);
+  sumPr += pr;
+  sumPr2 += pr * pr;
+  if (recordTrades) {
+    const r = tradesBase() + ((<usize>nTrades * <usize>TRADE_STRIDE) << 3);
+    st(r, T_DIR, <f64>pos);
+    st(r, T_ENTRY_BAR, <f64>entryBar);
+    st(r, T_EXIT_BAR, <f64>t);
+    st(r, T_ENTRY_PRICE, entryPrice);
+    st(r, T_EXIT_PRICE, x);
+    st(r, T_SIZE, u);
+    st(r, T_ENTRY_FEE, entryFee);
+    st(r, T_EXIT_FEE, fee);
+    st(r, T_PNL, pnl);
+    st(r, T_EXIT_REASON, reason);
+  }
+  nTrades++;
+  pos = 0;
+  units = 0;
+  slLevel = NaN;
+  tpLevel = NaN;
+}
+
+/** Open a position of direction `dir` at `rawPrice` (slippage applied) with levels and sizing per SEMANTICS.md. */
+function openPosition(
+  t: i32, dir: i32, rawPrice: f64, atr: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): void {
+  const p = dir > 0 ? rawPrice * (1.0 + slip) : rawPrice * (1.0 - slip);
+  const e = cash;
+  if (!(e > 0)) return;
+  // Fractional levels are exactly P*(1-x) / P*(1+y) (SCENARIOS S4); ATR levels P -/+ k*ATR(signal bar).
+  let sl: f64 = NaN;
+  let tp: f64 = NaN;
+  if (slMode == LEVEL_FRACTION) sl = dir > 0 ? p * (1.0 - slValue) : p * (1.0 + slValue);
+  else if (slMode == LEVEL_ATR) sl = dir > 0 ? p - slValue * atr : p + slValue * atr;
+  if (tpMode == LEVEL_FRACTION) tp = dir > 0 ? p * (1.0 + tpValue) : p * (1.0 - tpValue);
+  else if (tpMode == LEVEL_ATR) tp = dir > 0 ? p + tpValue * atr : p - tpValue * atr;
+  const allIn = e / (p * (1.0 + feeRate));
+  let u: f64;
+  if (sizingMode == SIZING_FIXED_NOTIONAL) {
+    u = (sizingValue < e ? sizingValue : e) / (p * (1.0 + feeRate));
+  } else if (sizingMode == SIZING_RISK) {
+    const dist = Math.abs(p - sl);
+    if (dist > 0 && dist < Infinity) {
+      u = (sizingValue * e) / dist;
+      if (u > allIn) u = allIn;
+    } else u = allIn;
+  } else {
+    u = (sizingValue * e) / (p * (1.0 + feeRate));
+  }
+  if (!(u > 0 && u < Infinity)) return;
+  const fee = u * p * feeRate;
+  if (dir > 0) cash -= u * p + fee;
+  else cash += u * p - fee;
+  totalFees += fee;
+  units = u;
+  pos = dir;
+  entryPrice = p;
+  entryFee = fee;
+  entryBar = t;
+  slLevel = sl;
+  tpLevel = tp;
+}
+
+/**
+ * Run one backtest over the loaded bars. Scalars only; results go to the equity column, the trade records
+ * (when record != 0) and the summary. Returns final equity.
+ * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
+ * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
+ */
+export function run(
+  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  const n = barCount();
+  nextStamp();
+  cash = initialCash;
+  units = 0;
+  pos = 0;
+  entryPrice = 0;
+  entryFee = 0;
+  entryBar = 0;
+  slLevel = NaN;
+  tpLevel = NaN;
+  nTrades = 0;
+  nWins = 0;
+  nLosses = 0;
+  grossProfit = 0;
+  grossLoss = 0;
+  totalFees = 0;
+  sumPr = 0;
+  sumPr2 = 0;
+  feeRate = fee;
+  slip = slippage;
+  recordTrades = record != 0;
+
+  prevDayEq = NaN;
+  dN = 0;
+  dSum = 0;
+  dSq = 0;
+  dDown = 0;
+  pendingAtr = NaN;
+
+  // Indicator buffers per strategy (cached across runs by kind/source/period), then the signal pre-pass.
+  let a: usize = 0;
+  let b: usize = 0;
+  let c: usize = 0;
+  const ip0 = <i32>p0;
+  const ip1 = <i32>p1;
+  if (strategy == STRAT_SMA_CROSS) {
+    a = indicator(IND_SMA, COL_CLOSE, ip0);
+    b = indicator(IND_SMA, COL_CLOSE, ip1);
+  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
+    a = indicator(IND_EMA, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+    if (p3 != 0) c = indicator(IND_SMA, COL_VOLUME, <i32>p4);
+  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+  }
+  let atrPtr: usize = 0;
+  if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
+  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT);
+
+  const oPtr = colPtr(COL_OPEN);
+  const hPtr = colPtr(COL_HIGH);
+  const lPtr = colPtr(COL_LOW);
+  const cPtr = colPtr(COL_CLOSE);
+  const eqPtr = colPtr(COL_EQUITY);
+  const fl = flagsBase();
+  const enterMaskFlat: u8 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
+
+  let pending: i32 = ORDER_NONE;
+  let ambiguous: i32 = 0;
+  let exposure: i32 = 0;
+  let peak: f64 = initialCash;
+  let maxDd: f64 = 0;
+  let maxDdAmount: f64 = 0;
+  let ddKeep: f64 = 1.0; // equity below peak*ddKeep may be a new max drawdown
+  // Hot-path copies of the position state (WASM globals are memory loads/stores; locals stay in registers).
+  // They are synced with the globals only around fills, which are rare.
+  let lPos: i32 = 0;
+  let lUnits: f64 = 0;
+  let lCash: f64 = initialCash;
+  let lSl: f64 = NaN;
+  let lTp: f64 = NaN;
+
+  for (let t = 0; t < n; t++) {
+    const o = ld(oPtr, t);
+    const startPos = lPos;
+    // 1. Fill the order decided at the previous close.
+    if (pending != ORDER_NONE) {
+      cash = lCash;
+      if (pending >= ORDER_CLOSE && lPos != 0) closePosition(t, o, REASON_SIGNAL);
+      if (pending == ORDER_OPEN_LONG || pending == ORDER_REVERSE_LONG)
+        openPosition(t, 1, o, pendingAtr, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+      else if (pending == ORDER_OPEN_SHORT || pending == ORDER_REVERSE_SHORT)
+        openPosition(t, -1, o, pendingAtr, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+      pending = ORDER_NONE;
+      lCash = cash;
+      lPos = pos;
+      lUnits = units;
+      lSl = slLevel;
+      lTp = tpLevel;
+    }
+    if (startPos != 0 || lPos != 0) exposure++;
+    // 2. Intrabar stop-loss / take-profit (stop-loss first).
+    if (lPos != 0) {
+      const h = ld(hPtr, t);
+      const l = ld(lPtr, t);
+      let exitAt: f64 = NaN;
+      let reason: f64 = REASON_STOP_LOSS;
+      if (lPos > 0) {
+        if (o <= lSl) exitAt = o;
+        else if (l <= lSl) {
+          if (h >= lTp) ambiguous++;
+          exitAt = lSl;
+        } else if (o >= lTp) {
+          exitAt = o;
+          reason = REASON_TAKE_PROFIT;
+        } else if (h >= lTp) {
+          exitAt = lTp;
+          reason = REASON_TAKE_PROFIT;
+        }
+      } else {
+        if (o >= lSl) exitAt = o;
+        else if (h >= lSl) {
+          if (l <= lTp) ambiguous++;
+          exitAt = lSl;
+        } else if (o <= lTp) {
+          exitAt = o;
+          reason = REASON_TAKE_PROFIT;
+        } else if (l <= lTp) {
+          exitAt = lTp;
+          reason = REASON_TAKE_PROFIT;
+        }
+      }
+      if (exitAt == exitAt) {
+        cash = lCash;
+        closePosition(t, exitAt, reason);
+        lCash = cash;
+        lPos = 0;
+        lUnits = 0;
+        lSl = NaN;
+        lTp = NaN;
+      }
+    }
+    const close = ld(cPtr, t);
+    const flags = load<u8>(fl + <usize>t);
+    let eq: f64;
+    if (t == n - 1) {
+      // End of data: close at the last close.
+      if (lPos != 0) {
+        cash = lCash;
+        closePosition(t, close, REASON_END_OF_DATA);
+        lCash = cash;
+        lPos = 0;
+        lUnits = 0;
+      }
+      eq = lCash;
+    } else if (lPos == 0) {
+      eq = lCash;
+      // 4. Decide at this close (signal bits from the pre-pass).
+      if (flags & enterMaskFlat) {
+        pending = flags & SIG_ENTER_LONG ? ORDER_OPEN_LONG : ORDER_OPEN_SHORT;
+        if (atrPtr != 0) pendingAtr = ld(atrPtr, t);
+      }
+    } else {
+      if (lPos > 0) {
+        eq = lCash + lUnits * close;
+        if (longShort != 0 && flags & SIG_ENTER_SHORT) pending = ORDER_REVERSE_SHORT;
+        else if (flags & SIG_EXIT_LONG) pending = ORDER_CLOSE;
+      } else {
+        eq = lCash - lUnits * close;
+        if (flags & SIG_ENTER_LONG) pending = ORDER_REVERSE_LONG;
+        else if (flags & SIG_EXIT_SHORT) pending = ORDER_CLOSE;
+      }
+      if (pending != ORDER_NONE && atrPtr != 0) pendingAtr = ld(atrPtr, t);
+    }
+    st(eqPtr, t, eq);
+    // Drawdown on the close-marked curve; the initial cash is the first peak.
+    if (eq > peak) peak = eq;
+    else if (eq < peak * ddKeep) {
+      const dd = 1.0 - eq / peak;
+      if (dd > maxDd) {
+        maxDd = dd;
+        ddKeep = 1.0 - dd;
+      }
+    }
+    if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
+    if (flags & FLAG_DAY_END) dayEnd(eq);
+  }
+  cash = lCash;
+
+  const s = summaryBase();
+  for (let i = 0; i < SUMMARY_LEN; i++) st(s, i, 0);
+  st(s, S_FINAL_EQUITY, cash);
+  st(s, S_N_TRADES, <f64>nTrades);
+  st(s, S_N_WINS, <f64>nWins);
+  st(s, S_N_LOSSES, <f64>nLosses);
+  st(s, S_GROSS_PROFIT, grossProfit);
+  st(s, S_GROSS_LOSS, grossLoss);
+  st(s, S_TOTAL_FEES, totalFees);
+  st(s, S_MAX_DD_RATIO, maxDd);
+  st(s, S_MAX_DD_AMOUNT, maxDdAmount);
+  st(s, S_AMBIGUOUS_BARS, <f64>ambiguous);
+  st(s, S_EXPOSURE_BARS, <f64>exposure);
+  st(s, S_DAILY_N, dN);
+  st(s, S_DAILY_SUM, dSum);
+  st(s, S_DAILY_SUMSQ, dSq);
+  st(s, S_DAILY_DOWN_SUMSQ, dDown);
+  st(s, S_SUM_PROFIT_RATIO, sumPr);
+  st(s, S_SUM_PROFIT_RATIO_SQ, sumPr2);
+  return cash;
+}

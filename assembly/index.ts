@@ -1,0 +1,10 @@
+// Public exports of the WASM simulation core. Implementation lives in the modules below.
+// Memory: allocate(nBars) lays out f64 columns at base + c*nBars*8 (see layout.ts: COL_*, slots, trades, summary);
+// the host writes openTime/open/high/low/close/volume once, calls prepare(), then calls run() with scalars only.
+
+/** allocate(nBars): base offset (0 if memory cannot grow). Column c at base + c*nBars*8, f64. */
+export { allocate, barCount } from './layout';
+/** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
+export { prepare, run } from './engine';
+/** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
+export { indicator } from './indicators';

@@ -1,0 +1,222 @@
+// Indicators computed into preallocated f64 buffers (no allocation). Algorithms and operation order follow
+// src/lib/engine/SEMANTICS.md exactly, so the TS reference engine agrees to the bit. NaN while undefined.
+import { colPtr, barCount, COL_SLOTS, NSLOTS, COL_CLOSE, COL_HIGH, COL_LOW } from './layout';
+
+export const IND_SMA: i32 = 1;
+export const IND_EMA: i32 = 2;
+export const IND_RSI: i32 = 3;
+export const IND_ATR: i32 = 4;
+export const IND_STD: i32 = 5;
+export const IND_HIGHEST: i32 = 6;
+export const IND_LOWEST: i32 = 7;
+
+// @ts-ignore: decorator
+@inline function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
+function fillNaN(dst: usize, from: i32, to: i32): void {
+  for (let i = from; i < to; i++) st(dst, i, NaN);
+}
+
+/** SMA: sum += x[t]; if t >= p: sum -= x[t-p]; if t >= p-1: out = sum / p. */
+export function smaInto(src: usize, dst: usize, n: i32, p: i32): void {
+  let sum: f64 = 0;
+  const pf = <f64>p;
+  for (let t = 0; t < n; t++) {
+    sum += ld(src, t);
+    if (t >= p) sum -= ld(src, t - p);
+    st(dst, t, t >= p - 1 ? sum / pf : NaN);
+  }
+}
+
+/** EMA: alpha = 2/(p+1), seeded with the SMA of the first p values at t = p-1. */
+export function emaInto(src: usize, dst: usize, n: i32, p: i32): void {
+  if (p > n) {
+    fillNaN(dst, 0, n);
+    return;
+  }
+  const alpha: f64 = 2.0 / (<f64>p + 1.0);
+  let sum: f64 = 0;
+  for (let t = 0; t < p; t++) {
+    sum += ld(src, t);
+    st(dst, t, NaN);
+  }
+  let e = sum / <f64>p;
+  st(dst, p - 1, e);
+  for (let t = p; t < n; t++) {
+    e = e + alpha * (ld(src, t) - e);
+    st(dst, t, e);
+  }
+}
+
+/** Wilder RSI: seeded with the mean gain/loss of changes 1..p, then avg = (avg*(p-1) + x) / p. First value at t = p. */
+export function rsiInto(close: usize, dst: usize, n: i32, p: i32): void {
+  if (p >= n) {
+    fillNaN(dst, 0, n);
+    return;
+  }
+  let g: f64 = 0;
+  let l: f64 = 0;
+  st(dst, 0, NaN);
+  for (let t = 1; t <= p; t++) {
+    const d = ld(close, t) - ld(close, t - 1);
+    if (d > 0) g += d;
+    else l -= d;
+    if (t < p) st(dst, t, NaN);
+  }
+  const pf = <f64>p;
+  const pm1 = pf - 1.0;
+  g = g / pf;
+  l = l / pf;
+  st(dst, p, l == 0 ? 100.0 : 100.0 - 100.0 / (1.0 + g / l));
+  for (let t = p + 1; t < n; t++) {
+    const d = ld(close, t) - ld(close, t - 1);
+    const gain: f64 = d > 0 ? d : 0.0;
+    const loss: f64 = d < 0 ? -d : 0.0;
+    g = (g * pm1 + gain) / pf;
+    l = (l * pm1 + loss) / pf;
+    st(dst, t, l == 0 ? 100.0 : 100.0 - 100.0 / (1.0 + g / l));
+  }
+}
+
+// @ts-ignore: decorator
+@inline function trueRange(high: usize, low: usize, close: usize, t: i32): f64 {
+  const h = ld(high, t);
+  const l = ld(low, t);
+  const pc = ld(close, t - 1);
+  let tr = h - l;
+  const a = Math.abs(h - pc);
+  const b = Math.abs(l - pc);
+  if (a > tr) tr = a;
+  if (b > tr) tr = b;
+  return tr;
+}
+
+/** Wilder ATR: atr[p] = mean(TR[1..p]), then atr = (atr*(p-1) + TR) / p. First value at t = p. */
+export function atrInto(high: usize, low: usize, close: usize, dst: usize, n: i32, p: i32): void {
+  if (p >= n) {
+    fillNaN(dst, 0, n);
+    return;
+  }
+  let sum: f64 = 0;
+  st(dst, 0, NaN);
+  for (let t = 1; t <= p; t++) {
+    sum += trueRange(high, low, close, t);
+    if (t < p) st(dst, t, NaN);
+  }
+  const pf = <f64>p;
+  const pm1 = pf - 1.0;
+  let a = sum / pf;
+  st(dst, p, a);
+  for (let t = p + 1; t < n; t++) {
+    a = (a * pm1 + trueRange(high, low, close, t)) / pf;
+    st(dst, t, a);
+  }
+}
+
+/** Rolling population standard deviation: running sum and sum of squares, sqrt(max(0, sumSq/p - mean^2)). */
+export function stdInto(src: usize, dst: usize, n: i32, p: i32): void {
+  let sum: f64 = 0;
+  let sq: f64 = 0;
+  const pf = <f64>p;
+  for (let t = 0; t < n; t++) {
+    const x = ld(src, t);
+    sum += x;
+    sq += x * x;
+    if (t >= p) {
+      const y = ld(src, t - p);
+      sum -= y;
+      sq -= y * y;
+    }
+    if (t >= p - 1) {
+      const m = sum / pf;
+      const v = sq / pf - m * m;
+      st(dst, t, v > 0 ? Math.sqrt(v) : 0.0);
+    } else st(dst, t, NaN);
+  }
+}
+
+/** Rolling highest (sign = 1) or lowest (sign = -1) of x[t-p+1..t]; rescans only when the extreme leaves the window. */
+export function extremeInto(src: usize, dst: usize, n: i32, p: i32, sign: f64): void {
+  let best: f64 = NaN;
+  let bestAt: i32 = -1;
+  for (let t = 0; t < n; t++) {
+    const x = ld(src, t) * sign;
+    const start = t - p + 1;
+    if (bestAt < start) {
+      best = -Infinity;
+      const from = start > 0 ? start : 0;
+      for (let i = from; i <= t; i++) {
+        const y = ld(src, i) * sign;
+        if (y >= best) {
+          best = y;
+          bestAt = i;
+        }
+      }
+    } else if (x >= best) {
+      best = x;
+      bestAt = t;
+    }
+    st(dst, t, t >= p - 1 ? best * sign : NaN);
+  }
+}
+
+// ---- Indicator cache: slots keyed by (kind, source column, period); a run reuses what the last runs computed. ----
+const slotKind = memory.data(NSLOTS * 4);
+const slotSource = memory.data(NSLOTS * 4);
+const slotPeriod = memory.data(NSLOTS * 4);
+const slotStamp = memory.data(NSLOTS * 4);
+let stamp: i32 = 1;
+
+/** Forget every cached indicator (after new bars are written). */
+export function invalidateIndicators(): void {
+  for (let s = 0; s < NSLOTS; s++) {
+    store<i32>(slotKind + (<usize>s << 2), 0);
+    store<i32>(slotStamp + (<usize>s << 2), 0);
+  }
+}
+
+/** Start a new run: slots used from now on are protected from eviction until the next call. */
+export function nextStamp(): void {
+  stamp++;
+}
+
+/** Pointer to indicator `kind` of column `source` with `period`, computed into a slot unless cached. */
+export function indicator(kind: i32, source: i32, period: i32): usize {
+  let victim: i32 = 0;
+  let oldest: i32 = i32.MAX_VALUE;
+  for (let s = 0; s < NSLOTS; s++) {
+    const o = <usize>s << 2;
+    if (load<i32>(slotKind + o) == kind && load<i32>(slotSource + o) == source && load<i32>(slotPeriod + o) == period) {
+      store<i32>(slotStamp + o, stamp);
+      return colPtr(COL_SLOTS + s);
+    }
+    const st = load<i32>(slotStamp + o);
+    if (st < oldest) {
+      oldest = st;
+      victim = s;
+    }
+  }
+  const dst = colPtr(COL_SLOTS + victim);
+  const n = barCount();
+  const src = colPtr(source);
+  if (kind == IND_SMA) smaInto(src, dst, n, period);
+  else if (kind == IND_EMA) emaInto(src, dst, n, period);
+  else if (kind == IND_RSI) rsiInto(src, dst, n, period);
+  else if (kind == IND_ATR) atrInto(colPtr(COL_HIGH), colPtr(COL_LOW), colPtr(COL_CLOSE), dst, n, period);
+  else if (kind == IND_STD) stdInto(src, dst, n, period);
+  else if (kind == IND_HIGHEST) extremeInto(src, dst, n, period, 1.0);
+  else if (kind == IND_LOWEST) extremeInto(src, dst, n, period, -1.0);
+  else fillNaN(dst, 0, n);
+  const o = <usize>victim << 2;
+  store<i32>(slotKind + o, kind);
+  store<i32>(slotSource + o, source);
+  store<i32>(slotPeriod + o, period);
+  store<i32>(slotStamp + o, stamp);
+  return dst;
+}

@@ -1,0 +1,5 @@
+/** Public API of the engine layer (browser-safe: no Node imports here; Node code imports ./node). */
+export * from './types';
+export * from './strategies';
+export { WasmEngine, assertValidOhlcv, toRunScalars } from './wasm-engine';
+export type { BacktestResult, CoreSummary, IndicatorSeries, IndicatorKind, IndicatorSource, RunScalars } from './wasm-engine';

@@ -1,0 +1,51 @@
+/**
+ * Node entry of the engine (CLI, tests, benchmarks): loads assembly/build/release.wasm from disk.
+ * Browser code uses {@link WasmEngine.create} with the fetched module instead (see src/lib/workers).
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { OhlcvColumns } from '../core/types';
+import type { BacktestConfig } from './types';
+import { WasmEngine, type BacktestResult } from './wasm-engine';
+
+/** Path of the compiled core; `debug` selects the unoptimised build with assertions. */
+export function wasmPath(target: 'release' | 'debug' = 'release'): string {
+	return fileURLToPath(new URL(`../../../assembly/build/${target}.wasm`, import.meta.url));
+}
+
+let compiled: Promise<WebAssembly.Module> | null = null;
+
+/**
+ * Create an engine instance from the compiled core on disk.
+ * @throws Error with the build command when the wasm file is missing.
+ */
+export async function createNodeEngine(target: 'release' | 'debug' = 'release'): Promise<WasmEngine> {
+	if (target === 'release') {
+		compiled ??= compileFile(wasmPath('release'));
+		return WasmEngine.create(await compiled);
+	}
+	return WasmEngine.create(await compileFile(wasmPath(target)));
+}
+
+async function compileFile(path: string): Promise<WebAssembly.Module> {
+	let bytes: Buffer;
+	try {
+		bytes = readFileSync(path);
+	} catch {
+		throw new Error(`WASM core not found at ${path}: run \`npm run asbuild\` first.`);
+	}
+	return WebAssembly.compile(bytes);
+}
+
+/**
+ * Run one backtest in Node: load the candles into a fresh core instance and run the configuration.
+ * @param ohlcv candles as columns (strictly ascending open times, finite values)
+ * @param config backtest configuration (validated)
+ * @returns trades, equity per bar and the core summary
+ * @throws DataError for bad candles, ValidationError for a bad configuration
+ */
+export async function runBacktest(ohlcv: OhlcvColumns, config: BacktestConfig): Promise<BacktestResult> {
+	const engine = await createNodeEngine();
+	engine.load(ohlcv);
+	return engine.run(config);
+}

@@ -1,0 +1,389 @@
+/**
+ * The WASM simulation core's host wrapper. Works in Node and in a browser worker: give it compiled or raw wasm
+ * bytes. Bars are written into WASM linear memory once per dataset ({@link WasmEngine.load}); each run passes
+ * scalars only and reads results straight out of linear memory.
+ *
+ * Memory layout (mirrors assembly/layout.ts): `allocate(n)` returns `base`; column `c` is the f64[n] at
+ * `base + c*n*8` (0 openTime, 1 open, 2 high, 3 low, 4 close, 5 volume, 6 equity, 7 day-end flags, 8..15 indicator
+ * slots); then `n` trade records of 10 f64; then the summary (24 f64).
+ */
+import { DataError, ValidationError } from '../core/errors';
+import type { OhlcvColumns } from '../core/types';
+import { inferIntervalMs } from '../core/timeframe';
+import { getStrategy, validateConfig } from './strategies';
+import type { BacktestConfig, ExitReason, SimulationOutput, Trade } from './types';
+
+const COL = { openTime: 0, open: 1, high: 2, low: 3, close: 4, volume: 5, equity: 6 } as const;
+const NCOLS = 16;
+const TRADE_STRIDE = 10;
+const SUMMARY_LEN = 24;
+const EXIT_REASONS: ExitReason[] = ['signal', 'stop_loss', 'take_profit', 'end_of_data'];
+const IND = { sma: 1, ema: 2, rsi: 3, atr: 4, std: 5, highest: 6, lowest: 7 } as const;
+const LEVEL_MODE = { none: 0, fraction: 1, atr: 2 } as const;
+const SIZING_MODE = { 'equity-fraction': 0, 'fixed-notional': 1, risk: 2 } as const;
+
+/** Indicator kinds the core computes (see assembly/indicators.ts for the formulas). */
+export type IndicatorKind = keyof typeof IND;
+/** Which price/volume column an indicator reads. */
+export type IndicatorSource = 'open' | 'high' | 'low' | 'close' | 'volume';
+
+/** Headline statistics computed inside the core in the same pass as the simulation (what optimisation trials rank by). */
+export interface CoreSummary {
+	/** Equity after the end-of-data close-out, quote currency. */
+	finalEquity: number;
+	/** finalEquity / initialCash - 1. */
+	totalReturnRatio: number;
+	/** max_t (1 - equity[t] / max(initialCash, max_{s<=t} equity[s])), close-marked. */
+	maxDrawdownRatio: number;
+	/** Largest peak-to-trough fall of the close-marked equity, quote currency. */
+	maxDrawdownAmount: number;
+	nTrades: number;
+	nWins: number;
+	nLosses: number;
+	/** nWins / nTrades (NaN with no trades). */
+	winRate: number;
+	totalFees: number;
+	grossProfit: number;
+	/** Sum of losing trades' pnl (<= 0). */
+	grossLoss: number;
+	/** grossProfit / |grossLoss| (Infinity with profits and no losses, NaN with neither). */
+	profitFactor: number;
+	/** Mean / sample std of daily returns (equity at each UTC day's last bar) × sqrt(365); NaN with < 2 daily returns or std 0. */
+	sharpeRatio: number;
+	/** Mean daily return / sqrt(mean(min(r, 0)^2)) × sqrt(365). */
+	sortinoRatio: number;
+	/** Van Tharp SQN: sqrt(n) × mean / sample std of trade profitRatio. */
+	sqn: number;
+	/** Bars with a position open at any moment of the bar / all bars. */
+	exposureRatio: number;
+	/** Bars where stop-loss and take-profit were both inside the range (stop-loss assumed first). */
+	ambiguousBars: number;
+}
+
+/** Output of a full run: what {@link SimulationOutput} has plus the core summary. */
+export interface BacktestResult extends SimulationOutput {
+	summary: CoreSummary;
+}
+
+/** An indicator series for charts, aligned with the bars (NaN while undefined). */
+export interface IndicatorSeries {
+	id: string;
+	label: string;
+	pane: 'price' | 'oscillator';
+	values: Float64Array;
+}
+
+interface CoreExports {
+	memory: WebAssembly.Memory;
+	allocate(n: number): number;
+	barCount(): number;
+	prepare(): void;
+	indicator(kind: number, source: number, period: number): number;
+	run(
+		strategy: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number,
+		longShort: number, fee: number, slippage: number, initialCash: number,
+		slMode: number, slValue: number, tpMode: number, tpValue: number, atrPeriod: number,
+		sizingMode: number, sizingValue: number, record: number
+	): number;
+}
+
+/** Scalars of one run, resolved from a {@link BacktestConfig} once (optimisers reuse them). */
+export interface RunScalars {
+	strategy: number;
+	p: number[];
+	longShort: number;
+	fee: number;
+	slippage: number;
+	initialCash: number;
+	slMode: number;
+	slValue: number;
+	tpMode: number;
+	tpValue: number;
+	atrPeriod: number;
+	sizingMode: number;
+	sizingValue: number;
+}
+
+/**
+ * Check candles before they go into the core.
+ * @throws DataError for empty input, columns of different lengths, NaN/Infinity, or open times that are not strictly
+ * ascending — naming the first offending bar index and time, and how to fix it.
+ */
+export function assertValidOhlcv(ohlcv: OhlcvColumns): void {
+	const n = ohlcv?.openTime?.length ?? 0;
+	if (n === 0) throw new DataError('No candles to backtest: the selected range is empty. Choose a range with data or sync/import candles first.');
+	for (const k of ['open', 'high', 'low', 'close', 'volume'] as const) {
+		if (!ohlcv[k] || ohlcv[k].length !== n)
+			throw new DataError(`Column ${k} has ${ohlcv[k]?.length ?? 0} values but openTime has ${n}: all OHLCV columns must have one value per bar.`);
+	}
+	const cols = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
+	for (let i = 0; i < n; i++) {
+		for (const k of cols) {
+			const v = ohlcv[k][i];
+			if (!Number.isFinite(v)) {
+				const when = Number.isFinite(ohlcv.openTime[i]) ? ` (${new Date(ohlcv.openTime[i]).toISOString()})` : '';
+				throw new DataError(`Bar ${i}${when} has ${k} = ${v}: every OHLCV value must be a finite number. Re-import or re-sync this range.`);
+			}
+		}
+		if (i > 0 && !(ohlcv.openTime[i] > ohlcv.openTime[i - 1])) {
+			throw new DataError(
+				`Bar ${i} (${new Date(ohlcv.openTime[i]).toISOString()}) is not after bar ${i - 1} (${new Date(ohlcv.openTime[i - 1]).toISOString()}): candles must be sorted by open time without duplicates.`
+			);
+		}
+	}
+}
+
+/** Resolve a configuration into the core's scalars. @throws ValidationError (see validateConfig). */
+export function toRunScalars(config: BacktestConfig): RunScalars {
+	const values = validateConfig(config);
+	const def = getStrategy(config.strategy);
+	const p = [...values];
+	while (p.length < 8) p.push(0);
+	let slMode: number = LEVEL_MODE[config.stopLoss.mode];
+	let slValue = config.stopLoss.mode === 'none' ? 0 : config.stopLoss.value;
+	let tpMode: number = LEVEL_MODE[config.takeProfit.mode];
+	let tpValue = config.takeProfit.mode === 'none' ? 0 : config.takeProfit.value;
+	let atrPeriod = config.atrPeriod;
+	if (def.ownsExitLevels) {
+		// rsi-atr-momentum: its own ATR(atrPeriod) stop-loss / take-profit multiples (params 1, 6, 7).
+		slMode = LEVEL_MODE.atr;
+		slValue = p[6];
+		tpMode = LEVEL_MODE.atr;
+		tpValue = p[7];
+		atrPeriod = p[1];
+	}
+	const s = config.sizing;
+	return {
+		strategy: def.wasmId,
+		p,
+		longShort: config.direction === 'long-short' ? 1 : 0,
+		fee: config.feeRate,
+		slippage: config.slippageRate,
+		initialCash: config.initialCash,
+		slMode,
+		slValue,
+		tpMode,
+		tpValue,
+		atrPeriod,
+		sizingMode: SIZING_MODE[s.mode],
+		sizingValue: s.mode === 'fixed-notional' ? s.amount : s.fraction
+	};
+}
+
+/**
+ * One instance of the WASM core with one dataset loaded.
+ * @example
+ * const engine = await WasmEngine.create(bytes);
+ * engine.load(ohlcv);                        // once per dataset
+ * const result = engine.run(defaultConfig()); // many times
+ */
+export class WasmEngine {
+	private readonly core: CoreExports;
+	private n = 0;
+	private base = 0;
+	private openTime = new Float64Array(0);
+	private intervalMs = NaN;
+
+	private constructor(core: CoreExports) {
+		this.core = core;
+	}
+
+	/**
+	 * Instantiate the core.
+	 * @param wasm compiled module or raw bytes of assembly/build/release.wasm
+	 */
+	static async create(wasm: WebAssembly.Module | BufferSource): Promise<WasmEngine> {
+		const imports = {
+			env: {
+				abort(_msg: number, _file: number, line: number, col: number) {
+					throw new Error(`WASM core aborted at ${line}:${col}`);
+				},
+				seed: () => 0
+			}
+		};
+		const instance =
+			wasm instanceof WebAssembly.Module
+				? await WebAssembly.instantiate(wasm, imports)
+				: (await WebAssembly.instantiate(wasm as BufferSource, imports)).instance;
+		return new WasmEngine(instance.exports as unknown as CoreExports);
+	}
+
+	/** Number of bars currently loaded. */
+	get barCount(): number {
+		return this.n;
+	}
+
+	/**
+	 * Write candles into WASM memory (once per dataset; runs then pass scalars only).
+	 * @throws DataError when the candles are empty, NaN, unordered or of mismatched lengths.
+	 */
+	load(ohlcv: OhlcvColumns): void {
+		assertValidOhlcv(ohlcv);
+		const n = ohlcv.openTime.length;
+		const base = this.core.allocate(n);
+		if (base === 0) throw new DataError(`Not enough memory for ${n} bars in the simulation core: choose a shorter range.`);
+		this.n = n;
+		this.base = base;
+		const cols = [ohlcv.openTime, ohlcv.open, ohlcv.high, ohlcv.low, ohlcv.close, ohlcv.volume];
+		for (let c = 0; c < cols.length; c++) this.column(c).set(cols[c]);
+		this.core.prepare();
+		this.openTime = ohlcv.openTime.slice();
+		this.intervalMs = inferIntervalMs(ohlcv.openTime);
+	}
+
+	private column(c: number): Float64Array {
+		return new Float64Array(this.core.memory.buffer, this.base + c * this.n * 8, this.n);
+	}
+
+	private requireData(): void {
+		if (this.n === 0) throw new DataError('No candles loaded into the engine: call load(ohlcv) first.');
+	}
+
+	/** Run the core with resolved scalars; `record` = store trade records. Returns final equity. */
+	runScalars(s: RunScalars, record = false): number {
+		this.requireData();
+		const p = s.p;
+		return this.core.run(
+			s.strategy, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
+			s.longShort, s.fee, s.slippage, s.initialCash,
+			s.slMode, s.slValue, s.tpMode, s.tpValue, s.atrPeriod,
+			s.sizingMode, s.sizingValue, record ? 1 : 0
+		);
+	}
+
+	/** The core summary of the last run (see {@link CoreSummary}). */
+	readSummary(initialCash: number): CoreSummary {
+		const s = new Float64Array(this.core.memory.buffer, this.base + (NCOLS + TRADE_STRIDE) * this.n * 8, SUMMARY_LEN);
+		const nTrades = s[1];
+		const grossProfit = s[3];
+		const grossLoss = s[4];
+		const dN = s[9];
+		const dMean = dN > 0 ? s[10] / dN : NaN;
+		const dVar = dN > 1 ? (s[11] - dN * dMean * dMean) / (dN - 1) : NaN;
+		const dDown = dN > 0 ? Math.sqrt(s[12] / dN) : NaN;
+		const prMean = nTrades > 0 ? s[14] / nTrades : NaN;
+		const prVar = nTrades > 1 ? (s[15] - nTrades * prMean * prMean) / (nTrades - 1) : NaN;
+		return {
+			finalEquity: s[0],
+			totalReturnRatio: s[0] / initialCash - 1,
+			maxDrawdownRatio: s[6],
+			maxDrawdownAmount: s[13],
+			nTrades,
+			nWins: s[2],
+			nLosses: s[16],
+			winRate: nTrades > 0 ? s[2] / nTrades : NaN,
+			totalFees: s[5],
+			grossProfit,
+			grossLoss,
+			profitFactor: grossLoss < 0 ? grossProfit / -grossLoss : grossProfit > 0 ? Infinity : NaN,
+			sharpeRatio: dVar > 0 ? (dMean / Math.sqrt(dVar)) * Math.sqrt(365) : NaN,
+			sortinoRatio: dDown > 0 ? (dMean / dDown) * Math.sqrt(365) : NaN,
+			sqn: prVar > 0 ? (Math.sqrt(nTrades) * prMean) / Math.sqrt(prVar) : NaN,
+			exposureRatio: this.n > 0 ? s[8] / this.n : NaN,
+			ambiguousBars: s[7]
+		};
+	}
+
+	/** Copy the trade records of the last run (which must have been run with `record`). */
+	readTrades(count: number): Trade[] {
+		const rec = new Float64Array(this.core.memory.buffer, this.base + NCOLS * this.n * 8, count * TRADE_STRIDE);
+		const ot = this.openTime;
+		const trades: Trade[] = new Array(count);
+		for (let k = 0; k < count; k++) {
+			const o = k * TRADE_STRIDE;
+			const entryBar = rec[o + 1];
+			const exitBar = rec[o + 2];
+			const size = rec[o + 5];
+			const entryPrice = rec[o + 3];
+			const pnl = rec[o + 8];
+			trades[k] = {
+				direction: rec[o] > 0 ? 'long' : 'short',
+				entryBar,
+				exitBar,
+				entryTime: ot[entryBar],
+				exitTime: ot[exitBar],
+				entryPrice,
+				exitPrice: rec[o + 4],
+				size,
+				entryFee: rec[o + 6],
+				exitFee: rec[o + 7],
+				pnl,
+				profitRatio: pnl / (size * entryPrice),
+				exitReason: EXIT_REASONS[rec[o + 9]]
+			};
+		}
+		return trades;
+	}
+
+	/**
+	 * Run one backtest on the loaded candles.
+	 * @returns trades, equity (copied, length = bars) and the core summary.
+	 * @throws ValidationError for an invalid configuration; DataError when no candles are loaded.
+	 */
+	run(config: BacktestConfig): BacktestResult {
+		const scalars = toRunScalars(config);
+		this.runScalars(scalars, true);
+		const summary = this.readSummary(config.initialCash);
+		return {
+			trades: this.readTrades(summary.nTrades),
+			equity: this.column(COL.equity).slice(),
+			ambiguousBars: summary.ambiguousBars,
+			summary
+		};
+	}
+
+	/**
+	 * Run and return only the core summary (no trade list or equity copy): the fast path for optimisation trials.
+	 * @throws ValidationError for an invalid configuration.
+	 */
+	runSummary(config: BacktestConfig): CoreSummary {
+		this.runScalars(toRunScalars(config), false);
+		return this.readSummary(config.initialCash);
+	}
+
+	/**
+	 * Compute one indicator over the loaded bars with the core's own code (the single source of truth for values).
+	 * @param period window length in bars, 1..bars
+	 * @returns a copy, Float64Array of length = bars, NaN while undefined
+	 * @throws ValidationError for an unknown kind or a bad period
+	 */
+	indicator(kind: IndicatorKind, period: number, source: IndicatorSource = 'close'): Float64Array {
+		this.requireData();
+		if (!(kind in IND)) throw new ValidationError(`Unknown indicator "${kind}": use one of ${Object.keys(IND).join(', ')}`);
+		if (!Number.isInteger(period) || period < 1) throw new ValidationError(`Indicator period must be a whole number of bars >= 1, got ${period}`);
+		const ptr = this.core.indicator(IND[kind], COL[source], period);
+		return new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
+	}
+
+	/** Indicator series a strategy uses, for chart overlays (price pane) and oscillator panes. */
+	indicatorSeries(config: BacktestConfig): IndicatorSeries[] {
+		const values = toRunScalars(config).p;
+		const p: Record<string, number> = Object.fromEntries(getStrategy(config.strategy).params.map((d, i) => [d.name, values[i]]));
+		switch (config.strategy) {
+			case 'sma-cross':
+				return [
+					{ id: 'sma-fast', label: `SMA ${p.fast}`, pane: 'price', values: this.indicator('sma', p.fast) },
+					{ id: 'sma-slow', label: `SMA ${p.slow}`, pane: 'price', values: this.indicator('sma', p.slow) }
+				];
+			case 'rsi-mean-reversion':
+				return [{ id: 'rsi', label: `RSI ${p.period}`, pane: 'oscillator', values: this.indicator('rsi', p.period) }];
+			case 'ema-atr-breakout': {
+				const ema = this.indicator('ema', p.emaPeriod);
+				const atr = this.indicator('atr', p.atrPeriod);
+				const k = p.atrMultiplier;
+				return [
+					{ id: 'ema', label: `EMA ${p.emaPeriod}`, pane: 'price', values: ema },
+					{ id: 'upper', label: `EMA + ${k}·ATR ${p.atrPeriod}`, pane: 'price', values: ema.map((e, i) => e + k * atr[i]) },
+					{ id: 'lower', label: `EMA − ${k}·ATR ${p.atrPeriod}`, pane: 'price', values: ema.map((e, i) => e - k * atr[i]) }
+				];
+			}
+			case 'rsi-atr-momentum':
+				return [{ id: 'rsi', label: `RSI ${p.rsiPeriod}`, pane: 'oscillator', values: this.indicator('rsi', p.rsiPeriod) }];
+		}
+	}
+
+	/** Bar length inferred from the loaded open times (ms; the most common spacing). */
+	get barIntervalMs(): number {
+		return this.intervalMs;
+	}
+}

@@ -1,0 +1,203 @@
+/**
+ * IndexedDB schema of the app, opened with `idb`, with versioned upgrades.
+ *
+ * Version history lives in {@link MIGRATIONS}: entry `k` upgrades a database from version `k` to
+ * `k + 1`. The current version is `MIGRATIONS.length`. To change the schema, append a migration;
+ * never edit or remove a shipped one (users' browsers hold data written under it).
+ *
+ * Stores (all created in v1):
+ * - `candleChunks`: candles in chunks of columns, key `[symbol, interval, chunkStart]` (see {@link CandleChunk}).
+ * - `series`: coverage metadata per `[symbol, interval]` (see {@link SeriesRecord}).
+ * - `runs`: backtest runs, keyPath `id`, index `by-createdAt`.
+ * - `optimisations`: optimisation jobs and results, keyPath `id`, index `by-createdAt`.
+ * - `settings`: key-value settings (out-of-line string keys).
+ *
+ * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
+ * browser, tests inject `fake-indexeddb`.
+ */
+import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type StoreNames } from 'idb';
+import type { Timeframe, UnixMs } from '../core/types';
+import type { Gap } from '../data/gaps';
+import type { TimeRange } from '../data/sync-ranges';
+
+export type { Gap, TimeRange };
+
+/** Default database name used by the app. */
+export const DEFAULT_DB_NAME = 'backtester';
+
+/** Store names, one constant each (use these rather than string literals). */
+export const STORES = Object.freeze({
+	candleChunks: 'candleChunks',
+	series: 'series',
+	runs: 'runs',
+	optimisations: 'optimisations',
+	settings: 'settings'
+} as const);
+
+/** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
+export type SeriesSource = 'binance' | 'import' | 'bundled';
+
+/**
+ * One chunk of stored candles: columns of equal length `count`, strictly ascending `openTime`.
+ *
+ * Chunking: the time axis of a series is cut into fixed spans of `CHUNK_BARS` candle intervals
+ * aligned to the Unix epoch (`chunkStart = floor(openTime / span) * span`, `span = CHUNK_BARS * intervalMs`).
+ * A chunk holds every stored candle whose `openTime` lies in `[chunkStart, chunkStart + span)`,
+ * so it holds at most `CHUNK_BARS` candles (fewer where the exchange has gaps or data is missing).
+ */
+export interface CandleChunk {
+	symbol: string;
+	interval: Timeframe;
+	/** Start of the chunk's time span (Unix ms UTC), a multiple of `CHUNK_BARS * intervalMs`. */
+	chunkStart: UnixMs;
+	/** Number of candles in the chunk (length of every column). */
+	count: number;
+	openTime: Float64Array;
+	open: Float64Array;
+	high: Float64Array;
+	low: Float64Array;
+	close: Float64Array;
+	volume: Float64Array;
+}
+
+/**
+ * Coverage metadata of one stored series (symbol + interval).
+ *
+ * `covered` lists the open-time ranges that were checked against a source: every candle the
+ * source has there is stored, and grid points without a stored candle are known to be missing on
+ * the exchange (halts). Sync fetches only what is not covered, so an empty exchange range is not
+ * fetched again.
+ */
+export interface SeriesRecord {
+	symbol: string;
+	interval: Timeframe;
+	/** Candle length in ms (`timeframeMs(interval)`). */
+	intervalMs: number;
+	/** Sorted, disjoint, non-adjacent half-open open-time ranges covered by a source. */
+	covered: TimeRange[];
+	/** Sorted runs of consecutive stored candles, `[firstOpenTime, lastOpenTime]` inclusive, spaced by `intervalMs`. */
+	runs: Array<[UnixMs, UnixMs]>;
+	/** Open time of the first stored candle, `null` if none is stored. */
+	firstOpenTime: UnixMs | null;
+	/** Open time of the last stored candle, `null` if none is stored. */
+	lastOpenTime: UnixMs | null;
+	/** Number of stored candles. */
+	count: number;
+	/** Missing candles between stored candles, inside covered ranges (exchange halts), oldest first. */
+	gaps: Gap[];
+	/** Time of the last successful write from a source (Unix ms), `null` if never. */
+	lastSync: UnixMs | null;
+	/** Source of the most recent write. */
+	source: SeriesSource;
+	/** Every source that has written to this series. */
+	sources: SeriesSource[];
+}
+
+/** A stored backtest run. Upper layers define the payload; the store needs `id` and `createdAt`. */
+export interface RunRecord {
+	id: string;
+	/** Creation time, Unix ms UTC (indexed). */
+	createdAt: UnixMs;
+	[field: string]: unknown;
+}
+
+/** A stored optimisation job/result. Upper layers define the payload; the store needs `id` and `createdAt`. */
+export interface OptimisationRecord {
+	id: string;
+	/** Creation time, Unix ms UTC (indexed). */
+	createdAt: UnixMs;
+	[field: string]: unknown;
+}
+
+/** `idb` schema of the app database. */
+export interface AppDbSchema extends DBSchema {
+	candleChunks: { key: [string, string, number]; value: CandleChunk };
+	series: { key: [string, string]; value: SeriesRecord };
+	runs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	optimisations: { key: string; value: OptimisationRecord; indexes: { 'by-createdAt': number } };
+	settings: { key: string; value: unknown };
+}
+
+/** The opened app database. */
+export type AppDb = IDBPDatabase<AppDbSchema>;
+
+/** An upgrade transaction over every store. */
+export type UpgradeTransaction = IDBPTransaction<AppDbSchema, StoreNames<AppDbSchema>[], 'versionchange'>;
+
+/**
+ * One schema migration: runs inside the `versionchange` transaction.
+ * @param db - the database being upgraded (create/delete stores and indexes here).
+ * @param tx - the upgrade transaction (use it to read or rewrite existing records).
+ */
+export type Migration = (db: AppDb, tx: UpgradeTransaction) => void;
+
+/** v0 -> v1: create every store. */
+const v1: Migration = (db) => {
+	db.createObjectStore(STORES.candleChunks, { keyPath: ['symbol', 'interval', 'chunkStart'] });
+	db.createObjectStore(STORES.series, { keyPath: ['symbol', 'interval'] });
+	const runs = db.createObjectStore(STORES.runs, { keyPath: 'id' });
+	runs.createIndex('by-createdAt', 'createdAt');
+	const optimisations = db.createObjectStore(STORES.optimisations, { keyPath: 'id' });
+	optimisations.createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.settings);
+};
+
+/** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1]);
+
+/** Current schema version (`MIGRATIONS.length`). */
+export const DB_VERSION = MIGRATIONS.length;
+
+/** Options of {@link openAppDb}. */
+export interface OpenAppDbOptions {
+	/** Migrations to apply (default {@link MIGRATIONS}); tests pass a longer list to check an upgrade keeps data. */
+	migrations?: readonly Migration[];
+	/** Called when another tab holds an older version open and blocks the upgrade. */
+	onBlocked?: () => void;
+	/** Called when another tab wants to upgrade: the connection is closed so it can proceed. */
+	onVersionChange?: () => void;
+}
+
+/**
+ * Open (creating or upgrading as needed) the app database.
+ *
+ * Every migration from the stored version up to `migrations.length` runs in order inside one
+ * upgrade transaction, so an upgrade either completes or leaves the old database untouched.
+ * When another tab requests a newer version, this connection closes itself (and calls
+ * `onVersionChange`) instead of blocking it.
+ *
+ * @param name - database name (default `'backtester'`).
+ * @param idbFactory - IndexedDB factory (default `globalThis.indexedDB`); tests pass `fake-indexeddb`'s.
+ * @param options - migrations and event callbacks, see {@link OpenAppDbOptions}.
+ * @returns the opened database; close it with `db.close()` when done.
+ * @throws Error if IndexedDB is unavailable (no factory and no `globalThis.indexedDB`, e.g. in
+ *   Node without fake-indexeddb or a private browsing mode that disables it), or the open request
+ *   fails (e.g. the stored version is newer than this app: reload the latest app version).
+ */
+export async function openAppDb(
+	name: string = DEFAULT_DB_NAME,
+	idbFactory?: IDBFactory,
+	options: OpenAppDbOptions = {}
+): Promise<AppDb> {
+	const factory = idbFactory ?? (globalThis as { indexedDB?: IDBFactory }).indexedDB;
+	if (!factory) {
+		throw new Error(
+			'IndexedDB is not available in this environment: use a browser with IndexedDB enabled (private modes may disable it), or pass an IDBFactory.'
+		);
+	}
+	const migrations = options.migrations ?? MIGRATIONS;
+	const version = migrations.length;
+	const request = factory.open(name, version);
+	request.addEventListener('upgradeneeded', (event) => {
+		const db = wrap(request.result) as unknown as AppDb;
+		const tx = wrap(request.transaction!) as unknown as UpgradeTransaction;
+		for (let v = event.oldVersion; v < version; v++) migrations[v](db, tx);
+	});
+	if (options.onBlocked) request.addEventListener('blocked', () => options.onBlocked?.());
+	const db = (await wrap(request)) as unknown as AppDb;
+	db.addEventListener('versionchange', () => {
+		db.close();
+		options.onVersionChange?.();
+	});
+	return db;
+}

@@ -1,0 +1,57 @@
+/**
+ * Browser side of the backtest workers: spawns module Web Workers wrapped with Comlink into a
+ * {@link WorkerPool} sized from `navigator.hardwareConcurrency`. Call only in the browser.
+ */
+import * as Comlink from 'comlink';
+import type { OhlcvColumns } from '../core/types';
+import { defaultPoolSize, WorkerPool, type PoolJob, type WorkerHandle } from './pool';
+import type { BacktestWorkerApi, RunRequest, RunResponse } from './protocol';
+
+/** Spawn one backtest worker as a pool handle. */
+function spawnBacktestWorker(): WorkerHandle<Comlink.Remote<BacktestWorkerApi>> {
+	const worker = new Worker(new URL('./backtest-worker.ts', import.meta.url), { type: 'module', name: 'backtest' });
+	const api = Comlink.wrap<BacktestWorkerApi>(worker);
+	return {
+		api,
+		terminate: () => {
+			api[Comlink.releaseProxy]?.();
+			worker.terminate();
+		},
+		onError: (listener) => {
+			worker.addEventListener('error', (e: ErrorEvent) => {
+				e.preventDefault();
+				listener(e.message || 'the worker script failed to load or raised an uncaught error');
+			});
+			worker.addEventListener('messageerror', () => listener('a message from the worker could not be read'));
+		}
+	};
+}
+
+/** The pool of backtest workers of this page. */
+export class BacktestClient {
+	readonly pool: WorkerPool<Comlink.Remote<BacktestWorkerApi>>;
+
+	/**
+	 * @param size - number of workers (default from `navigator.hardwareConcurrency`, see {@link defaultPoolSize}).
+	 * @param timeoutMs - per-run timeout in ms (default 120 s).
+	 */
+	constructor(size = defaultPoolSize(globalThis.navigator?.hardwareConcurrency), timeoutMs = 120_000) {
+		this.pool = new WorkerPool({ factory: spawnBacktestWorker, size, timeoutMs });
+	}
+
+	/**
+	 * Queue one backtest.
+	 * @param id - run id (also the job id, to cancel it).
+	 * @param dataset - candles and their dataset id (copied to a worker only when it holds another dataset).
+	 * @param request - configuration and options; `request.datasetId` must equal `dataset.id`.
+	 * @param onStart - called when a worker starts the run.
+	 */
+	run(id: string, dataset: { id: string; ohlcv: OhlcvColumns }, request: RunRequest, onStart?: () => void, timeoutMs?: number): PoolJob<RunResponse> {
+		return this.pool.submit({ id, dataset, run: (api) => api.run(request) as Promise<RunResponse>, onStart, timeoutMs });
+	}
+
+	/** Stop every worker (page teardown). */
+	dispose(): void {
+		this.pool.dispose();
+	}
+}

@@ -1,0 +1,359 @@
+/**
+ * A pool of dataset-holding workers with a FIFO job queue, cancellation, timeouts and crash
+ * recovery. Plain TypeScript: the browser passes a factory that spawns real Web Workers wrapped
+ * with Comlink; tests pass fake workers.
+ *
+ * Each worker keeps one dataset loaded (in WASM memory) keyed by its id; a job names the dataset
+ * it needs and the pool reloads a worker only when the id differs. A job that throws, hangs past
+ * its timeout, or whose worker raises an uncaught error fails with a {@link PoolJobError} saying
+ * why; the worker is terminated and replaced, so one bad job never blocks the queue or the page.
+ */
+import { transfer } from 'comlink';
+import { AppError } from '../core/errors';
+import type { OhlcvColumns } from '../core/types';
+
+/** The part of a worker API the pool relies on. */
+export interface DatasetWorkerApi {
+	/** Load candles (transferred) under `id`, replacing any previous dataset. @returns bars loaded. */
+	loadDataset(id: string, ohlcv: OhlcvColumns): Promise<number>;
+}
+
+/** One spawned worker as the pool sees it. */
+export interface WorkerHandle<Api extends DatasetWorkerApi> {
+	/** Remote API (Comlink proxy in the browser). */
+	api: Api;
+	/** Stop the worker at once (used on cancel, timeout and crash). */
+	terminate(): void;
+	/** Register a listener for an uncaught error of the worker (outside any call's promise). */
+	onError(listener: (message: string) => void): void;
+}
+
+/** Spawns one worker. Called lazily, and again to replace a failed worker. */
+export type WorkerFactory<Api extends DatasetWorkerApi> = () => WorkerHandle<Api>;
+
+/** Why a job did not complete. */
+export type PoolFailureCode = 'cancelled' | 'timeout' | 'worker_crashed' | 'job_failed' | 'pool_disposed';
+
+/** The error a failed job's promise rejects with; `message` is for people. */
+export class PoolJobError extends AppError {
+	readonly failure: PoolFailureCode;
+	constructor(failure: PoolFailureCode, message: string, options?: { cause?: unknown }) {
+		super(`pool_${failure}`, message, options);
+		this.failure = failure;
+	}
+}
+
+/** Candles a job needs, with the id that tells datasets apart. */
+export interface PoolDataset {
+	id: string;
+	ohlcv: OhlcvColumns;
+}
+
+/** A job to submit. */
+export interface PoolTask<Api extends DatasetWorkerApi, R> {
+	/** Job id (e.g. the run id); generated when absent. */
+	id?: string;
+	dataset: PoolDataset;
+	/** The work, given the worker's API once the dataset is loaded there. */
+	run: (api: Api) => Promise<R>;
+	/** Overrides the pool's default timeout for this job (ms, dataset load included). */
+	timeoutMs?: number;
+	/** Called when a worker picks the job up (status pending -> running). */
+	onStart?: () => void;
+}
+
+/** Handle of a submitted job. */
+export interface PoolJob<R> {
+	readonly id: string;
+	/** Settles with the job's result, or rejects with a {@link PoolJobError}. */
+	readonly promise: Promise<R>;
+	/** Cancel: a queued job leaves the queue; a running one has its worker terminated and replaced. */
+	cancel(): void;
+}
+
+/** Pool options. */
+export interface WorkerPoolOptions<Api extends DatasetWorkerApi> {
+	factory: WorkerFactory<Api>;
+	/** Maximum number of workers (>= 1). See {@link defaultPoolSize}. */
+	size: number;
+	/** Default per-job timeout in ms (dataset load + run). Default 120,000. */
+	timeoutMs?: number;
+}
+
+/** Counters for display. */
+export interface PoolStats {
+	size: number;
+	workers: number;
+	busy: number;
+	queued: number;
+	/** Workers terminated and replaced since the pool started (timeouts, crashes, cancels). */
+	replaced: number;
+}
+
+interface Slot<Api extends DatasetWorkerApi> {
+	handle: WorkerHandle<Api>;
+	datasetId: string | null;
+	current: Active | null;
+	/** Set once the slot's worker is terminated; late events from it are ignored. */
+	dead: boolean;
+}
+
+interface Active {
+	id: string;
+	fail: (err: PoolJobError) => void;
+}
+
+interface Queued<Api extends DatasetWorkerApi> {
+	id: string;
+	task: PoolTask<Api, unknown>;
+	resolve: (v: unknown) => void;
+	reject: (e: unknown) => void;
+	cancelled: boolean;
+	/** Set once the job settled (resolved or rejected). */
+	done: boolean;
+	slot: Slot<Api> | null;
+}
+
+/**
+ * Pool size for this device: one worker per logical core minus one for the page, from 1 to 8.
+ * @param hardwareConcurrency - `navigator.hardwareConcurrency` (undefined or 0 when unknown -> 1 worker).
+ * @returns number of workers, 1..8.
+ */
+export function defaultPoolSize(hardwareConcurrency: number | undefined): number {
+	const n = Math.floor(hardwareConcurrency ?? 0);
+	if (!Number.isFinite(n) || n <= 1) return 1;
+	return Math.min(8, n - 1);
+}
+
+/**
+ * Copy candle columns into fresh buffers and mark them for transfer, so the caller keeps its own.
+ * @param ohlcv - columns (each Float64Array of length = bars).
+ * @returns a copy whose six buffers Comlink transfers instead of cloning.
+ */
+export function transferableCopy(ohlcv: OhlcvColumns): OhlcvColumns {
+	const copy: OhlcvColumns = {
+		openTime: ohlcv.openTime.slice(),
+		open: ohlcv.open.slice(),
+		high: ohlcv.high.slice(),
+		low: ohlcv.low.slice(),
+		close: ohlcv.close.slice(),
+		volume: ohlcv.volume.slice()
+	};
+	return transfer(copy, [
+		copy.openTime.buffer,
+		copy.open.buffer,
+		copy.high.buffer,
+		copy.low.buffer,
+		copy.close.buffer,
+		copy.volume.buffer
+	] as ArrayBuffer[]);
+}
+
+let nextJobNumber = 1;
+
+/** A FIFO pool of dataset-holding workers; see the module comment. */
+export class WorkerPool<Api extends DatasetWorkerApi> {
+	readonly size: number;
+	readonly timeoutMs: number;
+	#factory: WorkerFactory<Api>;
+	#slots: Slot<Api>[] = [];
+	#queue: Queued<Api>[] = [];
+	#replaced = 0;
+	#disposed = false;
+	#listeners = new Set<() => void>();
+
+	/** @throws PoolJobError never; RangeError if `size` < 1. */
+	constructor(options: WorkerPoolOptions<Api>) {
+		if (!(options.size >= 1)) throw new RangeError(`Worker pool size must be at least 1, got ${options.size}`);
+		this.size = Math.floor(options.size);
+		this.timeoutMs = options.timeoutMs ?? 120_000;
+		this.#factory = options.factory;
+	}
+
+	/** Current counters. */
+	get stats(): PoolStats {
+		return {
+			size: this.size,
+			workers: this.#slots.length,
+			busy: this.#slots.filter((s) => s.current).length,
+			queued: this.#queue.filter((q) => !q.cancelled && !q.slot).length,
+			replaced: this.#replaced
+		};
+	}
+
+	/** Dataset id loaded in each live worker (null when none), in slot order; for display and tests. */
+	get loadedDatasets(): (string | null)[] {
+		return this.#slots.map((s) => s.datasetId);
+	}
+
+	/** Subscribe to changes of {@link stats}. @returns an unsubscribe function. */
+	subscribe(listener: () => void): () => void {
+		this.#listeners.add(listener);
+		return () => this.#listeners.delete(listener);
+	}
+
+	/**
+	 * Queue a job. It starts as soon as a worker is free (FIFO).
+	 * @returns the job handle; its promise rejects with PoolJobError('pool_disposed') after {@link dispose}.
+	 */
+	submit<R>(task: PoolTask<Api, R>): PoolJob<R> {
+		const id = task.id ?? `job-${nextJobNumber++}`;
+		let entry!: Queued<Api>;
+		const promise = new Promise<R>((resolve, reject) => {
+			entry = { id, task: task as PoolTask<Api, unknown>, resolve: resolve as (v: unknown) => void, reject, cancelled: false, done: false, slot: null };
+		});
+		if (this.#disposed) {
+			entry.reject(new PoolJobError('pool_disposed', 'The worker pool was shut down; reload the page to run again.'));
+		} else {
+			this.#queue.push(entry);
+			this.#pump();
+		}
+		return { id, promise, cancel: () => this.#cancel(entry) };
+	}
+
+	/** Cancel a job by id (queued or running). @returns false when no such job is pending. */
+	cancel(id: string): boolean {
+		const entry = this.#queue.find((q) => q.id === id && !q.cancelled && !q.done);
+		if (!entry) return false;
+		this.#cancel(entry);
+		return true;
+	}
+
+	/** Terminate every worker and fail every pending job with `pool_disposed`. */
+	dispose(): void {
+		this.#disposed = true;
+		const err = () => new PoolJobError('pool_disposed', 'The worker pool was shut down; reload the page to run again.');
+		for (const s of [...this.#slots]) s.current?.fail(err());
+		for (const q of this.#queue.splice(0)) {
+			q.cancelled = true;
+			q.done = true;
+			q.reject(err());
+		}
+		for (const s of this.#slots) {
+			s.dead = true;
+			s.handle.terminate();
+		}
+		this.#slots = [];
+		this.#emit();
+	}
+
+	#emit(): void {
+		for (const l of this.#listeners) l();
+	}
+
+	#cancel(entry: Queued<Api>): void {
+		if (entry.cancelled || entry.done) return;
+		entry.cancelled = true;
+		const err = new PoolJobError('cancelled', 'Cancelled by the user.');
+		if (entry.slot) {
+			entry.slot.current?.fail(err);
+		} else {
+			this.#queue = this.#queue.filter((q) => q !== entry);
+			entry.done = true;
+			entry.reject(err);
+			this.#emit();
+		}
+	}
+
+	#spawn(): Slot<Api> {
+		const handle = this.#factory();
+		const slot: Slot<Api> = { handle, datasetId: null, current: null, dead: false };
+		handle.onError((message) => {
+			if (slot.dead) return;
+			const reason = `The backtest worker crashed: ${message || 'unknown error'}. It was restarted; run again.`;
+			if (slot.current) slot.current.fail(new PoolJobError('worker_crashed', reason));
+			else this.#replace(slot);
+		});
+		this.#slots.push(slot);
+		return slot;
+	}
+
+	/** Terminate a slot's worker and drop it; the next job spawns a fresh one. */
+	#replace(slot: Slot<Api>): void {
+		if (slot.dead) return;
+		slot.dead = true;
+		slot.handle.terminate();
+		this.#slots = this.#slots.filter((s) => s !== slot);
+		this.#replaced++;
+	}
+
+	#pump(): void {
+		if (this.#disposed) return;
+		for (;;) {
+			const next = this.#queue.find((q) => !q.cancelled && !q.slot);
+			if (!next) break;
+			const slot = this.#pickSlot(next.task.dataset.id);
+			if (!slot) break;
+			this.#start(slot, next);
+		}
+		this.#emit();
+	}
+
+	/** A free worker, preferring one that already holds `datasetId`; spawns one while below size. */
+	#pickSlot(datasetId: string): Slot<Api> | null {
+		const free = this.#slots.filter((s) => !s.current && !s.dead);
+		const warm = free.find((s) => s.datasetId === datasetId);
+		if (warm) return warm;
+		if (this.#slots.length < this.size) return this.#spawn();
+		return free[0] ?? null;
+	}
+
+	#start(slot: Slot<Api>, entry: Queued<Api>): void {
+		entry.slot = slot;
+		const { task } = entry;
+		let settled = false;
+		let timer: ReturnType<typeof setTimeout> | undefined;
+		const finish = () => {
+			settled = true;
+			entry.done = true;
+			if (timer !== undefined) clearTimeout(timer);
+			slot.current = null;
+			this.#queue = this.#queue.filter((q) => q !== entry);
+		};
+		const fail = (err: PoolJobError) => {
+			if (settled) return;
+			finish();
+			// The worker's state is unknown after a throw, hang or crash: replace it.
+			this.#replace(slot);
+			entry.reject(err);
+			this.#pump();
+		};
+		slot.current = { id: entry.id, fail };
+		const timeoutMs = task.timeoutMs ?? this.timeoutMs;
+		timer = setTimeout(
+			() =>
+				fail(
+					new PoolJobError(
+						'timeout',
+						`The backtest did not finish within ${Math.round(timeoutMs / 1000)} s; its worker was stopped and replaced. Try a shorter date range or simpler parameters.`
+					)
+				),
+			timeoutMs
+		);
+		try {
+			task.onStart?.();
+		} catch {
+			// A listener error must not break the pool.
+		}
+		const work = async () => {
+			if (slot.datasetId !== task.dataset.id) {
+				slot.datasetId = null;
+				await slot.handle.api.loadDataset(task.dataset.id, transferableCopy(task.dataset.ohlcv));
+				slot.datasetId = task.dataset.id;
+			}
+			return task.run(slot.handle.api);
+		};
+		work().then(
+			(value) => {
+				if (settled) return;
+				finish();
+				entry.resolve(value);
+				this.#pump();
+			},
+			(e: unknown) => {
+				const message = e instanceof Error ? e.message : String(e);
+				fail(new PoolJobError('job_failed', message, { cause: e }));
+			}
+		);
+	}
+}

@@ -1,0 +1,76 @@
+/**
+ * Message protocol between the page and a backtest worker: the worker's remote API (exposed with
+ * Comlink) and the shapes of a run request and response. Plain TypeScript: the pool and its tests
+ * use these types without a DOM.
+ */
+import type { OhlcvColumns } from '../core/types';
+import type { BacktestConfig, Trade } from '../engine/types';
+
+/** An indicator line computed by the WASM core for the chart (NaN while undefined). */
+export interface IndicatorLine {
+	id: string;
+	label: string;
+	/** `price`: drawn over the candles; `oscillator`: own pane (e.g. RSI 0-100). */
+	pane: 'price' | 'oscillator';
+	/** Float64Array, length = bars. */
+	values: Float64Array;
+}
+
+/** Summary the WASM core computes itself (see src/lib/engine/wasm-engine.ts). */
+export interface CoreSummaryLike {
+	finalEquity: number;
+	totalReturnRatio: number;
+	maxDrawdownRatio: number;
+	nTrades: number;
+	[key: string]: number;
+}
+
+/**
+ * Test faults a run request can ask the worker to simulate (e2e tests of the failure paths only):
+ * `throw`: the job throws inside the worker; `hang`: the job never returns (busy loop), so the
+ * pool's timeout must replace the worker; `crash`: an uncaught error is raised in the worker
+ * outside the call, as a broken worker would.
+ */
+export type TestFault = 'throw' | 'hang' | 'crash';
+
+/** One backtest to run on the dataset already loaded in the worker. */
+export interface RunRequest {
+	/** Dataset the config refers to; the worker refuses to run on another one. */
+	datasetId: string;
+	config: BacktestConfig;
+	/** Interval of the candles in ms (for annualised metrics). */
+	intervalMs: number;
+	/** Also return the strategy's indicator lines for the chart. */
+	withIndicators: boolean;
+	/** Test hook only; never set by normal UI paths. */
+	fault?: TestFault;
+}
+
+/** What a run sends back. Typed arrays are transferred, not copied. */
+export interface RunResponse {
+	trades: Trade[];
+	/** Close-marked equity per bar, Float64Array, length = bars (quote currency). */
+	equity: Float64Array;
+	ambiguousBars: number;
+	/** Full statistics by metric key (see src/lib/metrics); ratios are fractions. */
+	metrics: Record<string, number>;
+	summary: CoreSummaryLike;
+	indicators: IndicatorLine[];
+	/** Wall time of the simulation inside the worker, ms (informative). */
+	elapsedMs: number;
+}
+
+/** The API a backtest worker exposes. Every method may reject with an Error whose message is shown to the user. */
+export interface BacktestWorkerApi {
+	/**
+	 * Copy candles into the worker's WASM memory, replacing any previous dataset.
+	 * @param id - dataset id (the pool reloads only when a different id comes).
+	 * @param ohlcv - candle columns (transferred: the caller's buffers are detached).
+	 * @returns the number of bars loaded.
+	 */
+	loadDataset(id: string, ohlcv: OhlcvColumns): Promise<number>;
+	/** Id of the dataset currently loaded, or null. */
+	loadedDataset(): Promise<string | null>;
+	/** Run one backtest on the loaded dataset. @throws Error when the dataset id differs or the config is invalid. */
+	run(request: RunRequest): Promise<RunResponse>;
+}

@@ -1,0 +1,42 @@
+/**
+ * The candle store in real Chromium IndexedDB (structured clone of Float64Array chunks, real
+ * transactions), through the dev harness page src/routes/dev/idb-bench. Asserts exact round trips, not times.
+ */
+import { readFileSync } from 'node:fs';
+import { expect, test } from '@playwright/test';
+
+type Plain = Record<'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume', number[]>;
+
+function readKlines(path: string): Plain {
+	const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
+	const out: Plain = { openTime: [], open: [], high: [], low: [], close: [], volume: [] };
+	const keys = Object.keys(out) as Array<keyof Plain>;
+	for (const line of lines) line.split(',').forEach((v, c) => out[keys[c]].push(Number(v)));
+	return out;
+}
+
+const btc = readKlines('tests/fixtures/klines/BTCUSDT-1h.csv');
+
+test.beforeEach(async ({ page }) => {
+	await page.goto('dev/idb-bench/');
+	await expect(page.getByTestId('idb-bench-status')).toHaveText('ready');
+});
+
+test('78,221 real BTCUSDT 1h candles round-trip through Chromium IndexedDB exactly', async ({ page }) => {
+	const result = await page.evaluate((data) => (window as any).__idbBench.roundTrip(data), btc);
+	expect(result.put).toEqual({ inserted: 78_221, updated: 0, unchanged: 0 });
+	expect(result.count).toBe(78_221);
+	expect(result.gaps).toBe(28); // exchange halts inside the file
+	expect(result.columns).toEqual(btc);
+});
+
+test('the bundled dataset loads from the built site once, with the expected candles', async ({ page }) => {
+	const r = await page.evaluate(() => (window as any).__idbBench.loadBundled());
+	expect(r.first).toEqual({ loaded: true, inserted: 17_520 });
+	expect(r.second).toEqual({ loaded: false, skipped: 'already-loaded', inserted: 0 });
+	expect(r.count).toBe(17_520);
+	const n = btc.openTime.length;
+	expect(r.firstOpenTime).toBe(btc.openTime[n - 17_520]);
+	expect(r.lastOpenTime).toBe(btc.openTime[n - 1]);
+	expect(r.lastClose).toBe(btc.close[n - 1]);
+});
