@@ -370,7 +370,8 @@ export function run(
   let lSl: f64 = NaN;
   let lTp: f64 = NaN;
 
-  for (let t = 0; t < n; t++) {
+  let t: i32 = 0;
+  while (t < n) {
     const o = ld(oPtr, t);
     const startPos = lPos;
     // 1. Fill the order decided at the previous close.
@@ -474,6 +475,45 @@ export function run(
     }
     if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
     if (flags & FLAG_DAY_END) dayEnd(eq);
+    t++;
+    if (pending != ORDER_NONE) continue;
+    // Fast paths for the bars where nothing happens (most bars). A bar that needs anything else (a signal, a
+    // touched level, the last bar) leaves the fast path and goes through the full step above.
+    if (lPos == 0) {
+      // Flat: equity is the cash; drawdown and peak cannot change; only day ends and entry signals matter.
+      while (t < n - 1) {
+        const f = load<u8>(fl + <usize>t);
+        if (f & enterMaskFlat) break;
+        st(eqPtr, t, lCash);
+        if (f & FLAG_DAY_END) dayEnd(lCash);
+        t++;
+      }
+    } else {
+      const su: f64 = lPos > 0 ? lUnits : -lUnits;
+      const exitMask: u8 = lPos > 0
+        ? (longShort != 0 ? SIG_ENTER_SHORT : 0) | SIG_EXIT_LONG
+        : SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      const loLevel = lPos > 0 ? lSl : lTp; // level the low can touch
+      const hiLevel = lPos > 0 ? lTp : lSl; // level the high can touch
+      while (t < n - 1) {
+        const f = load<u8>(fl + <usize>t);
+        if ((f & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) break;
+        const e = lCash + su * ld(cPtr, t);
+        st(eqPtr, t, e);
+        exposure++;
+        if (e > peak) peak = e;
+        else if (e < peak * ddKeep) {
+          const dd = 1.0 - e / peak;
+          if (dd > maxDd) {
+            maxDd = dd;
+            ddKeep = 1.0 - dd;
+          }
+        }
+        if (peak - e > maxDdAmount) maxDdAmount = peak - e;
+        if (f & FLAG_DAY_END) dayEnd(e);
+        t++;
+      }
+    }
   }
   cash = lCash;
 

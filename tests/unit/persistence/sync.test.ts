@@ -3,6 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../../src/lib/core/errors';
 import { planSync, syncCandles, SyncError, type SyncProgress } from '../../../src/lib/data/sync';
 import { CandleStore } from '../../../src/lib/persistence/candle-store';
+import { StorageFullError } from '../../../src/lib/persistence/errors';
 import { FakeSource, HOUR, freshFactory, rangeOf, readKlines } from './helpers';
 
 const btc = readKlines('klines/BTCUSDT-1h.csv');
@@ -179,6 +180,29 @@ describe('syncCandles', () => {
 		const r2 = await sync(later, start, Date.UTC(2026, 6, 26), { now: Date.UTC(2026, 6, 25, 17, 5) });
 		expect(later.calls).toEqual([{ startTime: Date.UTC(2026, 6, 25, 16), endTime: Date.UTC(2026, 6, 25, 16, 5) + 1 }]);
 		expect(r2).toMatchObject({ fetched: 1, stored: 1, count: 5 * 24 + 17 });
+	});
+
+	it('storage full during a sync stops it with a SyncError whose cause is StorageFullError; stored pages stay', async () => {
+		const start = Date.UTC(2020, 0, 1);
+		const end = Date.UTC(2020, 11, 31, 23);
+		const proto = IDBObjectStore.prototype;
+		const originalPut = proto.put;
+		let seriesPuts = 0; // one per stored page, after its chunk writes in the same transaction
+		proto.put = function (this: IDBObjectStore, ...a: Parameters<IDBObjectStore['put']>) {
+			if (this.name === 'series' && ++seriesPuts > 2) throw new DOMException('quota (simulated)', 'QuotaExceededError');
+			return originalPut.apply(this, a);
+		};
+		try {
+			const err = await sync(new FakeSource(btc), start, end).catch((e) => e);
+			expect(err).toBeInstanceOf(SyncError);
+			expect(err.cause).toBeInstanceOf(StorageFullError);
+			expect(err.message).toMatch(/storage is full/);
+			expect(err.stored).toBe(2000);
+		} finally {
+			proto.put = originalPut;
+		}
+		expect(await store.getCandles(sym, '1h')).toEqual(rangeOf(btc, start, rangeOf(btc, start, end).openTime[1999]));
+		expect((await store.getCoverage(sym, '1h'))!.count).toBe(2000);
 	});
 
 	it('rejects an invalid range before fetching', async () => {
