@@ -119,24 +119,20 @@ export function atrInto(high: usize, low: usize, close: usize, dst: usize, n: i3
   }
 }
 
-/** Rolling population standard deviation: running sum and sum of squares, sqrt(max(0, sumSq/p - mean^2)). */
+/** Rolling population standard deviation, two passes over each window (window mean, then squared deviations). */
 export function stdInto(src: usize, dst: usize, n: i32, p: i32): void {
-  let sum: f64 = 0;
-  let sq: f64 = 0;
   const pf = <f64>p;
   for (let t = 0; t < n; t++) {
-    const x = ld(src, t);
-    sum += x;
-    sq += x * x;
-    if (t >= p) {
-      const y = ld(src, t - p);
-      sum -= y;
-      sq -= y * y;
-    }
     if (t >= p - 1) {
+      let sum: f64 = 0;
+      for (let i = t - p + 1; i <= t; i++) sum += ld(src, i);
       const m = sum / pf;
-      const v = sq / pf - m * m;
-      st(dst, t, v > 0 ? Math.sqrt(v) : 0.0);
+      let ss: f64 = 0;
+      for (let i = t - p + 1; i <= t; i++) {
+        const d = ld(src, i) - m;
+        ss += d * d;
+      }
+      st(dst, t, Math.sqrt(ss / pf));
     } else st(dst, t, NaN);
   }
 }

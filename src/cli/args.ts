@@ -58,7 +58,11 @@ const OPTIONS = {
 const FLAG_NAMES = Object.keys(OPTIONS).map((k) => `--${k}`);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Help text printed by `--help`. */
+/**
+ * Help text printed by `--help`: every flag with its unit and default, the strategies with their parameter
+ * ranges (from the registry), the JSON fields, the exit statuses and an example.
+ * @returns multi-line text ending with a newline.
+ */
 export function helpText(): string {
 	const strategies = STRATEGY_IDS.map((id) => {
 		const def = getStrategy(id);

@@ -117,7 +117,11 @@ function levelText(level: LevelSpec, atrPeriod: number): string {
 	return `${level.value} × ATR(${atrPeriod})`;
 }
 
-/** One line describing a configuration, e.g. `sma-cross fast=10 slow=30, long, fee 0.1 %, ...`. */
+/**
+ * One line describing a configuration in words.
+ * @param config - a validated configuration.
+ * @returns e.g. `sma-cross fast=10 slow=30, long-only, fee 0.1 %, slippage 0 %, stop-loss 2 %, take-profit 4 %, sizing all-in, initial cash 10000`.
+ */
 export function describeConfig(config: BacktestConfig): string {
 	const def = getStrategy(config.strategy);
 	const params = def.params.map((p) => `${p.name}=${config.params[p.name] ?? p.default}`).join(' ');

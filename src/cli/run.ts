@@ -88,7 +88,10 @@ export function selectWindow(ohlcv: OhlcvColumns, intervalMs: number, window: Wi
 					`(the file covers ${n > 0 ? `${isoUtc(t[0])} .. ${isoUtc(t[n - 1])}` : 'nothing'}); change --from/--to.`
 			);
 		}
-		parts.push(`open times ${isoUtc(t[start])} .. ${isoUtc(t[end - 1])}`);
+		parts.push(
+			`open time from ${window.fromMs !== undefined ? isoUtc(window.fromMs) : 'the file start'} to ` +
+				`${window.toMs !== undefined ? isoUtc(window.toMs) : 'the file end'}`
+		);
 	}
 	if (window.lastContiguous !== undefined) {
 		const run = lastContiguousRun(t.subarray(start, end), intervalMs);

@@ -162,32 +162,28 @@ export function atrWilder(high: Float64Array, low: Float64Array, close: Float64A
 /**
  * Rolling population standard deviation (divide by n) with running sums.
  *
- * `sum += x[t]; sumSq += x[t]*x[t]; if (t >= n) { sum -= x[t-n]; sumSq -= x[t-n]*x[t-n] }`; from `t = n-1`:
- * `std = sqrt(max(0, sumSq/n - (sum/n)^2))`.
+ * from `t = n-1`, two passes over the window: `mean = sum(x[t-n+1..t]) / n`, then
+ * `std = sqrt(sum_{i=t-n+1..t} (x[i] - mean)^2 / n)`, both sums left to right (no cancellation or drift; O(n) per bar).
  * @param x - series, Float64Array, length = bars.
  * @param n - window in bars (integer >= 1).
  * @returns Float64Array, length = bars; the first `n - 1` values are NaN.
  * @throws ValidationError when `n` is not an integer >= 1.
  * @see SEMANTICS.md "Indicators". Same definition as `technicalindicators` SD (population, two-pass around the
- *   SMA; its array starts at bar n-1). The one-pass formula loses about `eps * mean^2 / var` relative precision
- *   when the deviation is tiny compared with the level (e.g. flat prices).
+ *   SMA; its array starts at bar n-1).
  */
 export function rollingStd(x: Float64Array, n: number): Float64Array {
 	checkPeriod('rolling std', n);
 	const out = nanArray(x.length);
-	let sum = 0;
-	let sumSq = 0;
-	for (let t = 0; t < x.length; t++) {
-		sum += x[t];
-		sumSq += x[t] * x[t];
-		if (t >= n) {
-			sum -= x[t - n];
-			sumSq -= x[t - n] * x[t - n];
+	for (let t = n - 1; t < x.length; t++) {
+		let sum = 0;
+		for (let i = t - n + 1; i <= t; i++) sum += x[i];
+		const mean = sum / n;
+		let ss = 0;
+		for (let i = t - n + 1; i <= t; i++) {
+			const d = x[i] - mean;
+			ss += d * d;
 		}
-		if (t >= n - 1) {
-			const mean = sum / n;
-			out[t] = Math.sqrt(Math.max(0, sumSq / n - mean * mean));
-		}
+		out[t] = Math.sqrt(ss / n);
 	}
 	return out;
 }
