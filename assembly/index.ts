@@ -2,8 +2,8 @@
 // Memory: allocate(nBars) lays out f64 columns at base + c*nBars*8 (see layout.ts: COL_*, slots, trades, summary);
 // the host writes openTime/open/high/low/close/volume once, calls prepare(), then calls run() with scalars only.
 
-/** allocate(nBars): base offset (0 if memory cannot grow). Column c at base + c*nBars*8, f64. */
-export { allocate, barCount } from './layout';
+/** allocate(nBars): base offset (0 if memory cannot grow). columnPtr(c), tradesPtr(), summaryPtr(): byte offsets of the f64 columns, trade records (10 f64 each) and summary (24 f64). */
+export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
 /** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
 export { prepare, run } from './engine';
 /** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */

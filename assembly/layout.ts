@@ -16,7 +16,7 @@ export const COL_VOLUME: i32 = 5;
 export const COL_EQUITY: i32 = 6; // output: equity marked at each close
 export const COL_SPARE: i32 = 7; // reserved
 export const COL_SLOTS: i32 = 8; // first indicator slot
-export const NSLOTS: i32 = 8;
+export const NSLOTS: i32 = 16;
 export const NCOLS: i32 = COL_SLOTS + NSLOTS;
 
 // Trade record fields (f64 each).
@@ -82,6 +82,21 @@ export function barCount(): i32 {
 // @ts-ignore: decorator
 @inline export function flagsBase(): usize {
   return summaryBase() + (<usize>SUMMARY_LEN << 3);
+}
+
+/** Byte offset of the trade records of the last run (f64[TRADE_STRIDE] each). */
+export function tradesPtr(): usize {
+  return tradesBase();
+}
+
+/** Byte offset of the summary of the last run (f64[SUMMARY_LEN]). */
+export function summaryPtr(): usize {
+  return summaryBase();
+}
+
+/** Byte offset of column `c` (f64[nBars]): 0 openTime, 1 open, 2 high, 3 low, 4 close, 5 volume, 6 equity. */
+export function columnPtr(c: i32): usize {
+  return colPtr(c);
 }
 
 /** Lay out memory for `n` bars, growing linear memory when needed; returns the base offset. */

@@ -28,13 +28,13 @@ export async function createNodeEngine(target: 'release' | 'debug' = 'release'):
 }
 
 async function compileFile(path: string): Promise<WebAssembly.Module> {
-	let bytes: Buffer;
+	let bytes: Uint8Array;
 	try {
-		bytes = readFileSync(path);
+		bytes = new Uint8Array(readFileSync(path));
 	} catch {
 		throw new Error(`WASM core not found at ${path}: run \`npm run asbuild\` first.`);
 	}
-	return WebAssembly.compile(bytes);
+	return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
 }
 
 /**

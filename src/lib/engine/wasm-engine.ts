@@ -3,9 +3,10 @@
  * bytes. Bars are written into WASM linear memory once per dataset ({@link WasmEngine.load}); each run passes
  * scalars only and reads results straight out of linear memory.
  *
- * Memory layout (mirrors assembly/layout.ts): `allocate(n)` returns `base`; column `c` is the f64[n] at
- * `base + c*n*8` (0 openTime, 1 open, 2 high, 3 low, 4 close, 5 volume, 6 equity, 7 day-end flags, 8..15 indicator
- * slots); then `n` trade records of 10 f64; then the summary (24 f64).
+ * Memory layout (assembly/layout.ts; offsets come from the core's exports, never duplicated here): `columnPtr(c)` is the
+ * f64[n] column c (0 openTime, 1 open, 2 high, 3 low, 4 close, 5 volume, 6 equity); `tradesPtr()` the trade records
+ * (10 f64 each: direction, entry bar, exit bar, entry price, exit price, size, entry fee, exit fee, pnl, exit reason);
+ * `summaryPtr()` the run summary (24 f64).
  */
 import { DataError, ValidationError } from '../core/errors';
 import type { OhlcvColumns } from '../core/types';
@@ -14,7 +15,6 @@ import { getStrategy, validateConfig } from './strategies';
 import type { BacktestConfig, ExitReason, SimulationOutput, Trade } from './types';
 
 const COL = { openTime: 0, open: 1, high: 2, low: 3, close: 4, volume: 5, equity: 6 } as const;
-const NCOLS = 16;
 const TRADE_STRIDE = 10;
 const SUMMARY_LEN = 24;
 const EXIT_REASONS: ExitReason[] = ['signal', 'stop_loss', 'take_profit', 'end_of_data'];
@@ -77,6 +77,9 @@ interface CoreExports {
 	memory: WebAssembly.Memory;
 	allocate(n: number): number;
 	barCount(): number;
+	columnPtr(c: number): number;
+	tradesPtr(): number;
+	summaryPtr(): number;
 	prepare(): void;
 	indicator(kind: number, source: number, period: number): number;
 	run(
@@ -232,7 +235,7 @@ export class WasmEngine {
 	}
 
 	private column(c: number): Float64Array {
-		return new Float64Array(this.core.memory.buffer, this.base + c * this.n * 8, this.n);
+		return new Float64Array(this.core.memory.buffer, this.core.columnPtr(c), this.n);
 	}
 
 	private requireData(): void {
@@ -253,7 +256,7 @@ export class WasmEngine {
 
 	/** The core summary of the last run (see {@link CoreSummary}). */
 	readSummary(initialCash: number): CoreSummary {
-		const s = new Float64Array(this.core.memory.buffer, this.base + (NCOLS + TRADE_STRIDE) * this.n * 8, SUMMARY_LEN);
+		const s = new Float64Array(this.core.memory.buffer, this.core.summaryPtr(), SUMMARY_LEN);
 		const nTrades = s[1];
 		const grossProfit = s[3];
 		const grossLoss = s[4];
@@ -286,7 +289,7 @@ export class WasmEngine {
 
 	/** Copy the trade records of the last run (which must have been run with `record`). */
 	readTrades(count: number): Trade[] {
-		const rec = new Float64Array(this.core.memory.buffer, this.base + NCOLS * this.n * 8, count * TRADE_STRIDE);
+		const rec = new Float64Array(this.core.memory.buffer, this.core.tradesPtr(), count * TRADE_STRIDE);
 		const ot = this.openTime;
 		const trades: Trade[] = new Array(count);
 		for (let k = 0; k < count; k++) {

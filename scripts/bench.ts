@@ -1,0 +1,30 @@
+/**
+ * `npm run bench`: prints speed and memory figures of every layer (never a timed unit test).
+ * Browser figures (IndexedDB in Chromium) need the built site (`npm run build`); they are skipped with a note otherwise.
+ */
+import { existsSync } from 'node:fs';
+import { benchEngine } from './bench-engine';
+import { benchMetrics } from './bench-metrics';
+import { benchData } from './bench-data';
+
+const only = process.argv.slice(2);
+const want = (name: string) => only.length === 0 || only.includes(name);
+
+if (want('engine')) await benchEngine();
+if (want('metrics')) benchMetrics();
+if (want('data')) benchData();
+if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
+	const { benchOptimize } = await import('./bench-optimize');
+	await benchOptimize();
+}
+if (want('idb')) {
+	if (!existsSync('build/index.html')) console.log('idb: skipped (run `npm run build` first: the IndexedDB figures come from Chromium on the built site)');
+	else {
+		const { benchIdb } = await import('./bench-idb');
+		await benchIdb();
+	}
+}
+if (want('memory')) {
+	const m = process.memoryUsage();
+	console.log(`memory: Node process RSS ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB after the benchmarks`);
+}
