@@ -148,8 +148,8 @@ export function validateMethod(method: SearchMethod): void {
 	}
 }
 
-/** Indices of a batch (expanding a range). */
-function batchSize(batch: TrialBatch): number {
+/** Number of raw indices in a batch. */
+export function batchSize(batch: TrialBatch): number {
 	return batch.kind === 'range' ? batch.to - batch.from : batch.indices.length;
 }
 
@@ -409,6 +409,7 @@ class AdaptivePlanner implements SearchPlanner {
 		}
 		const n = space.axes.map((a) => a.values.length);
 		this.s = {
+			kind: 'adaptive',
 			iteration: 0,
 			center: n.map((k) => (k - 1) / 2),
 			halfWidth: n.map((k) => (k - 1) / 2),
@@ -526,4 +527,4 @@ export function createPlanner(space: SearchSpace, method: SearchMethod, state?: 
 	}
 }
 
-export { batchSize };
+

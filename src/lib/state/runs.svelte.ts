@@ -37,7 +37,8 @@ export function runLabel(config: BacktestConfig, symbol: string, interval: strin
 /** Dependencies of {@link RunsState}, created in the browser. */
 export interface RunsDeps {
 	repo: RunsRepository<BacktestConfig, RunResult>;
-	client: BacktestClient;
+	/** The worker pool client (a real BacktestClient in the browser; tests pass one over in-process workers). */
+	client: Pick<BacktestClient, 'run'>;
 }
 
 /** Rune-backed runs state; see the module comment. */

@@ -4,7 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import type { OhlcvColumns } from '../core/types';
-import { defaultPoolSize, WorkerPool, type PoolJob, type WorkerHandle } from './pool';
+import { defaultPoolSize, WorkerPool, type PoolJob, type WorkerFactory, type WorkerHandle } from './pool';
 import type { BacktestWorkerApi, RunRequest, RunResponse } from './protocol';
 
 /** Spawn one backtest worker as a pool handle. */
@@ -34,9 +34,14 @@ export class BacktestClient {
 	/**
 	 * @param size - number of workers (default from `navigator.hardwareConcurrency`, see {@link defaultPoolSize}).
 	 * @param timeoutMs - per-run timeout in ms (default 120 s).
+	 * @param factory - spawns one worker (default: a module Web Worker running backtest-worker.ts; tests pass in-process ones).
 	 */
-	constructor(size = defaultPoolSize(globalThis.navigator?.hardwareConcurrency), timeoutMs = 120_000) {
-		this.pool = new WorkerPool({ factory: spawnBacktestWorker, size, timeoutMs });
+	constructor(
+		size = defaultPoolSize(globalThis.navigator?.hardwareConcurrency),
+		timeoutMs = 120_000,
+		factory: WorkerFactory<Comlink.Remote<BacktestWorkerApi>> = spawnBacktestWorker
+	) {
+		this.pool = new WorkerPool({ factory, size, timeoutMs });
 	}
 
 	/**

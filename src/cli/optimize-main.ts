@@ -1,0 +1,165 @@
+/**
+ * The optimise command as a function: parse, load the candles, run every combination of the grid (worker threads),
+ * stream the rows to the CSV/JSON file in grid order, print a summary. Returns the exit status (tests call it
+ * in-process).
+ */
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { ValidationError } from '../lib/core/errors';
+import { createNodeEngine } from '../lib/engine/node';
+import {
+	dataSpanMs,
+	evaluateBatch,
+	runOptimization,
+	topKRows,
+	type OptimizationJob,
+	type TrialBatch,
+	type TrialResult
+} from '../lib/optimize';
+import { formatCliError } from './output';
+import { loadKlineFile, selectWindow } from './run';
+import { optimizeHelpText, parseOptimizeArgs, type OptimizeCommand, type OptimizeOptions } from './optimize-args';
+import { NodeOptimizePool } from './optimize-pool';
+
+/** Where the command writes. */
+export interface OptimizeIo {
+	stdout: (text: string) => void;
+	stderr: (text: string) => void;
+}
+
+/** Statistics written for every combination, in column order. */
+export const ROW_STATS = ['finalEquity', 'totalReturnRatio', 'maxDrawdownRatio', 'nTrades', 'winRate', 'sharpeRatio'] as const;
+
+/** One output row as a plain object: searched parameters then {@link ROW_STATS} (non-finite values as null). */
+export function rowObject(names: readonly string[], r: TrialResult): Record<string, number | null> {
+	const o: Record<string, number | null> = {};
+	names.forEach((n, d) => (o[n] = r.values[d]));
+	for (const k of ROW_STATS) o[k] = Number.isFinite(r.stats[k]) ? r.stats[k] : null;
+	return o;
+}
+
+/** One CSV line (full precision; an undefined value is an empty cell). */
+function csvLine(values: readonly (number | null)[]): string {
+	return values.map((v) => (v === null ? '' : String(v))).join(',') + '\n';
+}
+
+class RowWriter {
+	private readonly stream: WriteStream;
+	private readonly ready = new Map<number, { to: number; rows: TrialResult[] }>();
+	private next = 0;
+	private count = 0;
+	constructor(path: string, private readonly names: string[], private readonly format: 'csv' | 'json') {
+		this.stream = createWriteStream(path);
+		this.stream.write(format === 'csv' ? [...names, ...ROW_STATS].join(',') + '\n' : '[');
+	}
+	static open(path: string, names: string[], format: 'csv' | 'json'): RowWriter {
+		return new RowWriter(path, names, format);
+	}
+	/** Accept a finished range batch; write every batch that is now contiguous with what was written. */
+	add(batch: TrialBatch, rows: TrialResult[]): void {
+		if (batch.kind !== 'range') throw new Error('grid batches are ranges');
+		this.ready.set(batch.from, { to: batch.to, rows });
+		for (let b = this.ready.get(this.next); b; b = this.ready.get(this.next)) {
+			this.ready.delete(this.next);
+			this.next = b.to;
+			let text = '';
+			for (const r of b.rows) {
+				const o = rowObject(this.names, r);
+				if (this.format === 'csv') text += csvLine(Object.values(o));
+				else text += (this.count > 0 ? ',\n' : '\n') + JSON.stringify(o);
+				this.count++;
+			}
+			if (text) this.stream.write(text);
+		}
+	}
+	async close(): Promise<void> {
+		if (this.format === 'json') this.stream.write('\n]\n');
+		await new Promise<void>((resolve, reject) => this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+	}
+}
+
+/**
+ * Run the optimise command.
+ * @param argv - arguments after the script name.
+ * @param io - output sinks (default: process stdout/stderr).
+ * @returns 0 on success, 2 for bad arguments, 1 for a bad data file, a missing WASM build or another runtime error.
+ *   Errors are one line on stderr starting with `error: `.
+ */
+export async function optimizeMain(argv: readonly string[], io: OptimizeIo = processIo): Promise<number> {
+	let command: OptimizeCommand;
+	try {
+		command = parseOptimizeArgs(argv);
+	} catch (e) {
+		io.stderr(`error: ${formatCliError(e)}\n`);
+		return e instanceof ValidationError ? 2 : 1;
+	}
+	if (command.kind === 'help') {
+		io.stdout(optimizeHelpText());
+		return 0;
+	}
+	try {
+		await runGrid(command.options, io);
+		return 0;
+	} catch (e) {
+		io.stderr(`error: ${formatCliError(e)}\n`);
+		return 1;
+	}
+}
+
+async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
+	const file = loadKlineFile(o.dataPath, o.intervalMs);
+	const win = selectWindow(file.ohlcv, file.intervalMs, o.window);
+	const bars = win.ohlcv.openTime.length;
+	const job: OptimizationJob = {
+		config: o.config,
+		axes: o.axes,
+		objective: { key: o.objective, minTrades: o.minTrades },
+		data: { bars, spanMs: dataSpanMs(win.ohlcv.openTime, file.intervalMs) }
+	};
+	let evaluate: (b: TrialBatch) => Promise<TrialResult[]>;
+	let pool: NodeOptimizePool | null = null;
+	if (o.threads > 1) {
+		pool = await NodeOptimizePool.start(o.threads, win.ohlcv, job);
+		evaluate = (b) => pool!.evaluate(b);
+	} else {
+		const engine = await createNodeEngine();
+		engine.load(win.ohlcv);
+		evaluate = async (b) => evaluateBatch(engine, job, b);
+	}
+	const names = o.axes.map((a) => a.name);
+	const writer = RowWriter.open(o.outPath, names, o.format);
+	const t0 = performance.now();
+	try {
+		const out = await runOptimization({
+			job,
+			method: { kind: 'grid' },
+			evaluate,
+			concurrency: o.threads * 2,
+			batchSize: 64,
+			topK: 5,
+			onResults: (rows, batch) => writer.add(batch, rows)
+		});
+		await writer.close();
+		const secs = (performance.now() - t0) / 1000;
+		const n = out.state.evaluated;
+		io.stdout(
+			`${n.toLocaleString('en-US')} combinations on ${bars.toLocaleString('en-US')} bars (${win.description}) in ${secs.toFixed(2)} s ` +
+				`with ${o.threads} thread(s): ${Math.round((n * bars) / secs).toLocaleString('en-US')} bar-evaluations/s\n`
+		);
+		const rows = topKRows(out.aggregates.space, out.top, o.objective);
+		if (rows.length) {
+			io.stdout(`Best by ${o.objective} (at least ${o.minTrades} trade(s)):\n`);
+			for (const r of rows) {
+				const p = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
+				io.stdout(`  ${r.rank}. ${p}  ${o.objective}=${r.objective}  finalEquity=${r.stats.finalEquity.toFixed(2)}  trades=${r.stats.nTrades}\n`);
+			}
+		}
+		io.stdout(`Wrote ${o.outPath}\n`);
+	} finally {
+		await pool?.close();
+	}
+}
+
+const processIo: OptimizeIo = {
+	stdout: (text) => void process.stdout.write(text),
+	stderr: (text) => void process.stderr.write(text)
+};

@@ -1,0 +1,124 @@
+/**
+ * A small pool of Node worker threads for `npm run optimize`: each worker holds the candles in its own WASM engine;
+ * batches go to the next idle worker. Node only (the browser uses src/lib/workers).
+ */
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import type { OhlcvColumns } from '../lib/core/types';
+import type { OptimizationJob, TrialBatch, TrialResult } from '../lib/optimize';
+
+interface Slot {
+	worker: Worker;
+	busy: boolean;
+}
+interface Waiting {
+	batch: TrialBatch;
+	resolve: (r: TrialResult[]) => void;
+	reject: (e: Error) => void;
+}
+
+/**
+ * Source of the worker's bootstrap: the worker entry is TypeScript, and worker threads do not inherit tsx's loader
+ * hooks on Node 20, so the bootstrap registers tsx in the worker and then imports ./optimize-worker.ts.
+ */
+function workerBootstrap(): string {
+	const entry = new URL('./optimize-worker.ts', import.meta.url).href;
+	let api: string;
+	try {
+		api = import.meta.resolve('tsx/esm/api');
+	} catch {
+		api = new URL(`file://${createRequire(import.meta.url).resolve('tsx/esm/api')}`).href;
+	}
+	return `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
+}
+
+/** Worker-thread pool evaluating optimisation batches. */
+export class NodeOptimizePool {
+	private readonly slots: Slot[] = [];
+	private readonly queue: Waiting[] = [];
+	private readonly calls = new Map<number, { slot: Slot; resolve: (r: TrialResult[]) => void; reject: (e: Error) => void }>();
+	private nextId = 0;
+
+	private constructor() {}
+
+	/**
+	 * Start `threads` workers, each loading `ohlcv` into its own engine.
+	 * @param threads - number of workers (>= 1).
+	 * @param ohlcv - candles (copied to each worker).
+	 * @param job - the optimisation job.
+	 * @returns the pool once every worker is ready.
+	 * @throws Error when a worker fails to start or load (e.g. the WASM build is missing).
+	 */
+	static async start(threads: number, ohlcv: OhlcvColumns, job: OptimizationJob): Promise<NodeOptimizePool> {
+		const pool = new NodeOptimizePool();
+		const code = workerBootstrap();
+		const ready: Promise<void>[] = [];
+		for (let t = 0; t < threads; t++) {
+			const worker = new Worker(code, { eval: true });
+			const slot: Slot = { worker, busy: false };
+			pool.slots.push(slot);
+			ready.push(
+				new Promise<void>((resolve, reject) => {
+					const onMessage = (m: { type: string; id: number; results?: TrialResult[]; message?: string }) => {
+						if (m.type === 'ready') return resolve();
+						if (m.type === 'error' && m.id === -1) return reject(new Error(m.message));
+						pool.onResult(m);
+					};
+					worker.on('message', onMessage);
+					worker.on('error', (e) => {
+						reject(e);
+						pool.failAll(e);
+					});
+				})
+			);
+			worker.postMessage({ type: 'init', ohlcv, job });
+		}
+		try {
+			await Promise.all(ready);
+		} catch (e) {
+			await pool.close();
+			throw e;
+		}
+		return pool;
+	}
+
+	/** Evaluate a batch on the next idle worker. */
+	evaluate(batch: TrialBatch): Promise<TrialResult[]> {
+		return new Promise((resolve, reject) => {
+			this.queue.push({ batch, resolve, reject });
+			this.pump();
+		});
+	}
+
+	private pump(): void {
+		for (const slot of this.slots) {
+			if (slot.busy || this.queue.length === 0) continue;
+			const w = this.queue.shift()!;
+			const id = this.nextId++;
+			slot.busy = true;
+			this.calls.set(id, { slot, resolve: w.resolve, reject: w.reject });
+			slot.worker.postMessage({ type: 'batch', id, batch: w.batch });
+		}
+	}
+
+	private onResult(m: { type: string; id: number; results?: TrialResult[]; message?: string }): void {
+		const call = this.calls.get(m.id);
+		if (!call) return;
+		this.calls.delete(m.id);
+		call.slot.busy = false;
+		if (m.type === 'result') call.resolve(m.results!);
+		else call.reject(new Error(m.message));
+		this.pump();
+	}
+
+	private failAll(e: Error): void {
+		for (const [, c] of this.calls) c.reject(e);
+		this.calls.clear();
+		for (const w of this.queue.splice(0)) w.reject(e);
+	}
+
+	/** Stop every worker. */
+	async close(): Promise<void> {
+		await Promise.all(this.slots.map((s) => s.worker.terminate()));
+	}
+}
