@@ -35,7 +35,8 @@ export interface CliRunOptions {
 /** Result of {@link parseCliArgs}: show the help text, or run a backtest. */
 export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliRunOptions };
 
-const OPTIONS = {
+/** Flags shared by the backtest and optimise commands (node:util parseArgs option table). */
+export const COMMON_OPTIONS = {
 	data: { type: 'string' },
 	strategy: { type: 'string' },
 	param: { type: 'string', multiple: true },
@@ -54,6 +55,7 @@ const OPTIONS = {
 	out: { type: 'string' },
 	help: { type: 'boolean', short: 'h' }
 } as const;
+const OPTIONS = COMMON_OPTIONS;
 
 const FLAG_NAMES = Object.keys(OPTIONS).map((k) => `--${k}`);
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;

@@ -10,7 +10,7 @@ import { ValidationError } from '../lib/core/errors';
 import { getStrategy, STRATEGY_IDS } from '../lib/engine/strategies';
 import type { BacktestConfig } from '../lib/engine/types';
 import { SearchSpace, STATISTIC_KEYS, type AxisSpec, type StatisticKey } from '../lib/optimize';
-import { parseCliArgs, type WindowOptions } from './args';
+import { COMMON_OPTIONS, parseCliArgs, type WindowOptions } from './args';
 
 /** A validated optimisation request from the command line. */
 export interface OptimizeOptions {
@@ -33,26 +33,10 @@ export interface OptimizeOptions {
 export type OptimizeCommand = { kind: 'help' } | { kind: 'run'; options: OptimizeOptions };
 
 const OPTIONS = {
-	data: { type: 'string' },
-	strategy: { type: 'string' },
-	param: { type: 'string', multiple: true },
-	direction: { type: 'string' },
-	fee: { type: 'string' },
-	slippage: { type: 'string' },
-	'stop-loss': { type: 'string' },
-	'take-profit': { type: 'string' },
-	'atr-period': { type: 'string' },
-	sizing: { type: 'string' },
-	'initial-cash': { type: 'string' },
-	'last-contiguous': { type: 'string' },
-	from: { type: 'string' },
-	to: { type: 'string' },
-	interval: { type: 'string' },
+	...COMMON_OPTIONS,
 	threads: { type: 'string' },
 	objective: { type: 'string' },
-	'min-trades': { type: 'string' },
-	out: { type: 'string' },
-	help: { type: 'boolean', short: 'h' }
+	'min-trades': { type: 'string' }
 } as const;
 
 /** Flags handed to the backtest parser unchanged. */

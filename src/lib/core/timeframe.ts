@@ -62,6 +62,18 @@ export function barCount(ohlcv: OhlcvColumns): number {
 	return ohlcv.openTime.length;
 }
 
+/** New zero-filled OHLCV columns for `n` bars (Float64Array each). */
+export function allocateOhlcv(n: number): OhlcvColumns {
+	return {
+		openTime: new Float64Array(n),
+		open: new Float64Array(n),
+		high: new Float64Array(n),
+		low: new Float64Array(n),
+		close: new Float64Array(n),
+		volume: new Float64Array(n)
+	};
+}
+
 /** Copy bars `[from, to)` of `ohlcv` into new columns. */
 export function sliceOhlcv(ohlcv: OhlcvColumns, from: number, to: number): OhlcvColumns {
 	return {

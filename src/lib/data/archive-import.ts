@@ -3,7 +3,7 @@
  * (several at once), merged into one sorted, duplicate-free series with a report per file.
  */
 import { unzipSync } from 'fflate';
-import { inferIntervalMs, isTimeframe, timeframeMs } from '../core/timeframe';
+import { allocateOhlcv, inferIntervalMs, isTimeframe, timeframeMs } from '../core/timeframe';
 import type { Bar, OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { KlineImportError } from './errors';
 import { findGaps, safeIso, type Gap } from './gaps';
@@ -239,7 +239,7 @@ export function mergeOhlcv(a: OhlcvColumns, b: OhlcvColumns): { ohlcv: OhlcvColu
 	assertAscending(b, 'second series');
 	const na = a.openTime.length;
 	const nb = b.openTime.length;
-	const out = allocate(na + nb);
+	const out = allocateOhlcv(na + nb);
 	const conflicts: OhlcvConflict[] = [];
 	let i = 0;
 	let j = 0;
@@ -260,16 +260,6 @@ export function mergeOhlcv(a: OhlcvColumns, b: OhlcvColumns): { ohlcv: OhlcvColu
 
 const COLS = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
 
-function allocate(n: number): OhlcvColumns {
-	return {
-		openTime: new Float64Array(n),
-		open: new Float64Array(n),
-		high: new Float64Array(n),
-		low: new Float64Array(n),
-		close: new Float64Array(n),
-		volume: new Float64Array(n)
-	};
-}
 
 function trim(x: OhlcvColumns, n: number): OhlcvColumns {
 	if (x.openTime.length === n) return x;

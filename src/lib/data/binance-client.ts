@@ -24,7 +24,7 @@
  * when the browser exposes it.
  */
 import { ValidationError } from '../core/errors';
-import { sliceOhlcv, timeframeMs } from '../core/timeframe';
+import { allocateOhlcv, sliceOhlcv, timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import {
 	BinanceApiError,
@@ -621,7 +621,7 @@ function parseKlineRows(body: unknown, url: string, status: number, nowMs: numbe
 		throw new MalformedResponseError(url, status, `klines response is ${isObject(body) ? 'an object' : typeof body}, not an array of candles`);
 	}
 	const n = body.length;
-	const cols = allocateColumns(n);
+	const cols = allocateOhlcv(n);
 	let k = 0;
 	let droppedOpen = false;
 	let lastRawOpenTime = NaN;
@@ -727,21 +727,11 @@ function num(x: unknown): number {
 	return NaN;
 }
 
-function allocateColumns(n: number): OhlcvColumns {
-	return {
-		openTime: new Float64Array(n),
-		open: new Float64Array(n),
-		high: new Float64Array(n),
-		low: new Float64Array(n),
-		close: new Float64Array(n),
-		volume: new Float64Array(n)
-	};
-}
 
 function concatColumns(chunks: OhlcvColumns[]): OhlcvColumns {
 	let n = 0;
 	for (const c of chunks) n += c.openTime.length;
-	const out = allocateColumns(n);
+	const out = allocateOhlcv(n);
 	let k = 0;
 	for (const c of chunks) {
 		for (const key of ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const) out[key].set(c[key], k);
