@@ -48,6 +48,11 @@ export class AppState {
 		return this.#store;
 	}
 
+	/** The app's worker pool client (null until {@link init} has run). */
+	get client(): BacktestClient | null {
+		return this.#client;
+	}
+
 	/**
 	 * Browser-only start-up. Safe to call once; later calls are ignored.
 	 * @param options - base path and test hooks.

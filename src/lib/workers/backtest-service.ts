@@ -11,7 +11,9 @@ import type { OhlcvColumns } from '../core/types';
 import { validateConfig } from '../engine/strategies';
 import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
-import type { BacktestWorkerApi, IndicatorLine, RunRequest, RunResponse } from './protocol';
+import { evaluateBatch as evaluateTrials, runWalkForward } from '../optimize';
+import type { BacktestWorkerApi, EvaluateBatchRequest, IndicatorLine, RunRequest, RunResponse, WalkForwardRequest } from './protocol';
+import type { TrialResult, WalkForwardResult } from '../optimize';
 
 /** Test faults (see {@link RunRequest.fault}); `crash` raises an uncaught error through `raiseUncaught`. */
 function simulateFault(request: RunRequest, raiseUncaught: (e: Error) => void): Promise<never> | void {
@@ -50,6 +52,10 @@ export function createBacktestService(
 	let datasetId: string | null = null;
 	let openTime: Float64Array = new Float64Array(0);
 	let close: Float64Array = new Float64Array(0);
+	let loaded: OhlcvColumns | null = null;
+	const requireDataset = (id: string) => {
+		if (id !== datasetId) throw new Error(`This worker holds dataset ${datasetId ?? '(none)'}, not ${id}; the pool must load it first.`);
+	};
 
 	return {
 		async loadDataset(id: string, ohlcv: OhlcvColumns): Promise<number> {
@@ -58,6 +64,7 @@ export function createBacktestService(
 			e.load(ohlcv);
 			openTime = ohlcv.openTime;
 			close = ohlcv.close;
+			loaded = ohlcv;
 			datasetId = id;
 			return e.barCount;
 		},
@@ -102,6 +109,38 @@ export function createBacktestService(
 				elapsedMs
 			};
 			return transfer(response, [equity.buffer, ...indicators.map((i) => i.values.buffer)] as ArrayBuffer[]);
+		},
+
+		/**
+		 * Evaluate one batch of optimisation trials on the loaded dataset (no equity curve, no trade list).
+		 * @param request - dataset id (must be the loaded one), the job and the batch of combination indices.
+		 * @returns one result per valid combination of the batch, in batch order.
+		 * @throws Error when another dataset is loaded; ValidationError / RangeError from the optimisation core.
+		 */
+		async evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]> {
+			requireDataset(request.datasetId);
+			const e = await engine();
+			return evaluateTrials(e, request.job, request.batch);
+		},
+
+		/**
+		 * Run walk-forward validation on the loaded dataset; the full dataset is loaded back afterwards.
+		 * @param request - dataset id (must be the loaded one) and the walk-forward options without data and engine.
+		 * @returns the walk-forward result (splits, stitched out-of-sample equity, efficiency).
+		 * @throws Error when another dataset is loaded; ValidationError from the window arithmetic or the job.
+		 */
+		async walkForward(request: WalkForwardRequest): Promise<WalkForwardResult> {
+			requireDataset(request.datasetId);
+			const e = await engine();
+			const ohlcv = loaded!;
+			try {
+				const { datasetId: _id, ...options } = request;
+				const r = await runWalkForward({ ...options, ohlcv, engine: e });
+				const result = { ...r, openTime: Float64Array.from(r.openTime), equity: Float64Array.from(r.equity) };
+				return transfer(result, [result.openTime.buffer, result.equity.buffer] as ArrayBuffer[]);
+			} finally {
+				e.load(ohlcv);
+			}
 		}
 	};
 }

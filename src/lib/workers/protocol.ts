@@ -5,6 +5,7 @@
  */
 import type { OhlcvColumns } from '../core/types';
 import type { BacktestConfig, Trade } from '../engine/types';
+import type { OptimizationJob, TrialBatch, TrialResult, WalkForwardOptions, WalkForwardResult } from '../optimize';
 
 /** An indicator line computed by the WASM core for the chart (NaN while undefined). */
 export interface IndicatorLine {
@@ -73,4 +74,18 @@ export interface BacktestWorkerApi {
 	loadedDataset(): Promise<string | null>;
 	/** Run one backtest on the loaded dataset. @throws Error when the dataset id differs or the config is invalid. */
 	run(request: RunRequest): Promise<RunResponse>;
+	/** Evaluate a batch of optimisation trials on the loaded dataset. */
+	evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]>;
+	/** Walk-forward validation on the loaded dataset. */
+	walkForward(request: WalkForwardRequest): Promise<WalkForwardResult>;
 }
+
+/** A batch of optimisation trials for the worker holding `datasetId`. */
+export interface EvaluateBatchRequest {
+	datasetId: string;
+	job: OptimizationJob;
+	batch: TrialBatch;
+}
+
+/** Walk-forward options for the worker holding `datasetId` (the worker supplies its candles and engine). */
+export type WalkForwardRequest = Omit<WalkForwardOptions, 'ohlcv' | 'engine' | 'signal'> & { datasetId: string };
