@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium } from '@playwright/test';
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS = [
 	'--no-sandbox',
 	'--disable-gpu',
 	'--disable-background-networking',
@@ -29,7 +29,7 @@ function readKlines(path: string): Plain {
 }
 
 /** A free TCP port on 127.0.0.1. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
 	return new Promise((resolve, reject) => {
 		const srv = createServer();
 		srv.once('error', reject);
@@ -41,7 +41,7 @@ async function freePort(): Promise<number> {
 }
 
 /** Start sirv (sirv-cli) on `build/` and wait until it answers. */
-async function serveBuild(port: number): Promise<ChildProcess> {
+export async function serveBuild(port: number): Promise<ChildProcess> {
 	const child = spawn('node_modules/.bin/sirv', ['build', '--port', String(port), '--host', '127.0.0.1', '--single', '404.html'], {
 		stdio: 'ignore'
 	});

@@ -17,11 +17,13 @@ if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();
 }
-if (want('idb')) {
-	if (!existsSync('build/index.html')) console.log('idb: skipped (run `npm run build` first: the IndexedDB figures come from Chromium on the built site)');
+if (want('idb') || want('browser')) {
+	if (!existsSync('build/index.html')) console.log('browser: skipped (run `npm run build` first: IndexedDB and worker-pool figures come from Chromium on the built site)');
 	else {
 		const { benchIdb } = await import('./bench-idb');
 		await benchIdb();
+		const { benchOptimizeBrowser } = await import('./bench-optimize-browser');
+		await benchOptimizeBrowser();
 	}
 }
 if (want('memory')) {

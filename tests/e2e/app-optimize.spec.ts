@@ -75,6 +75,17 @@ test('grid optimisation: progress, cancel, reload, resume, heatmap, impact, back
 	await page.getByTestId('sort-nTrades').click();
 	await page.getByRole('button', { name: '#' }).click();
 
+	// Compare two parameter sets: rows 1 and 3 side by side, values equal to their table rows.
+	await rows.nth(0).getByTestId('pick').check();
+	await rows.nth(2).getByTestId('pick').check();
+	const cmp = page.getByTestId('opt-compare');
+	await expect(cmp).toBeVisible();
+	const eq = async (i: number) => (await rows.nth(i).locator('td[data-col="finalEquity"]').textContent())!.trim();
+	const cmpEq = page.getByTestId('cmp-finalEquity').locator('td');
+	await expect(cmpEq.nth(1)).toHaveText(await eq(0));
+	await expect(cmpEq.nth(2)).toHaveText(await eq(2));
+	await expect(page.getByTestId('cmp-sharpeRatio').locator('td.better')).toHaveCount(1);
+
 	// Walk-forward: rolling, 3 splits, 75 % train.
 	await page.getByTestId('wf-splits').fill('3');
 	await page.getByTestId('wf-train').fill('75');
