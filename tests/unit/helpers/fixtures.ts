@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import Papa from 'papaparse';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { defaultConfig } from '../../../src/lib/engine/strategies';
-import type { BacktestConfig } from '../../../src/lib/engine/types';
+import type { BacktestConfig, Trade } from '../../../src/lib/engine/types';
 
 /** Absolute path of `tests/fixtures/<rel>`. */
 export function fixturePath(rel: string): string {
@@ -159,6 +159,25 @@ export interface ReferenceTrade {
 	pnl: number;
 	exit_reason: 'signal' | 'stop_loss' | 'take_profit' | 'end_of_data';
 	pnl_peer?: number;
+}
+
+/** A reference trade in the engine's {@link Trade} shape (times parsed to ms, profitRatio = pnl / entry notional). */
+export function referenceTradeToTrade(t: ReferenceTrade): Trade {
+	return {
+		direction: t.direction,
+		entryBar: t.entry_bar,
+		exitBar: t.exit_bar,
+		entryTime: Date.parse(t.entry_time),
+		exitTime: Date.parse(t.exit_time),
+		entryPrice: t.entry_price,
+		exitPrice: t.exit_price,
+		size: t.size,
+		entryFee: t.entry_fee,
+		exitFee: t.exit_fee,
+		pnl: t.pnl,
+		profitRatio: t.pnl / (t.size * t.entry_price),
+		exitReason: t.exit_reason
+	};
 }
 
 export interface ReferenceCase {

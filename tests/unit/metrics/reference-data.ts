@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Trade } from '../../../src/lib/engine/types';
 import type { MetricsInput } from '../../../src/lib/metrics';
+import { referenceTradeToTrade } from '../helpers/fixtures';
 
 const DIR = fileURLToPath(new URL('../../fixtures/reference/backtrader/', import.meta.url));
 
@@ -53,21 +54,7 @@ export function loadReference(name: string): ReferenceRun {
 	const header = lines[0].split(',');
 	const col = (c: string) => header.indexOf(c);
 	const rows = lines.slice(1).map((l) => l.split(','));
-	const trades: Trade[] = (json.trades as RefTrade[]).map((t) => ({
-		direction: t.direction,
-		entryBar: t.entry_bar,
-		exitBar: t.exit_bar,
-		entryTime: Date.parse(t.entry_time),
-		exitTime: Date.parse(t.exit_time),
-		entryPrice: t.entry_price,
-		exitPrice: t.exit_price,
-		size: t.size,
-		entryFee: t.entry_fee,
-		exitFee: t.exit_fee,
-		pnl: t.pnl,
-		profitRatio: t.pnl / (t.size * t.entry_price),
-		exitReason: t.exit_reason
-	}));
+	const trades: Trade[] = (json.trades as RefTrade[]).map(referenceTradeToTrade);
 	return {
 		name,
 		summary: json.summary,
