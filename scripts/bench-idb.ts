@@ -5,9 +5,10 @@
  * Called by scripts/bench.ts (owned by the lead); prints figures, asserts only that the data round-tripped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { chromium } from '@playwright/test';
+import { readKlinesPlain as readKlines, type PlainKlines as Plain } from '../tests/e2e/helpers/klines';
 
 export const CHROMIUM_ARGS = [
 	'--no-sandbox',
@@ -18,15 +19,6 @@ export const CHROMIUM_ARGS = [
 	'--no-first-run'
 ];
 
-type Plain = Record<'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume', number[]>;
-
-function readKlines(path: string): Plain {
-	const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
-	const out: Plain = { openTime: [], open: [], high: [], low: [], close: [], volume: [] };
-	const keys = Object.keys(out) as Array<keyof Plain>;
-	for (const line of lines) line.split(',').forEach((v, c) => out[keys[c]].push(Number(v)));
-	return out;
-}
 
 /** A free TCP port on 127.0.0.1. */
 export async function freePort(): Promise<number> {

@@ -2,18 +2,9 @@
  * The candle store in real Chromium IndexedDB (structured clone of Float64Array chunks, real
  * transactions), through the dev harness page src/routes/dev/idb-bench. Asserts exact round trips, not times.
  */
-import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import { readKlinesPlain as readKlines } from './helpers/klines';
 
-type Plain = Record<'openTime' | 'open' | 'high' | 'low' | 'close' | 'volume', number[]>;
-
-function readKlines(path: string): Plain {
-	const lines = readFileSync(path, 'utf8').trim().split('\n').slice(1);
-	const out: Plain = { openTime: [], open: [], high: [], low: [], close: [], volume: [] };
-	const keys = Object.keys(out) as Array<keyof Plain>;
-	for (const line of lines) line.split(',').forEach((v, c) => out[keys[c]].push(Number(v)));
-	return out;
-}
 
 const btc = readKlines('tests/fixtures/klines/BTCUSDT-1h.csv');
 

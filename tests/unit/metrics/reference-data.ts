@@ -6,41 +6,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Trade } from '../../../src/lib/engine/types';
 import type { MetricsInput } from '../../../src/lib/metrics';
-import { referenceTradeToTrade } from '../helpers/fixtures';
+import { referenceTradeToTrade, type ReferenceSummary, type ReferenceTrade } from '../helpers/fixtures';
 
 const DIR = fileURLToPath(new URL('../../fixtures/reference/backtrader/', import.meta.url));
 
 /** Cases present in the fixture folder. */
 export const REFERENCE_CASES = ['S1.BTCUSDT', 'S1.ETHUSDT', 'S2.BTCUSDT', 'S2.ETHUSDT', 'S4.BTCUSDT'] as const;
 
-interface RefTrade {
-	direction: 'long' | 'short';
-	entry_bar: number;
-	exit_bar: number;
-	entry_time: string;
-	exit_time: string;
-	entry_price: number;
-	exit_price: number;
-	size: number;
-	entry_fee: number;
-	exit_fee: number;
-	pnl: number;
-	exit_reason: Trade['exitReason'];
-}
 
 export interface ReferenceRun {
 	name: string;
-	summary: {
-		initial_cash: number;
-		final_equity: number;
-		total_return_pct: number;
-		max_drawdown_pct: number;
-		n_trades: number;
-		n_wins: number;
-		win_rate_pct: number;
-		total_fees: number;
-		sum_trade_pnl: number;
-	};
+	summary: ReferenceSummary;
 	peerNative: { final_value_marked_at_close: number; closed_trades: number; open_position_size_at_end: number };
 	/** ISO open time of every bar, as written in the CSV (independent of the ms column). */
 	isoOpenTime: string[];
@@ -54,7 +30,7 @@ export function loadReference(name: string): ReferenceRun {
 	const header = lines[0].split(',');
 	const col = (c: string) => header.indexOf(c);
 	const rows = lines.slice(1).map((l) => l.split(','));
-	const trades: Trade[] = (json.trades as RefTrade[]).map(referenceTradeToTrade);
+	const trades: Trade[] = (json.trades as ReferenceTrade[]).map(referenceTradeToTrade);
 	return {
 		name,
 		summary: json.summary,
