@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OhlcvColumns } from '../core/types';
 import type { BacktestConfig } from './types';
+import { engineBuildId } from './fingerprint';
 import { WasmEngine, type BacktestResult } from './wasm-engine';
 
 /** Path of the compiled core; `debug` selects the unoptimised build with assertions. */
@@ -13,7 +14,7 @@ export function wasmPath(target: 'release' | 'debug' = 'release'): string {
 	return fileURLToPath(new URL(`../../../assembly/build/${target}.wasm`, import.meta.url));
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+let compiled: Promise<{ module: WebAssembly.Module; buildId: string }> | null = null;
 
 /**
  * Create an engine instance from the compiled core on disk.
@@ -22,19 +23,21 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 export async function createNodeEngine(target: 'release' | 'debug' = 'release'): Promise<WasmEngine> {
 	if (target === 'release') {
 		compiled ??= compileFile(wasmPath('release'));
-		return WasmEngine.create(await compiled);
+		const { module, buildId } = await compiled;
+		return WasmEngine.create(module, { buildId });
 	}
-	return WasmEngine.create(await compileFile(wasmPath(target)));
+	const { module, buildId } = await compileFile(wasmPath(target));
+	return WasmEngine.create(module, { buildId });
 }
 
-async function compileFile(path: string): Promise<WebAssembly.Module> {
+async function compileFile(path: string): Promise<{ module: WebAssembly.Module; buildId: string }> {
 	let bytes: Uint8Array;
 	try {
 		bytes = new Uint8Array(readFileSync(path));
 	} catch {
 		throw new Error(`WASM core not found at ${path}: run \`npm run asbuild\` first.`);
 	}
-	return WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>);
+	return { module: await WebAssembly.compile(bytes as Uint8Array<ArrayBuffer>), buildId: engineBuildId(bytes) };
 }
 
 /**

@@ -11,6 +11,7 @@
 import { DataError, ValidationError } from '../core/errors';
 import type { OhlcvColumns } from '../core/types';
 import { inferIntervalMs } from '../core/timeframe';
+import { engineBuildId, engineVersionOf } from './fingerprint';
 import { getStrategy, validateConfig } from './strategies';
 import type { BacktestConfig, ExitReason, SimulationOutput, Trade } from './types';
 
@@ -187,15 +188,26 @@ export class WasmEngine {
 	private openTime = new Float64Array(0);
 	private intervalMs = NaN;
 
-	private constructor(core: CoreExports) {
+	/** Engine version recorded in run fingerprints: `ENGINE_SEMVER+<build id>` (see fingerprint.ts). */
+	readonly version: string;
+
+	private constructor(core: CoreExports, buildId: string) {
 		this.core = core;
+		this.version = engineVersionOf(buildId);
 	}
 
 	/**
 	 * Instantiate the core.
 	 * @param wasm compiled module or raw bytes of assembly/build/release.wasm
+	 * @param options.buildId - {@link engineBuildId} of the module's bytes; computed here when `wasm` is bytes,
+	 *   `unknown` when a module is given without it.
 	 */
-	static async create(wasm: WebAssembly.Module | BufferSource): Promise<WasmEngine> {
+	static async create(wasm: WebAssembly.Module | BufferSource, options: { buildId?: string } = {}): Promise<WasmEngine> {
+		const buildId =
+			options.buildId ??
+			(wasm instanceof WebAssembly.Module
+				? 'unknown'
+				: engineBuildId(ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm)));
 		const imports = {
 			env: {
 				abort(_msg: number, _file: number, line: number, col: number) {
@@ -208,7 +220,7 @@ export class WasmEngine {
 			wasm instanceof WebAssembly.Module
 				? await WebAssembly.instantiate(wasm, imports)
 				: (await WebAssembly.instantiate(wasm as BufferSource, imports)).instance;
-		return new WasmEngine(instance.exports as unknown as CoreExports);
+		return new WasmEngine(instance.exports as unknown as CoreExports, buildId);
 	}
 
 	/** Number of bars currently loaded. */

@@ -292,6 +292,27 @@ export class MarketState {
 		}
 	}
 
+	/**
+	 * Select an exact market and range (a share link's) and make its candles available: read them
+	 * from storage, and fetch from Binance only when the stored candles differ in count or ends.
+	 * @param m - symbol, interval, first and last open time (ms UTC, inclusive) and the expected bar count.
+	 * @returns the loaded dataset, or null with {@link datasetError} / {@link syncError} saying why.
+	 */
+	async openRange(m: { symbol: string; interval: Timeframe; firstOpenTime: UnixMs; lastOpenTime: UnixMs; bars: number }): Promise<Dataset | null> {
+		this.symbol = m.symbol;
+		this.interval = m.interval;
+		this.from = toInputUtc(m.firstOpenTime);
+		this.to = toInputUtc(m.lastOpenTime);
+		const complete = () => {
+			const o = this.dataset?.ohlcv.openTime;
+			return !!o && o.length === m.bars && o[0] === m.firstOpenTime && o[o.length - 1] === m.lastOpenTime;
+		};
+		await this.refreshSeries();
+		await this.loadDataset();
+		if (!complete()) await this.sync();
+		return this.dataset;
+	}
+
 	/** Stop a running sync (candles stored so far are kept). */
 	cancelSync(): void {
 		this.#abort?.abort();

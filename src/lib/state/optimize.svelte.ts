@@ -88,6 +88,30 @@ export interface OptimizeDeps {
 }
 
 /**
+ * Evaluate one batch of trials in the worker pool (the dataset is loaded into a worker when needed).
+ * @param pool - the page's worker pool.
+ * @param dataset - candles and their id.
+ * @param job - the optimisation job; @param batch - combination indices.
+ * @param delayMs - test hook: wait this long in the worker before evaluating (0 normally).
+ * @returns one result per valid combination of the batch.
+ */
+export function evaluateOnPool(
+	pool: WorkerPool<Remote<BacktestWorkerApi>>,
+	dataset: Pick<Dataset, 'id' | 'ohlcv'>,
+	job: OptimizationJob,
+	batch: TrialBatch,
+	delayMs = 0
+): Promise<TrialResult[]> {
+	return pool.submit({
+		dataset: { id: dataset.id, ohlcv: dataset.ohlcv },
+		run: async (api) => {
+			if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+			return (await api.evaluateBatch({ datasetId: dataset.id, job, batch })) as TrialResult[];
+		}
+	}).promise;
+}
+
+/**
  * Default range of a parameter: schema min/max/step around the default value (five steps each side, clamped).
  * @param schema - the registry's parameter schema.
  * @returns a range row, searched for the first two parameters of a strategy (set by the caller).
@@ -289,15 +313,7 @@ export class OptimizeState {
 	}
 
 	#evaluate(dataset: Dataset, job: OptimizationJob, batch: TrialBatch): Promise<TrialResult[]> {
-		const pool = this.#deps!.pool;
-		const delay = this.batchDelayMs;
-		return pool.submit({
-			dataset: { id: dataset.id, ohlcv: dataset.ohlcv },
-			run: async (api) => {
-				if (delay > 0) await new Promise((r) => setTimeout(r, delay));
-				return (await api.evaluateBatch({ datasetId: dataset.id, job, batch })) as TrialResult[];
-			}
-		}).promise;
+		return evaluateOnPool(this.#deps!.pool, dataset, job, batch, this.batchDelayMs);
 	}
 
 	async #save(job: OptimisationJobRecord): Promise<void> {

@@ -4,6 +4,7 @@
  * chosen for comparison.
  */
 import { getStrategy } from '../engine/strategies';
+import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
 import { newRunId, type RunsRepository, type StoredRun } from '../persistence/runs';
 import type { BacktestClient } from '../workers/backtest-client';
@@ -22,6 +23,8 @@ export interface RunResult {
 	indicators: IndicatorLine[];
 	/** Simulation time inside the worker, ms. */
 	elapsedMs: number;
+	/** Engine version, candle hash, run fingerprint and trades hash (absent on runs stored before fingerprints existed). */
+	fingerprint?: RunFingerprint;
 }
 
 /** A stored run with the engine's types. */
@@ -58,6 +61,8 @@ export class RunsState {
 	testTimeoutMs: number | null = null;
 	#deps: RunsDeps | null = null;
 	#jobs = new Map<string, PoolJob<RunResponse>>();
+	/** Per active run: settles once its final status is recorded. */
+	#settled = new Map<string, Promise<void>>();
 
 	/** The run shown in the results, if any. */
 	get selected(): Run | undefined {
@@ -150,13 +155,20 @@ export class RunsState {
 		const job = this.#deps.client.run(
 			run.id,
 			{ id: dataset.id, ohlcv: dataset.ohlcv },
-			{ datasetId: dataset.id, config: run.config, intervalMs: dataset.intervalMs, withIndicators: true, fault },
+			{
+				datasetId: dataset.id,
+				config: run.config,
+				intervalMs: dataset.intervalMs,
+				withIndicators: true,
+				market: { symbol: dataset.symbol, interval: dataset.interval },
+				fault
+			},
 			() => void this.#update(run.id, { status: 'running' }),
 			timeoutMs
 		);
 		this.#jobs.set(run.id, job);
 		const openTime = dataset.ohlcv.openTime;
-		job.promise.then(
+		const settled = job.promise.then(
 			(r) => {
 				const result: RunResult = {
 					trades: r.trades,
@@ -165,7 +177,8 @@ export class RunsState {
 					metrics: r.metrics,
 					ambiguousBars: r.ambiguousBars,
 					indicators: r.indicators,
-					elapsedMs: r.elapsedMs
+					elapsedMs: r.elapsedMs,
+					fingerprint: r.fingerprint
 				};
 				return this.#update(run.id, { status: 'completed', result, error: undefined });
 			},
@@ -173,8 +186,22 @@ export class RunsState {
 				const message = e instanceof PoolJobError || e instanceof Error ? e.message : String(e);
 				return this.#update(run.id, { status: 'failed', error: message });
 			}
-		).finally(() => this.#jobs.delete(run.id));
+		).finally(() => {
+			this.#jobs.delete(run.id);
+			this.#settled.delete(run.id);
+		});
+		this.#settled.set(run.id, settled);
 		return run.id;
+	}
+
+	/**
+	 * The run once it has ended (completed or failed), as shown in the history.
+	 * @param id - a run id returned by {@link submit}.
+	 * @returns the run, or undefined when it is not in the history (deleted).
+	 */
+	async settled(id: string): Promise<Run | undefined> {
+		await this.#settled.get(id);
+		return this.history.find((r) => r.id === id);
 	}
 
 	/** Cancel a pending or running run (it is marked failed: "Cancelled by the user."). */

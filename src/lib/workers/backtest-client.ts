@@ -5,7 +5,7 @@
 import * as Comlink from 'comlink';
 import type { OhlcvColumns } from '../core/types';
 import { defaultPoolSize, WorkerPool, type PoolJob, type WorkerFactory, type WorkerHandle } from './pool';
-import type { BacktestWorkerApi, RunRequest, RunResponse } from './protocol';
+import type { BacktestWorkerApi, DatasetIdentity, RunRequest, RunResponse } from './protocol';
 
 /** Spawn one backtest worker as a pool handle. */
 function spawnBacktestWorker(): WorkerHandle<Comlink.Remote<BacktestWorkerApi>> {
@@ -53,6 +53,14 @@ export class BacktestClient {
 	 */
 	run(id: string, dataset: { id: string; ohlcv: OhlcvColumns }, request: RunRequest, onStart?: () => void, timeoutMs?: number): PoolJob<RunResponse> {
 		return this.pool.submit({ id, dataset, run: (api) => api.run(request) as Promise<RunResponse>, onStart, timeoutMs });
+	}
+
+	/**
+	 * Engine version of the workers and the SHA-256 of a dataset's candles, as run fingerprints record them.
+	 * @param dataset - candles and their dataset id (loaded into a worker when needed).
+	 */
+	identity(dataset: { id: string; ohlcv: OhlcvColumns }): Promise<DatasetIdentity> {
+		return this.pool.submit({ dataset, run: (api) => api.identity(dataset.id) as Promise<DatasetIdentity> }).promise;
 	}
 
 	/** Stop every worker (page teardown). */

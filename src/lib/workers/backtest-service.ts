@@ -8,11 +8,12 @@
 import { transfer } from 'comlink';
 import { inferIntervalMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
+import { candleDataHash, fingerprintRun } from '../engine/fingerprint';
 import { validateConfig } from '../engine/strategies';
 import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
 import { evaluateBatch as evaluateTrials, runWalkForward } from '../optimize';
-import type { BacktestWorkerApi, EvaluateBatchRequest, IndicatorLine, RunRequest, RunResponse, WalkForwardRequest } from './protocol';
+import type { BacktestWorkerApi, DatasetIdentity, EvaluateBatchRequest, IndicatorLine, RunRequest, RunResponse, WalkForwardRequest } from './protocol';
 import type { TrialResult, WalkForwardResult } from '../optimize';
 
 /** Test faults (see {@link RunRequest.fault}); `crash` raises an uncaught error through `raiseUncaught`. */
@@ -53,6 +54,8 @@ export function createBacktestService(
 	let openTime: Float64Array = new Float64Array(0);
 	let close: Float64Array = new Float64Array(0);
 	let loaded: OhlcvColumns | null = null;
+	/** SHA-256 of the loaded candles, computed on the first fingerprinted run of the dataset. */
+	let dataHash: string | null = null;
 	const requireDataset = (id: string) => {
 		if (id !== datasetId) throw new Error(`This worker holds dataset ${datasetId ?? '(none)'}, not ${id}; the pool must load it first.`);
 	};
@@ -65,6 +68,7 @@ export function createBacktestService(
 			openTime = ohlcv.openTime;
 			close = ohlcv.close;
 			loaded = ohlcv;
+			dataHash = null;
 			datasetId = id;
 			return e.barCount;
 		},
@@ -106,7 +110,17 @@ export function createBacktestService(
 				metrics: { ...metrics },
 				summary: { ...result.summary },
 				indicators,
-				elapsedMs
+				elapsedMs,
+				fingerprint: request.market
+					? fingerprintRun({
+							engineVersion: e.version,
+							symbol: request.market.symbol,
+							interval: request.market.interval,
+							dataHash: (dataHash ??= candleDataHash(loaded!)),
+							config: request.config,
+							trades: result.trades
+						})
+					: undefined
 			};
 			return transfer(response, [equity.buffer, ...indicators.map((i) => i.values.buffer)] as ArrayBuffer[]);
 		},
@@ -121,6 +135,12 @@ export function createBacktestService(
 			requireDataset(request.datasetId);
 			const e = await engine();
 			return evaluateTrials(e, request.job, request.batch);
+		},
+
+		async identity(id: string): Promise<DatasetIdentity> {
+			requireDataset(id);
+			const e = await engine();
+			return { engineVersion: e.version, dataHash: (dataHash ??= candleDataHash(loaded!)) };
 		},
 
 		/**

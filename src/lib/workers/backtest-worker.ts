@@ -4,6 +4,7 @@
  */
 import * as Comlink from 'comlink';
 import wasmUrl from '../../../assembly/build/release.wasm?url';
+import { engineBuildId } from '../engine/fingerprint';
 import { WasmEngine } from '../engine/wasm-engine';
 import { createBacktestService } from './backtest-service';
 
@@ -14,11 +15,9 @@ function engine(): Promise<WasmEngine> {
 	enginePromise ??= (async () => {
 		const response = await fetch(wasmUrl);
 		if (!response.ok) throw new Error(`Could not load the simulation core (${wasmUrl}: HTTP ${response.status}). Reload the page.`);
-		const module = await WebAssembly.compileStreaming(response).catch(async () =>
-			// Some static hosts serve .wasm without application/wasm; compile from the bytes then.
-			WebAssembly.compile(await (await fetch(wasmUrl)).arrayBuffer())
-		);
-		return WasmEngine.create(module);
+		// Bytes first (not compileStreaming): their hash is the engine build id recorded in run fingerprints.
+		const bytes = new Uint8Array(await response.arrayBuffer());
+		return WasmEngine.create(await WebAssembly.compile(bytes), { buildId: engineBuildId(bytes) });
 	})();
 	enginePromise.catch(() => (enginePromise = null));
 	return enginePromise;

@@ -4,6 +4,7 @@
  * use these types without a DOM.
  */
 import type { OhlcvColumns } from '../core/types';
+import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
 import type { OptimizationJob, TrialBatch, TrialResult, WalkForwardOptions, WalkForwardResult } from '../optimize';
 
@@ -43,6 +44,8 @@ export interface RunRequest {
 	intervalMs: number;
 	/** Also return the strategy's indicator lines for the chart. */
 	withIndicators: boolean;
+	/** Market of the dataset; when given, the response carries the run's {@link RunFingerprint}. */
+	market?: { symbol: string; interval: string };
 	/** Test hook only; never set by normal UI paths. */
 	fault?: TestFault;
 }
@@ -59,6 +62,8 @@ export interface RunResponse {
 	indicators: IndicatorLine[];
 	/** Wall time of the simulation inside the worker, ms (informative). */
 	elapsedMs: number;
+	/** Engine version, data hash, run fingerprint and trades hash (when the request named its market). */
+	fingerprint?: RunFingerprint;
 }
 
 /** The API a backtest worker exposes. Every method may reject with an Error whose message is shown to the user. */
@@ -76,8 +81,20 @@ export interface BacktestWorkerApi {
 	run(request: RunRequest): Promise<RunResponse>;
 	/** Evaluate a batch of optimisation trials on the loaded dataset. */
 	evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]>;
+	/**
+	 * Engine version and candle hash of the loaded dataset (the `engineVersion` and `dataHash` of run fingerprints).
+	 * @throws Error when another dataset is loaded.
+	 */
+	identity(datasetId: string): Promise<DatasetIdentity>;
 	/** Walk-forward validation on the loaded dataset. */
 	walkForward(request: WalkForwardRequest): Promise<WalkForwardResult>;
+}
+
+/** What identifies the engine and the candles of a worker's dataset. */
+export interface DatasetIdentity {
+	engineVersion: string;
+	/** SHA-256 of the candles (see src/lib/engine/fingerprint.ts). */
+	dataHash: string;
 }
 
 /** A batch of optimisation trials for the worker holding `datasetId`. */

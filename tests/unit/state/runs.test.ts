@@ -16,40 +16,8 @@ import { RunsState, runLabel, type RunResult } from '../../../src/lib/state/runs
 import { BacktestClient } from '../../../src/lib/workers/backtest-client';
 import { createBacktestService } from '../../../src/lib/workers/backtest-service';
 import type { BacktestWorkerApi } from '../../../src/lib/workers/protocol';
-import { loadReferenceCase, referenceWindow } from '../helpers/fixtures';
-
-let dbCount = 0;
-async function setup(timeoutMs = 60_000) {
-	const db = await openAppDb(`runs-state-${dbCount++}`);
-	const repo = new RunsRepository<BacktestConfig, RunResult>(db);
-	const spawned: { terminated: boolean }[] = [];
-	const client = new BacktestClient(1, timeoutMs, () => {
-		const handle = { terminated: false };
-		spawned.push(handle);
-		return {
-			api: createBacktestService(() => createNodeEngine()) as unknown as Remote<BacktestWorkerApi>,
-			terminate: () => (handle.terminated = true),
-			onError: () => {}
-		};
-	});
-	const runs = new RunsState();
-	await runs.init({ repo, client });
-	return { db, repo, runs, client, spawned };
-}
-
-function s1Dataset(): Dataset {
-	const ohlcv = referenceWindow('BTCUSDT');
-	return {
-		id: datasetId('BTCUSDT', '1h', ohlcv),
-		symbol: 'BTCUSDT',
-		interval: '1h',
-		intervalMs: timeframeMs('1h'),
-		ohlcv,
-		gaps: [],
-		missingBars: 0,
-		sources: ['binance']
-	};
-}
+import { loadReferenceCase } from '../helpers/fixtures';
+import { s1Dataset, setup } from './harness';
 
 async function settled(runs: RunsState, id: string) {
 	for (let i = 0; i < 500; i++) {
