@@ -7,7 +7,9 @@ const config = {
 	kit: {
 		// Fully static, prerendered site: every page is built to HTML; the app runs client-side.
 		adapter: adapter({ pages: 'build', assets: 'build', fallback: '404.html', precompress: false, strict: true }),
-		paths: { relative: true }
+		paths: { relative: true },
+		// src/service-worker.ts is registered by src/lib/state/pwa.svelte.ts (it needs the registration for the update prompt).
+		serviceWorker: { register: false }
 	}
 };
 

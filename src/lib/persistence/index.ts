@@ -29,3 +29,18 @@ export {
 	parseBundledDataset,
 	type BundledLoadResult
 } from './bundled';
+export {
+	BACKUP_FORMAT,
+	BACKUP_VERSION,
+	BackupError,
+	backupFileName,
+	decodeTagged,
+	encodeTagged,
+	exportAll,
+	importAll,
+	readBackup,
+	type BackupDocument,
+	type ExportOptions,
+	type ImportOptions,
+	type ImportReport
+} from './backup';
