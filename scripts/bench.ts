@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { benchEngine } from './bench-engine';
 import { benchMetrics } from './bench-metrics';
 import { benchData } from './bench-data';
+import { benchShare } from './bench-share';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -13,6 +14,7 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 if (want('engine')) await benchEngine();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
+if (want('share')) await benchShare();
 if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();

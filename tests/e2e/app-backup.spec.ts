@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blockBinance, blockBundledDataset, REFERENCE_RANGE } from './helpers/binance-mock';
-import { chartInk, metric, openApp, runBacktest, setRange } from './helpers/app';
+import { chartInk, fillOptimisation, metric, openApp, runBacktest, setRange } from './helpers/app';
 
 const KPIS = ['finalEquity', 'totalReturnRatio', 'buyHoldReturnRatio', 'maxDrawdownRatio', 'nTrades', 'winRate', 'profitFactor', 'sharpeRatio'];
 
@@ -47,14 +47,7 @@ test('export all data, import into a fresh browser: same runs, same numbers, cha
 
 	await pageA.goto('./optimize/');
 	await expect(pageA.getByTestId('bar-count')).toBeVisible();
-	await pageA.getByTestId('opt-strategy').selectOption('sma-cross');
-	await pageA.getByTestId('start-fast').fill('5');
-	await pageA.getByTestId('end-fast').fill('10');
-	await pageA.getByTestId('step-fast').fill('5');
-	await pageA.getByTestId('start-slow').fill('30');
-	await pageA.getByTestId('end-slow').fill('40');
-	await pageA.getByTestId('step-slow').fill('10');
-	await pageA.getByTestId('opt-method').selectOption('grid');
+	await fillOptimisation(pageA, 'sma-cross', { fast: [5, 10, 5], slow: [30, 40, 10] }, 'grid');
 	await pageA.getByTestId('opt-start').click();
 	await expect(pageA.getByTestId('opt-status')).toHaveText('done', { timeout: 60_000 });
 	await expect(pageA.getByTestId('opt-completed')).toHaveText('4');

@@ -5,7 +5,7 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { blockBinance } from './helpers/binance-mock';
-import { chartInk, metric } from './helpers/app';
+import { chartInk, fillOptimisation, metric } from './helpers/app';
 
 async function openOptimize(page: Page): Promise<void> {
 	// Test hook: delay each batch of 16 trials by 800 ms so that progress, cancel and reload are observable.
@@ -20,14 +20,7 @@ test('grid optimisation: progress, cancel, reload, resume, heatmap, impact, back
 	await openOptimize(page);
 	await expect(page.getByRole('link', { name: 'Optimise' })).toHaveAttribute('aria-current', 'page');
 
-	await page.getByTestId('opt-strategy').selectOption('sma-cross');
-	await page.getByTestId('start-fast').fill('5');
-	await page.getByTestId('end-fast').fill('14');
-	await page.getByTestId('step-fast').fill('1');
-	await page.getByTestId('start-slow').fill('20');
-	await page.getByTestId('end-slow').fill('65');
-	await page.getByTestId('step-slow').fill('5');
-	await page.getByTestId('opt-method').selectOption('grid');
+	await fillOptimisation(page, 'sma-cross', { fast: [5, 14, 1], slow: [20, 65, 5] }, 'grid');
 	await page.getByTestId('opt-start').click();
 
 	// Progress: counts out of 100 and a live throughput.

@@ -8,7 +8,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { candleDataHash, fingerprintRun } from '../../src/lib/engine/fingerprint';
 import { createNodeEngine } from '../../src/lib/engine/node';
 import { MAX_TOKEN_CHARS, readShareLink, type RunSharePayload } from '../../src/lib/share';
-import { metric, openApp, runBacktest, setRange } from './helpers/app';
+import { fillOptimisation, metric, openApp, runBacktest, setRange } from './helpers/app';
 import { blockBinance, blockBundledDataset, mockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
 import { readKlinesPlain } from './helpers/klines';
 
@@ -124,13 +124,7 @@ test('a shared optimisation (seeded random search) reproduces its best trials in
 	await expect(page.getByTestId('bar-count')).toBeVisible();
 	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
 	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
-	await page.getByTestId('opt-strategy').selectOption('sma-cross');
-	await page.getByTestId('start-fast').fill('5');
-	await page.getByTestId('end-fast').fill('30');
-	await page.getByTestId('start-slow').fill('20');
-	await page.getByTestId('end-slow').fill('120');
-	await page.getByTestId('step-slow').fill('2');
-	await page.getByTestId('opt-method').selectOption('random');
+	await fillOptimisation(page, 'sma-cross', { fast: [5, 30, 1], slow: [20, 120, 2] }, 'random');
 	await page.locator('#o-seed').fill('7');
 	await page.getByTestId('opt-start').click();
 	await expect(page.getByTestId('opt-status')).toHaveText('done', { timeout: 60_000 });

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import sirv from 'sirv';
 import { expect, test, type Page } from '@playwright/test';
 import { blockBinance, mockBinance } from './helpers/binance-mock';
-import { chartInk, openApp, runBacktest } from './helpers/app';
+import { chartInk, fillOptimisation, openApp, runBacktest } from './helpers/app';
 import { buildPrecacheList, cacheName } from '../../src/lib/pwa/precache';
 import { listFiles } from '../../scripts/precache-manifest';
 
@@ -155,14 +155,7 @@ test('offline: a reload opens the app on cached candles, a backtest and an optim
 	await page.goto('./optimize/');
 	await expect(page.getByRole('link', { name: 'Optimise' })).toHaveAttribute('aria-current', 'page');
 	await expect(page.getByTestId('bar-count')).toHaveText('17,520');
-	await page.getByTestId('opt-strategy').selectOption('sma-cross');
-	await page.getByTestId('start-fast').fill('5');
-	await page.getByTestId('end-fast').fill('6');
-	await page.getByTestId('step-fast').fill('1');
-	await page.getByTestId('start-slow').fill('20');
-	await page.getByTestId('end-slow').fill('25');
-	await page.getByTestId('step-slow').fill('5');
-	await page.getByTestId('opt-method').selectOption('grid');
+	await fillOptimisation(page, 'sma-cross', { fast: [5, 6, 1], slow: [20, 25, 5] }, 'grid');
 	await page.getByTestId('opt-start').click();
 	await expect(page.getByTestId('opt-status')).toHaveText('done', { timeout: 60_000 });
 	await expect(page.getByTestId('opt-completed')).toHaveText('4');

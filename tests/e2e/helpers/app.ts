@@ -51,3 +51,17 @@ export async function setRange(page: Page, from: string, to: string): Promise<vo
 	await page.locator('#from').fill(from);
 	await page.locator('#to').fill(to);
 }
+
+/**
+ * Fill the optimisation form: strategy, searched ranges and method (the caller clicks `opt-start`).
+ * @param axes - per parameter `[start, end, step]`, e.g. `{ fast: [5, 14, 1], slow: [20, 65, 5] }`.
+ */
+export async function fillOptimisation(page: Page, strategy: string, axes: Record<string, [number, number, number]>, method: string): Promise<void> {
+	await page.getByTestId('opt-strategy').selectOption(strategy);
+	for (const [name, [start, end, step]] of Object.entries(axes)) {
+		await page.getByTestId(`start-${name}`).fill(String(start));
+		await page.getByTestId(`end-${name}`).fill(String(end));
+		await page.getByTestId(`step-${name}`).fill(String(step));
+	}
+	await page.getByTestId('opt-method').selectOption(method);
+}
