@@ -1,18 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/helpers/chromium';
 
 /**
  * End-to-end tests run the *built* static site (`build/`, served by a plain static server, as a
  * user's static host would) in Debian's Chromium. Binance is never contacted: tests answer its
  * requests with `page.route()` from recorded real data in tests/fixtures.
  */
-const chromiumArgs = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--no-first-run'
-];
 
 export default defineConfig({
 	testDir: 'tests/e2e',
@@ -26,7 +19,7 @@ export default defineConfig({
 	use: {
 		baseURL: 'http://127.0.0.1:4173',
 		viewport: { width: 1280, height: 800 },
-		launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+		launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
 		trace: 'off',
 		screenshot: 'only-on-failure'
 	},

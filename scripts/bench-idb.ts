@@ -10,14 +10,7 @@ import { createServer } from 'node:net';
 import { chromium } from '@playwright/test';
 import { readKlinesPlain as readKlines, type PlainKlines as Plain } from '../tests/e2e/helpers/klines';
 
-export const CHROMIUM_ARGS = [
-	'--no-sandbox',
-	'--disable-gpu',
-	'--disable-background-networking',
-	'--disable-component-update',
-	'--disable-sync',
-	'--no-first-run'
-];
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/helpers/chromium';
 
 
 /** A free TCP port on 127.0.0.1. */
@@ -65,7 +58,7 @@ export async function benchIdb(repeats = 3): Promise<{ writeMs: number; readMs: 
 	const n = data.openTime.length;
 	const port = await freePort();
 	const server = await serveBuild(port);
-	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	try {
 		const page = await browser.newPage();
 		await page.goto(`http://127.0.0.1:${port}/dev/idb-bench/`);

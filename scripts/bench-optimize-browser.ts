@@ -5,14 +5,15 @@
  */
 import { existsSync } from 'node:fs';
 import { chromium } from '@playwright/test';
-import { CHROMIUM_ARGS, freePort, serveBuild } from './bench-idb';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../tests/e2e/helpers/chromium';
+import { freePort, serveBuild } from './bench-idb';
 
 /** Run the grid in the browser and print the figures. @throws Error when build/ is missing or the job does not finish. */
 export async function benchOptimizeBrowser(): Promise<void> {
 	if (!existsSync('build/optimize/index.html')) throw new Error('build/optimize/index.html is missing: run `npm run build` first.');
 	const port = await freePort();
 	const server = await serveBuild(port);
-	const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: CHROMIUM_ARGS });
+	const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	try {
 		const page = await browser.newPage();
 		await page.route('**/api/v3/**', (r) => r.abort('internetdisconnected'));
