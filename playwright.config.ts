@@ -7,6 +7,9 @@ import { CHROMIUM_ARGS, CHROMIUM_PATH } from './tests/e2e/helpers/chromium';
  * requests with `page.route()` from recorded real data in tests/fixtures.
  */
 
+/** Port of the static server; set E2E_PORT to run several checkouts' e2e suites side by side. */
+const PORT = Number(process.env.E2E_PORT ?? 4173);
+
 export default defineConfig({
 	testDir: 'tests/e2e',
 	timeout: 120_000,
@@ -17,15 +20,15 @@ export default defineConfig({
 	reporter: [['list']],
 	outputDir: 'test-results',
 	use: {
-		baseURL: 'http://127.0.0.1:4173',
+		baseURL: `http://127.0.0.1:${PORT}`,
 		viewport: { width: 1280, height: 800 },
 		launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
 		trace: 'off',
 		screenshot: 'only-on-failure'
 	},
 	webServer: {
-		command: 'npx sirv build --port 4173 --host 127.0.0.1 --single 404.html',
-		url: 'http://127.0.0.1:4173',
+		command: `npx sirv build --port ${PORT} --host 127.0.0.1 --single 404.html`,
+		url: `http://127.0.0.1:${PORT}`,
 		reuseExistingServer: !process.env.CI,
 		timeout: 60_000
 	}

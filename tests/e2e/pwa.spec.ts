@@ -91,10 +91,11 @@ test('manifest, icons, and a service worker that controls the page and precaches
 		const r = await navigator.serviceWorker.ready;
 		return { scope: r.scope, script: r.active?.scriptURL, state: r.active?.state };
 	});
-	expect(reg).toEqual({ scope: 'http://127.0.0.1:4173/', script: 'http://127.0.0.1:4173/service-worker.js', state: 'activated' });
+	const origin = new URL(page.url()).origin;
+	expect(reg).toEqual({ scope: `${origin}/`, script: `${origin}/service-worker.js`, state: 'activated' });
 	await page.reload();
 	await expect(page.getByTestId('bar-count')).toBeVisible();
-	expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe('http://127.0.0.1:4173/service-worker.js');
+	expect(await page.evaluate(() => navigator.serviceWorker.controller?.scriptURL)).toBe(`${origin}/service-worker.js`);
 	expect(await controllerVersion(page)).toBe(buildVersion());
 
 	// One cache, named after this build, holding every file of build/ (its own walk of the directory).
