@@ -17,7 +17,7 @@ export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout'
 export type DirectionMode = 'long' | 'long-short';
 
 /** Why a trade was closed. */
-export type ExitReason = 'signal' | 'stop_loss' | 'take_profit' | 'end_of_data';
+export type ExitReason = 'signal' | 'stop_loss' | 'take_profit' | 'end_of_data' | 'circuit_breaker' | 'liquidation';
 
 /**
  * A stop-loss or take-profit level definition.
@@ -85,5 +85,87 @@ export interface SimulationOutput {
 	/** Equity marked at every bar's close, length = bars; the last value is after the end-of-data close-out. */
 	equity: Float64Array;
 	/** Bars on which stop-loss and take-profit were both inside the bar's range (stop-loss assumed first). */
+	ambiguousBars: number;
+}
+
+/**
+ * Portfolio sizing (SEMANTICS.md "Portfolios"): the single-market modes plus `equity-split`
+ * (`min(E_open / K, cash)` per entry, `E_open` = equity at the bar's opens after its exits).
+ */
+export type PortfolioSizingSpec = SizingSpec | { mode: 'equity-split' };
+
+/**
+ * A circuit breaker (SEMANTICS.md "Circuit breakers").
+ * - `max-drawdown`: when the portfolio equity is `threshold` (fraction, 0 < threshold < 1) below its peak, close every
+ *   position at the next open and block entries for `cooldownBars` bars.
+ * - `consecutive-losses`: after `count` losing trades in a row, multiply new entries' units by `factor` (0 < factor <= 1)
+ *   until the next winning trade.
+ */
+export type BreakerSpec =
+	| { kind: 'max-drawdown'; threshold: number; action: 'close-all'; cooldownBars: number }
+	| { kind: 'consecutive-losses'; count: number; action: 'reduce'; factor: number };
+
+/** One strategy over several markets of one interval, from one account (SEMANTICS.md "Portfolios"). */
+export interface PortfolioConfig extends Omit<BacktestConfig, 'sizing'> {
+	sizing: PortfolioSizingSpec;
+	/** K: most markets holding a position at once (1 … 200). */
+	maxPositions: number;
+	/** L: leverage multiplying the notional a sizing rule may take (1 … 10). Default 1. */
+	leverage: number;
+	/** Maintenance margin as a fraction of notional for liquidation (positions opened with L > 1). Default 0.005. */
+	maintenanceMarginRatio: number;
+	/** Circuit breakers, at most one of each kind. */
+	breakers: BreakerSpec[];
+}
+
+/** One market's candles for a portfolio run (its own bars; markets are aligned on the union of open times). */
+export interface PortfolioMarket {
+	symbol: string;
+	ohlcv: import('../core/types').OhlcvColumns;
+}
+
+/** A portfolio trade: a {@link Trade} with its market. Bars are union bars (indices into the portfolio's `openTime`). */
+export interface PortfolioTrade extends Trade {
+	symbol: string;
+}
+
+/** A circuit-breaker event. `value`: drawdown fraction (max-drawdown trip), new peak equity (its release), N (consecutive-losses trip), the ended streak's length (its release). */
+export interface BreakerEvent {
+	bar: number;
+	time: number;
+	type: BreakerSpec['kind'];
+	action: 'trip' | 'release';
+	value: number;
+}
+
+/** Per-market attribution of a portfolio run. */
+export interface MarketAttribution {
+	symbol: string;
+	/** Sum of the market's trade PnL, quote currency. */
+	pnl: number;
+	trades: number;
+	wins: number;
+	/** wins / trades (NaN with no trades). */
+	winRate: number;
+	/** Fees paid on the market's fills, quote currency. */
+	fees: number;
+	/** The market's bars with a position open at any moment of the bar / the market's bars. */
+	exposureRatio: number;
+	/** Bars the market has in the run. */
+	bars: number;
+}
+
+/** Raw output of a portfolio simulation (both engines produce it). */
+export interface PortfolioSimulationOutput {
+	symbols: string[];
+	/** Union of the markets' open times, ms UTC, length T. */
+	openTime: Float64Array;
+	trades: PortfolioTrade[];
+	/** Portfolio equity marked at every union bar's close, length T; the last value is after the end-of-data close-out. */
+	equity: Float64Array;
+	/** Positions open after each bar's fills and level exits, length T. */
+	openPositions: Float64Array;
+	events: BreakerEvent[];
+	attribution: MarketAttribution[];
 	ambiguousBars: number;
 }
