@@ -67,7 +67,7 @@ export interface PortfolioResult extends PortfolioSimulationOutput {
  * @param openTimes one strictly ascending Float64Array (ms UTC) per market
  * @returns `openTime`: the sorted union (length T); `unionIndex[m][j]`: the union bar of market m's bar j
  */
-export function alignOpenTimes(openTimes: Float64Array[]): { openTime: Float64Array; unionIndex: Int32Array[] } {
+export function alignOpenTimes(openTimes: ArrayLike<number>[]): { openTime: Float64Array; unionIndex: Int32Array[] } {
 	const all = new Set<number>();
 	for (const ot of openTimes) for (let j = 0; j < ot.length; j++) all.add(ot[j]);
 	const openTime = Float64Array.from(all).sort();
@@ -94,7 +94,7 @@ export class WasmPortfolioEngine {
 	private readonly core: PortfolioCoreExports;
 	private symbols: string[] = [];
 	private counts: number[] = [];
-	private openTime = new Float64Array(0);
+	private openTime: Float64Array = new Float64Array(0);
 
 	/** Engine version recorded in fingerprints: `ENGINE_SEMVER+<build id>`. */
 	readonly version: string;
