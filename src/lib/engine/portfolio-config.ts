@@ -3,7 +3,8 @@
  */
 import { ValidationError } from '../core/errors';
 import { defaultConfig, validateConfig } from './strategies';
-import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec } from './types';
+import type { SymbolInfo } from '../data/binance-client';
+import type { BreakerSpec, ExchangeRules, PortfolioConfig, PortfolioSizingSpec } from './types';
 
 /**
  * Check a portfolio configuration for `marketCount` markets.
@@ -21,6 +22,9 @@ export function validatePortfolioConfig(config: PortfolioConfig, marketCount: nu
 	const mmr = config.maintenanceMarginRatio;
 	if (!(typeof mmr === 'number' && mmr >= 0 && mmr < 0.5))
 		throw new ValidationError(`Maintenance margin ratio must be a fraction from 0 to below 0.5 (0.005 = 0.5 %), got ${mmr}.`);
+	const maker = config.makerFeeRate;
+	if (maker !== undefined && !(typeof maker === 'number' && maker >= 0 && maker < 0.5))
+		throw new ValidationError(`Maker fee rate must be a fraction from 0 to below 0.5 (0.001 = 0.1 %), got ${maker}.`);
 	const s = config.sizing;
 	if (s.mode === 'risk' && config.stopLoss.mode === 'none' && config.strategy !== 'rsi-atr-momentum')
 		throw new ValidationError('Risk sizing needs a stop-loss: set a stop-loss or choose another sizing.');
@@ -123,4 +127,12 @@ export function parsePortfolioSizing(text: string): PortfolioSizingSpec {
 /** The text form of a sizing rule (inverse of {@link parsePortfolioSizing}). */
 export function formatPortfolioSizing(s: PortfolioSizingSpec): string {
 	return s.mode === 'equity-split' ? s.mode : s.mode === 'fixed-notional' ? `${s.mode}:${s.amount}` : `${s.mode}:${s.fraction}`;
+}
+
+/**
+ * A market's exchange rules from its parsed `exchangeInfo` entry (absent filters become 0 = no rule).
+ * @param info symbol entry of {@link import('../data/binance-client').parseExchangeInfo}
+ */
+export function exchangeRulesOf(info: Pick<SymbolInfo, 'stepSize' | 'tickSize' | 'minNotional'>): ExchangeRules {
+	return { stepSize: info.stepSize ?? 0, tickSize: info.tickSize ?? 0, minNotional: info.minNotional ?? 0 };
 }
