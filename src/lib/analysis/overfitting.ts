@@ -318,9 +318,11 @@ export function overfittingReport(i: OverfittingInput): OverfittingReport {
 	const plateau = plateauScore(i.plateau.best, i.plateau.neighbours, i.plateau.meanAll);
 	if (i.plateau.neighbours.length === 0) notes.push('plateau: the best trial has no neighbour in the search space (one value per parameter).');
 	const pbo = pboDetail?.pbo ?? NaN;
-	const plateauWord = Number.isFinite(plateau) ? (plateau >= 0.7 ? 'a plateau' : plateau >= 0.4 ? 'a slope' : 'a sharp peak') : '';
+	// Words from the value as shown (two decimals), so "0.70" never reads as "a slope".
+	const shown = Math.round(plateau * 100) / 100;
+	const plateauWord = Number.isFinite(plateau) ? (shown >= 0.7 ? 'a plateau' : shown >= 0.4 ? 'a slope' : 'a sharp peak') : '';
 	const reading =
-		`The best of ${i.trials.toLocaleString('en-US')} trials; after deflation the chance its Sharpe ratio is above zero skill is ${pct(d.dsr)}` +
+		`The best of ${i.trials.toLocaleString('en-US')} trials; after deflation the chance its Sharpe ratio is above 0 is ${pct(d.dsr)}` +
 		(Number.isFinite(pbo) ? `; probability of overfitting ${pct(pbo)}` : '') +
 		(plateauWord ? `; its neighbourhood is ${plateauWord} (${plateau.toFixed(2)})` : '') +
 		'.';

@@ -230,7 +230,7 @@ export function histogramSvg(h: Histogram, o: HistogramOptions): string {
 		.filter((m) => Number.isFinite(m.x))
 		.map((m, i) => {
 			const x = r2(f.x(m.x));
-			return `<line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${height - PAD.bottom}" stroke="${m.color}" stroke-width="1.6"${m.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="${x + 4}" y="${PAD.top + 12 + i * 14}" style="fill:${m.color}">${escapeHtml(m.label)}</text>`;
+			return `<line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${height - PAD.bottom}" stroke="${m.color}" stroke-width="1.6"${m.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="${x + 4}" y="${PAD.top + 12 + i * 14}" style="fill:${m.color}" stroke="${t.background}" stroke-width="3" paint-order="stroke">${escapeHtml(m.label)}</text>`;
 		});
 	return open(width, height, t, o.title, o.testId) + axes(f, t, niceTicks(x0, x1, 6), yTicks, xf, (v) => String(v)) + bars.join('') + marks.join('') + '</svg>';
 }
