@@ -183,7 +183,7 @@ export function summariseExecution(
 			acc.longestLosing[at] = c.longestLosing[i];
 			acc.longestDrawdown[at] = c.longestDrawdown[i];
 			acc.minEquity[at] = c.minEquity[i];
-			for (let j = 0; j < k; j++) acc.fan[at * k + j] = c.fan[i * k + j];
+			for (let j = 0; j < k; j++) acc.fan[j * n + at] = c.fan[i * k + j];
 		}
 	}
 	if (at !== n) throw new ValidationError(`execution chunks hold ${at} simulations, the plan has ${n}.`);

@@ -238,7 +238,7 @@ export class PathCollector {
 	readonly longestDrawdown: Float64Array;
 	/** Lowest equity of each path (quote). */
 	readonly minEquity: Float64Array;
-	/** Equity at the fan points, row-major: path s, point k at `s * fanX.length + k`. */
+	/** Equity at the fan points, point-major: point k of path s at `k * simulations + s` (each point's values contiguous). */
 	readonly fan: Float64Array;
 	readonly fanX: number[];
 
@@ -285,7 +285,7 @@ interface PathFigures {
 
 /**
  * Walk one path of returns given in `order` (indices into `returns`), or `returns` in its own order when `order` is
- * null; write the fan values (normalised equity times `scale`) at `fanX` into `fanOut` from `fanAt`.
+ * null; write the fan values (normalised equity times `scale`) at `fanX` into `fanOut[k * stride + at]`.
  */
 function walkPath(
 	returns: Float64Array,
@@ -293,7 +293,8 @@ function walkPath(
 	scale: number,
 	fanX: readonly number[],
 	fanOut: Float64Array,
-	fanAt: number
+	at: number,
+	stride: number
 ): PathFigures {
 	const n = returns.length;
 	let e = 1;
@@ -305,7 +306,12 @@ function walkPath(
 	let maxLosing = 0;
 	let min = 1;
 	let f = 0;
-	if (fanX[0] === 0) fanOut[fanAt + f++] = scale;
+	let next = fanX[0];
+	if (next === 0) {
+		fanOut[at] = scale;
+		f = 1;
+		next = f < fanX.length ? fanX[f] : -1;
+	}
 	for (let i = 0; i < n; i++) {
 		const r = order ? returns[order[i]] : returns[i];
 		e = e > 0 ? e * (1 + r) : 0;
@@ -324,7 +330,11 @@ function walkPath(
 			if (dd > maxDd) maxDd = dd;
 		}
 		if (e < min) min = e;
-		if (f < fanX.length && fanX[f] === i + 1) fanOut[fanAt + f++] = e * scale;
+		if (next === i + 1) {
+			fanOut[f * stride + at] = e * scale;
+			f++;
+			next = f < fanX.length ? fanX[f] : -1;
+		}
 	}
 	return { final: e, maxDrawdown: maxDd, longestLosing: maxLosing, longestDrawdown: maxDdLen, min };
 }
@@ -376,26 +386,33 @@ export function runTradeMonteCarlo(sample: TradeSample, o: TradeMonteCarloOption
 	const rng = new Rng(opt.seed);
 	const order = new Int32Array(n);
 	const drawn = new Float64Array(n);
+	// Uniform draws of one path, taken from the generator in one batch (the same sequence as one next() per draw).
+	const u = new Float64Array(2 * n + 1);
 	for (let s = 0; s < opt.simulations; s++) {
 		let p: PathFigures;
 		if (o.method === 'shuffle') {
+			// Fisher–Yates: draw k swaps position i = n-1-k with a uniform j in [0, i].
+			rng.fill(u, n - 1);
 			for (let i = 0; i < n; i++) order[i] = i;
-			for (let i = n - 1; i > 0; i--) {
-				const j = Math.floor(rng.next() * (i + 1));
+			for (let i = n - 1, k = 0; i > 0; i--, k++) {
+				const j = Math.floor(u[k] * (i + 1));
 				const t = order[i];
 				order[i] = order[j];
 				order[j] = t;
 			}
-			p = walkPath(returns, order, initialCash, fanX, acc.fan, s * k);
+			p = walkPath(returns, order, initialCash, fanX, acc.fan, s, opt.simulations);
 		} else if (o.method === 'bootstrap') {
-			for (let i = 0; i < n; i++) order[i] = Math.floor(rng.next() * n);
-			p = walkPath(returns, order, initialCash, fanX, acc.fan, s * k);
+			rng.fill(u, n);
+			for (let i = 0; i < n; i++) order[i] = Math.floor(u[i] * n);
+			p = walkPath(returns, order, initialCash, fanX, acc.fan, s, opt.simulations);
 		} else {
+			// One draw for the path's win probability, then two per trade: win or loss, and which one.
 			const w = winners!;
 			const l = losers!;
-			const prob = winRange!.min + rng.next() * (winRange!.max - winRange!.min);
-			for (let i = 0; i < n; i++) drawn[i] = rng.next() < prob ? w[Math.floor(rng.next() * w.length)] : l[Math.floor(rng.next() * l.length)];
-			p = walkPath(drawn, null, initialCash, fanX, acc.fan, s * k);
+			rng.fill(u, 2 * n + 1);
+			const prob = winRange!.min + u[0] * (winRange!.max - winRange!.min);
+			for (let i = 0; i < n; i++) drawn[i] = u[1 + 2 * i] < prob ? w[Math.floor(u[2 + 2 * i] * w.length)] : l[Math.floor(u[2 + 2 * i] * l.length)];
+			p = walkPath(drawn, null, initialCash, fanX, acc.fan, s, opt.simulations);
 		}
 		if (o.onPath) {
 			if (o.method !== 'win-rate') for (let i = 0; i < n; i++) drawn[i] = returns[order[i]];
@@ -408,7 +425,7 @@ export function runTradeMonteCarlo(sample: TradeSample, o: TradeMonteCarloOption
 		acc.minEquity[s] = p.min * initialCash;
 	}
 	const originalFan = new Float64Array(k);
-	const o0 = walkPath(returns, null, initialCash, fanX, originalFan, 0);
+	const o0 = walkPath(returns, null, initialCash, fanX, originalFan, 0, 1);
 	const original: OriginalFigures = {
 		finalEquity: o0.final * initialCash,
 		maxDrawdownRatio: o0.maxDrawdown,
@@ -489,10 +506,9 @@ export function summarise(acc: PathCollector, s: SummaryInput): MonteCarloResult
 	const k = acc.fanX.length;
 	const bands = {} as Record<PercentileKey, number[]>;
 	for (const p of PERCENTILE_LEVELS) bands[String(p) as PercentileKey] = new Array<number>(k);
-	const column = new Float64Array(simulations);
 	for (let j = 0; j < k; j++) {
-		for (let i = 0; i < simulations; i++) column[i] = acc.fan[i * k + j];
-		column.sort();
+		// Sorted in place: the fan buffer is not used after the summary.
+		const column = acc.fan.subarray(j * simulations, (j + 1) * simulations).sort();
 		for (const p of PERCENTILE_LEVELS) bands[String(p) as PercentileKey][j] = quantileSorted(column, p / 100);
 	}
 	const result: MonteCarloResult = {
