@@ -4,7 +4,7 @@
  * histograms and the risk of ruin, and its result is bit-identical to the same analysis in Node on the run's
  * exported trades; the same seed reproduces, randomised execution runs through the pool, bad input and a run
  * with too few trades give clear messages (no NaN); the HTML report carries the Monte Carlo summary; a finished
- * optimisation shows the overfitting card. Screenshots at 1280x800 and 390x844.
+ * optimisation shows the overfitting card, and its walk-forward an out-of-sample Monte Carlo. Screenshots at 1280x800 and 390x844.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -130,7 +130,7 @@ test('a run with too few trades: a clear message, no NaN on screen', async ({ pa
 	expect(await page.getByTestId('run-view').innerText()).not.toMatch(/NaN/);
 });
 
-test('overfitting card on a finished optimisation', async ({ page }) => {
+test('overfitting card on a finished optimisation; out-of-sample Monte Carlo after walk-forward', async ({ page }) => {
 	await blockBinance(page);
 	const pageErrors: string[] = [];
 	page.on('pageerror', (e) => pageErrors.push(e.message));
@@ -145,6 +145,17 @@ test('overfitting card on a finished optimisation', async ({ page }) => {
 	});
 	for (const id of ['overfit-dsr', 'overfit-psr', 'overfit-pbo']) await expect(card.getByTestId(id)).toHaveText(/^\d+\.\d\d%$/);
 	await expect(card.getByTestId('overfit-plateau')).toHaveText(/^(0|1)\.\d\d$/);
+	// Walk-forward gains an out-of-sample Monte Carlo on the stitched test trades.
+	await page.getByTestId('wf-run').click();
+	await expect(page.getByTestId('wf-summary')).toBeVisible({ timeout: 60_000 });
+	const wfmc = page.getByTestId('wf-mc');
+	await wfmc.getByTestId('mc-method').selectOption('shuffle');
+	await wfmc.getByTestId('mc-run').click();
+	await expect(wfmc.getByTestId('mc-digest')).toHaveText(/^[0-9a-f]{16}$/, { timeout: 60_000 });
+	await expect(wfmc.getByTestId('mc-fan').locator('polygon')).toHaveCount(2);
+	await expect(wfmc.getByTestId('mc-loss')).toHaveText(/^(0\.00|100\.00)%$/); // a shuffle keeps the final equity
+	await wfmc.screenshot({ path: test.info().outputPath('wf-mc-1280.png') });
+
 	await card.scrollIntoViewIfNeeded();
 	await page.screenshot({ path: test.info().outputPath('overfitting-1280.png'), fullPage: true });
 	await card.screenshot({ path: test.info().outputPath('overfitting-card-1280.png') });

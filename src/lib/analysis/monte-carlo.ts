@@ -209,6 +209,29 @@ export function tradeReturns(trades: readonly Pick<Trade, 'pnl'>[], initialCash:
 }
 
 /**
+ * Per-trade returns of stitched out-of-sample trades (walk-forward): trades are grouped by the segment (test window)
+ * holding their entry bar; inside a segment each return is relative to the equity at entry with the segment starting
+ * from `initialCash` (as each test window's run does), so compounding the returns in order gives the stitched curve.
+ * @param trades - out-of-sample trades in time order, `entryBar` indices into the full candles.
+ * @param segments - half-open bar ranges `[start, end)` of the test windows, ascending.
+ * @param initialCash - starting equity of every segment's run (quote, > 0).
+ * @returns Float64Array, one return per trade that lies in a segment (in order).
+ * @throws ValidationError when a segment's equity is not positive before one of its trades.
+ */
+export function segmentedTradeReturns(
+	trades: readonly Pick<Trade, 'pnl' | 'entryBar'>[],
+	segments: readonly { start: number; end: number }[],
+	initialCash: number
+): Float64Array {
+	const out: number[] = [];
+	for (const seg of segments) {
+		const inSeg = trades.filter((t) => t.entryBar >= seg.start && t.entryBar < seg.end);
+		for (const r of tradeReturns(inSeg, initialCash)) out.push(r);
+	}
+	return Float64Array.from(out);
+}
+
+/**
  * Build the sample of a run.
  * @param trades - closed trades, exit order.
  * @param initialCash - starting equity (quote).

@@ -49,8 +49,8 @@ export interface Histogram {
 /**
  * Equal-width histogram between the smallest and largest finite value.
  * @param values - sample (non-finite values are skipped).
- * @param bins - number of bins, whole number 1..1000 (default 30). A sample whose values are all equal gets one bin
- *   of width 0 at that value.
+ * @param bins - number of bins, whole number 1..1000 (default 30). A sample whose values are all equal (to 1e-12
+ *   relative) gets one bin from its smallest to its largest value.
  * @returns edges and counts (both empty when no value is finite).
  * @throws ValidationError for a bad bin count.
  */
@@ -67,7 +67,9 @@ export function histogram(values: ArrayLike<number>, bins = 30): Histogram {
 		if (v > max) max = v;
 	}
 	if (n === 0) return { edges: [], counts: [] };
-	if (min === max) return { edges: [min, max], counts: [n] };
+	// Equal up to rounding (e.g. a shuffle's final equities, the same product in another order): one bin, not a
+	// spread of float noise.
+	if (max - min <= 1e-12 * Math.max(Math.abs(min), Math.abs(max))) return { edges: [min, max], counts: [n] };
 	const width = (max - min) / bins;
 	const edges = Array.from({ length: bins + 1 }, (_, i) => (i === bins ? max : min + i * width));
 	const counts = new Array<number>(bins).fill(0);

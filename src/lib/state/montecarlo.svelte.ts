@@ -12,7 +12,8 @@ import {
 	resolveOptions,
 	tradeSample,
 	type MonteCarloMethod,
-	type MonteCarloResult
+	type MonteCarloResult,
+	type TradeSample
 } from '../analysis/monte-carlo';
 import { timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
@@ -79,10 +80,17 @@ export class MonteCarloState {
 	#cancelled = false;
 
 	/**
-	 * @param run - the completed run; the ranges default from its own win rate, fee and slippage.
+	 * @param run - the completed run; the ranges default from its own win rate, fee and slippage. For a sample that
+	 *   is not a run (walk-forward out-of-sample trades), pass `{ id, trades }` and use {@link startSample}.
 	 */
-	constructor(run: Run) {
+	constructor(run: Run | { id: string; trades: readonly { pnl: number }[] }) {
 		this.runId = run.id;
+		if (!('config' in run)) {
+			const wr = run.trades.length ? run.trades.filter((t) => t.pnl > 0).length / run.trades.length : 0;
+			this.winMaxPct = round(wr * 100, 2);
+			this.winMinPct = round(Math.max(0, wr - 0.1) * 100, 2);
+			return;
+		}
 		const trades = run.result?.trades ?? [];
 		const wr = trades.length ? trades.filter((t) => t.pnl > 0).length / trades.length : 0;
 		this.winMaxPct = round(wr * 100, 2);
@@ -175,8 +183,42 @@ export class MonteCarloState {
 		}
 	}
 
+	/**
+	 * Run a trade method (shuffle, bootstrap, win-rate) on a prepared sample, e.g. walk-forward out-of-sample trades.
+	 * @param sample - per-trade returns, initial cash and span; fewer than 2 trades gives a readable error.
+	 * @param deps - the analysis worker.
+	 */
+	async startSample(sample: TradeSample, deps: Pick<MonteCarloDeps, 'analysis'>): Promise<void> {
+		if (this.busy) return;
+		this.error = null;
+		this.#cancelled = false;
+		const common = {
+			simulations: Number(this.simulations),
+			seed: Number(this.seed),
+			confidence: Number(this.confidencePct) / 100,
+			ruinFloor: Number(this.ruinFloorPct) / 100
+		};
+		const t0 = performance.now();
+		this.busy = true;
+		try {
+			if (this.method === 'execution') throw new Error('Randomised execution re-runs one backtest; for walk-forward trades use shuffle, bootstrap or win-rate.');
+			resolveOptions(common);
+			if (sample.returns.length < 2) throw new Error(`Monte Carlo needs at least 2 closed trades; there are ${sample.returns.length}.`);
+			const winRate = this.method === 'win-rate' ? { min: Number(this.winMinPct) / 100, max: Number(this.winMaxPct) / 100 } : undefined;
+			const result = await deps.analysis.monteCarlo(sample, { ...common, method: this.method, winRate });
+			if (this.#cancelled) return;
+			this.result = result;
+			this.digest = monteCarloDigest(result);
+			this.elapsedMs = performance.now() - t0;
+		} catch (e) {
+			if (!this.#cancelled) this.error = (e as Error).message;
+		} finally {
+			this.busy = false;
+		}
+	}
+
 	/** Stop the computation in progress (nothing is kept). */
-	cancel(deps: MonteCarloDeps): void {
+	cancel(deps: Pick<MonteCarloDeps, 'analysis'>): void {
 		if (!this.busy) return;
 		this.#cancelled = true;
 		for (const j of this.#jobs) j.cancel();

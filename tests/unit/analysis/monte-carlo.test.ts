@@ -250,3 +250,31 @@ describe('bad input', () => {
 		expect(() => tradeReturns([{ pnl: -10_000 }, { pnl: 5 }], 10_000)).toThrow(/ruined/);
 	});
 });
+
+describe('walk-forward out-of-sample trades', () => {
+	it('segment returns compound to the stitched out-of-sample equity', async () => {
+		const { runWalkForward } = await import('../../../src/lib/optimize');
+		const { segmentedTradeReturns } = await import('../../../src/lib/analysis/monte-carlo');
+		const wf = await runWalkForward({
+			ohlcv,
+			engine,
+			intervalMs: HOUR,
+			config: scenarioConfig('S1'),
+			axes: [
+				{ name: 'fast', values: [5, 10, 15] },
+				{ name: 'slow', values: [30, 50] }
+			],
+			objective: { key: 'sharpeRatio', minTrades: 1 },
+			method: { kind: 'grid' },
+			windows: { mode: 'rolling', splits: 4, trainRatio: 0.6 }
+		});
+		engine.load(ohlcv);
+		const r = segmentedTradeReturns(wf.trades, wf.splits.map((s) => s.test), 10_000);
+		expect(r.length).toBe(wf.trades.length);
+		let e = 10_000;
+		for (const x of r) e *= 1 + x;
+		expect(e / wf.equity[wf.equity.length - 1]).toBeCloseTo(1, 9);
+		const mc = runTradeMonteCarlo({ returns: r, initialCash: 10_000, spanMs: wf.openTime[wf.openTime.length - 1] + HOUR - wf.openTime[0] }, { method: 'shuffle', simulations: 200, seed: 1 });
+		expect(mc.finalEquity.min / wf.equity[wf.equity.length - 1]).toBeCloseTo(1, 9);
+	});
+});

@@ -118,3 +118,10 @@ describe('standard normal', () => {
 		for (let p = 0.01; p < 1; p += 0.01) expect(normalCdf(normalQuantile(p))).toBeCloseTo(p, 13);
 	});
 });
+
+describe('histogram of values equal up to rounding', () => {
+	it('is one bin (a shuffle final equity is the same product in another order)', () => {
+		const h = histogram([5416.000000000001, 5416, 5415.999999999999], 30);
+		expect(h.counts).toEqual([3]);
+	});
+});
