@@ -17,9 +17,24 @@ import { loadSymbolKlines, referenceWindow, sliceColumns } from '../tests/unit/h
 
 const HOUR = 3_600_000;
 
-function best(times: number[]): string {
-	const s = [...times].sort((a, b) => a - b);
-	return `${s[0].toFixed(0)} ms best, ${s[Math.floor(s.length / 2)].toFixed(0)} ms median of ${s.length}`;
+/**
+ * Run `fn` `reps` times; wall time and this process's CPU time (user + system) of each. The machine is shared, so
+ * CPU time (what the work itself costs) is the steadier figure; wall time includes waiting for a core.
+ */
+function measure(reps: number, fn: (k: number) => void): string {
+	const wall: number[] = [];
+	const cpu: number[] = [];
+	for (let k = 0; k < reps; k++) {
+		const c0 = process.cpuUsage();
+		const t0 = performance.now();
+		fn(k);
+		wall.push(performance.now() - t0);
+		const c = process.cpuUsage(c0);
+		cpu.push((c.user + c.system) / 1000);
+	}
+	const lo = (a: number[]) => Math.min(...a).toFixed(0);
+	const med = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)].toFixed(0);
+	return `${lo(cpu)} ms CPU best (${med(cpu)} median), ${lo(wall)} ms wall best (${med(wall)} median) of ${reps}`;
 }
 
 /** Print every Monte Carlo / overfitting figure. */
@@ -34,13 +49,8 @@ export async function benchMonteCarlo(): Promise<void> {
 	const sample = tradeSample(trades, 10_000, span);
 	for (const method of ['shuffle', 'bootstrap', 'win-rate'] as TradeMethod[]) {
 		runTradeMonteCarlo(sample, { method, simulations: 1000, seed: 1 }); // warm-up
-		const times: number[] = [];
-		for (let k = 0; k < 5; k++) {
-			const t0 = performance.now();
-			runTradeMonteCarlo(sample, { method, simulations: 10_000, seed: k + 1 });
-			times.push(performance.now() - t0);
-		}
-		console.log(`montecarlo: ${method} 10,000 simulations x 500 trades (percentiles, histograms, 100-point fan included), one thread: ${best(times)}`);
+		const figure = measure(5, (k) => runTradeMonteCarlo(sample, { method, simulations: 10_000, seed: k + 1 }));
+		console.log(`montecarlo: ${method} 10,000 simulations x 500 trades (percentiles, histograms, 100-point fan included), one thread: ${figure}`);
 	}
 
 	// PBO: the 200 best trials of a sma-cross grid over the last 730 days (17,520 bars), their real daily returns.
@@ -58,15 +68,10 @@ export async function benchMonteCarlo(): Promise<void> {
 	const t1 = performance.now();
 	const ev = overfittingEvidence(wEngine, job, overfittingRequest(out.aggregates.space, out.top), window.openTime, HOUR);
 	const evMs = performance.now() - t1;
-	const times: number[] = [];
 	let pbo = NaN;
-	for (let k = 0; k < 5; k++) {
-		const t0 = performance.now();
-		pbo = probabilityOfBacktestOverfitting(ev.daily, 16).pbo;
-		times.push(performance.now() - t0);
-	}
+	const figure = measure(5, () => (pbo = probabilityOfBacktestOverfitting(ev.daily, 16).pbo));
 	console.log(
-		`montecarlo: PBO by CSCV, ${ev.daily.length} trials x ${ev.daily[0].length} daily returns, 16 blocks (12,870 splits), one thread: ${best(times)} (PBO ${(pbo * 100).toFixed(1)} %); ` +
+		`montecarlo: PBO by CSCV, ${ev.daily.length} trials x ${ev.daily[0].length} daily returns, 16 blocks (12,870 splits), one thread: ${figure} (PBO ${(pbo * 100).toFixed(1)} %); ` +
 			`re-running the ${ev.daily.length} best trials for their daily returns: ${evMs.toFixed(0)} ms`
 	);
 
@@ -78,16 +83,14 @@ export async function benchMonteCarlo(): Promise<void> {
 	const spanMs = dataSpanMs(ref.openTime, HOUR);
 	const plan = executionPlan(s4, ref.openTime.length, { simulations: 1000, seed: 1 });
 	const base = rEngine.run(s4);
-	let t0 = performance.now();
-	summariseExecution(plan, [runExecutionChunk(rEngine, s4, plan.draws, plan.fanX)], base, s4, spanMs);
-	const direct = performance.now() - t0;
+	const direct = measure(1, () => summariseExecution(plan, [runExecutionChunk(rEngine, s4, plan.draws, plan.fanX)], base, s4, spanMs));
 	// The same through the worker pool and the worker API the app uses (in-process workers here: Node has no Web
 	// Workers; the browser figure is printed by the Chromium section of the bench).
 	const pool = new WorkerPool<Remote<BacktestWorkerApi>>({
 		size: 2,
 		factory: () => ({ api: createBacktestService(() => createNodeEngine()) as unknown as Remote<BacktestWorkerApi>, terminate: () => {}, onError: () => {} })
 	});
-	t0 = performance.now();
+	const t0 = performance.now();
 	const chunks = await Promise.all(
 		chunkRanges(plan.draws.length, 4).map(
 			([a, b]) =>
@@ -101,7 +104,7 @@ export async function benchMonteCarlo(): Promise<void> {
 	const pooled = performance.now() - t0;
 	pool.dispose();
 	console.log(
-		`montecarlo: execution, 1,000 re-runs of S4 on 8,760 bars: ${direct.toFixed(0)} ms one thread (${((direct * 1000) / 1000).toFixed(0)} us per backtest with trades and equity); ` +
+		`montecarlo: execution, 1,000 re-runs of S4 on 8,760 bars (full backtests with trades and equity), one thread: ${direct}; ` +
 			`${pooled.toFixed(0)} ms through the worker pool API with in-process workers (dataset load included)`
 	);
 }

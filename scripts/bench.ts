@@ -30,6 +30,8 @@ if (want('idb') || want('browser')) {
 		await benchIdb();
 		const { benchOptimizeBrowser } = await import('./bench-optimize-browser');
 		await benchOptimizeBrowser();
+		const { benchMonteCarloBrowser } = await import('./bench-montecarlo-browser');
+		await benchMonteCarloBrowser();
 	}
 }
 if (want('memory')) {
