@@ -100,8 +100,8 @@ function axes(f: Frame, t: SvgTheme, xTicks: number[], yTicks: number[], xFormat
 	return out.join('');
 }
 
-function open(width: number, height: number, t: SvgTheme, title: string, testId?: string): string {
-	return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(title)}"${testId ? ` data-testid="${escapeHtml(testId)}"` : ''} style="display:block;max-width:100%;height:auto;background:${t.background};font:12px ${t.font};fill:${t.text}"><title>${escapeHtml(title)}</title>`;
+function open(width: number, height: number, t: SvgTheme, title: string, testId?: string, compact = false): string {
+	return `<svg class="chart" viewBox="0 0 ${width} ${height}" width="100%" role="img" aria-label="${escapeHtml(title)}"${testId ? ` data-testid="${escapeHtml(testId)}"` : ''} style="display:block;max-width:100%;${compact ? 'min-width:0;' : ''}height:auto;background:${t.background};font:12px ${t.font};fill:${t.text}"><title>${escapeHtml(title)}</title>`;
 }
 
 /** Options of {@link fanChartSvg}. */
@@ -190,7 +190,7 @@ export function histogramSvg(h: Histogram, o: HistogramOptions): string {
 	const t = o.theme ?? LIGHT_THEME;
 	const width = o.width ?? 640;
 	const height = o.height ?? 220;
-	if (h.counts.length === 0) return open(width, height, t, o.title, o.testId) + '</svg>';
+	if (h.counts.length === 0) return open(width, height, t, o.title, o.testId, true) + '</svg>';
 	let x0 = h.edges[0];
 	let x1 = h.edges[h.edges.length - 1];
 	for (const m of o.markers ?? []) {
@@ -230,9 +230,11 @@ export function histogramSvg(h: Histogram, o: HistogramOptions): string {
 		.filter((m) => Number.isFinite(m.x))
 		.map((m, i) => {
 			const x = r2(f.x(m.x));
-			return `<line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${height - PAD.bottom}" stroke="${m.color}" stroke-width="1.6"${m.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="${x + 4}" y="${PAD.top + 12 + i * 14}" style="fill:${m.color}" stroke="${t.background}" stroke-width="3" paint-order="stroke">${escapeHtml(m.label)}</text>`;
+			// Labels near the right edge go to the left of their line so they stay inside the chart.
+			const left = x > width - PAD.right - 130;
+			return `<line x1="${x}" x2="${x}" y1="${PAD.top}" y2="${height - PAD.bottom}" stroke="${m.color}" stroke-width="1.6"${m.dashed ? ' stroke-dasharray="4 3"' : ''}/><text x="${left ? x - 4 : x + 4}" y="${PAD.top + 12 + i * 14}"${left ? ' text-anchor="end"' : ''} style="fill:${m.color}" stroke="${t.background}" stroke-width="3" paint-order="stroke">${escapeHtml(m.label)}</text>`;
 		});
-	return open(width, height, t, o.title, o.testId) + axes(f, t, niceTicks(x0, x1, 6), yTicks, xf, (v) => String(v)) + bars.join('') + marks.join('') + '</svg>';
+	return open(width, height, t, o.title, o.testId, true) + axes(f, t, niceTicks(x0, x1, 6), yTicks, xf, (v) => String(v)) + bars.join('') + marks.join('') + '</svg>';
 }
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
@@ -295,7 +297,8 @@ export function monteCarloSectionHtml(r: import('../analysis/monte-carlo').Monte
 	const rows = MC_ROWS.map((row) => {
 		const d = r[row.key];
 		const f = fmt[row.unit];
-		return `<tr><th scope="row">${escapeHtml(row.label)}</th>${(['5', '25', '50', '75', '95'] as const).map((p) => `<td class="num">${escapeHtml(f(d.percentiles[p]))}</td>`).join('')}<td class="num">${escapeHtml(f(d.mean))}</td><td class="num">${escapeHtml(`${f(d.lower)} … ${f(d.upper)}`)}</td><td class="num">${escapeHtml(f(orig[row.key]))}</td></tr>`;
+		const label = row.key === 'longestDrawdown' ? `Longest drawdown (${r.fan.unit === 'trade' ? 'trades' : 'bars'})` : row.label;
+		return `<tr><th scope="row">${escapeHtml(label)}</th>${(['5', '25', '50', '75', '95'] as const).map((p) => `<td class="num">${escapeHtml(f(d.percentiles[p]))}</td>`).join('')}<td class="num">${escapeHtml(f(d.mean))}</td><td class="num">${escapeHtml(`${f(d.lower)} … ${f(d.upper)}`)}</td><td class="num">${escapeHtml(f(orig[row.key]))}</td></tr>`;
 	}).join('');
 	const settings =
 		`${METHOD_LABEL[r.method] ?? r.method}, ${r.simulations.toLocaleString('en-US')} simulations, seed ${r.seed}, confidence ${c}, ruin floor ${ratio(r.ruinFloor)} of the initial equity` +
