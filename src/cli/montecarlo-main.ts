@@ -86,6 +86,8 @@ Output:
                            interval at the confidence), worst (one-sided), histogram {edges, counts};
                            probabilityOfLoss, riskOfRuin (fractions) and the fan chart (equity percentiles).
                            Percentiles interpolate linearly (numpy's default). Ratios are fractions.
+                           Trade methods measure drawdown and ruin on closed-trade equity (trade boundaries;
+                           "original" likewise); execution on each re-run's close-marked equity.
   -h, --help               show this text.
 
 Exit status: 0 success; 2 bad arguments; 1 bad data file, a run with fewer than 2 trades, or a runtime error.
