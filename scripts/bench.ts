@@ -21,6 +21,10 @@ if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();
 }
+if (want('montecarlo')) {
+	const { benchMonteCarlo } = await import('./bench-montecarlo');
+	await benchMonteCarlo();
+}
 if (want('idb') || want('browser')) {
 	if (!existsSync('build/index.html')) console.log('browser: skipped (run `npm run build` first: IndexedDB and worker-pool figures come from Chromium on the built site)');
 	else {
@@ -28,6 +32,8 @@ if (want('idb') || want('browser')) {
 		await benchIdb();
 		const { benchOptimizeBrowser } = await import('./bench-optimize-browser');
 		await benchOptimizeBrowser();
+		const { benchMonteCarloBrowser } = await import('./bench-montecarlo-browser');
+		await benchMonteCarloBrowser();
 	}
 }
 if (want('memory')) {
