@@ -8,3 +8,5 @@ export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
 export { prepare, run } from './engine';
 /** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
 export { indicator } from './indicators';
+/** polyBandsCompute(window, degree): byte offset of f64[nBars] causal band mids (sigma follows at +nBars*8), NaN before bar window-1; 0 on bad arguments. */
+export { polyBandsCompute } from './polybands';
