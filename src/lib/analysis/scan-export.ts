@@ -61,7 +61,8 @@ export function rowToJson(row: ExportRow, bands?: RowBands): Record<string, unkn
  * @param bandsOf - returns a row's arrays when they should be included (omit for rows only).
  */
 export function scanToJson(meta: Record<string, unknown>, rows: readonly ExportRow[], bandsOf?: (row: ExportRow) => RowBands | undefined): string {
-	return JSON.stringify({ ...meta, rows: rows.map((r) => rowToJson(r, bandsOf?.(r))) }, null, 1) + '\n';
+	// Band arrays make one number per line unreadable: indent only the rows-only document.
+	return JSON.stringify({ ...meta, rows: rows.map((r) => rowToJson(r, bandsOf?.(r))) }, null, bandsOf ? undefined : 1) + '\n';
 }
 
 /** CSV columns, in order. */
