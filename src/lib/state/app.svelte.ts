@@ -9,6 +9,10 @@ import type { BacktestConfig } from '../engine/types';
 import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
 import { RunsRepository } from '../persistence/runs';
+import { BUNDLED_DAILY, loadBundledDaily } from '../persistence/bundled-daily';
+import { ScansRepository } from '../persistence/scans';
+import { ScanFitClient } from '../workers/scan-client';
+import { ScannerState } from './scanner.svelte';
 import { BacktestClient } from '../workers/backtest-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
@@ -34,6 +38,10 @@ export class AppState {
 	readonly market = new MarketState();
 	readonly form = new StrategyFormState();
 	readonly runs = new RunsState();
+	readonly scanner = new ScannerState();
+	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
+	dailyNote = $state<string | null>(null);
+	#scanFit: ScanFitClient | null = null;
 	/** Start-up problem (storage unavailable, ...), shown in a banner. */
 	fatal = $state<string | null>(null);
 	/** Note about the bundled dataset (loaded on this visit, or failed). */
@@ -74,7 +82,20 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
-			await this.market.init({ store, client: new BinanceClient() });
+			// One Binance client (one request-weight budget) for the market panel and the scanner.
+			const binance = new BinanceClient();
+			// The scanner's bundled daily candles load in the background; a scan waits for them.
+			const bundled = loadBundledDaily(store, (url) => fetch(url), { url: `${options.base}/${BUNDLED_DAILY.path}` }).then(
+				(r) => {
+					if (r.loaded) this.dailyNote = `Loaded bundled daily candles of ${Object.keys(r.asOf).length} markets for offline scans.`;
+				},
+				(e) => {
+					this.dailyNote = describeError(e);
+				}
+			);
+			this.#scanFit = new ScanFitClient();
+			await this.market.init({ store, client: binance });
+			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled });
 		} catch (e) {
 			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
@@ -102,6 +123,7 @@ export class AppState {
 	/** Stop the workers (layout teardown). */
 	dispose(): void {
 		this.#client?.dispose();
+		this.#scanFit?.dispose();
 	}
 }
 
