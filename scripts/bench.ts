@@ -15,6 +15,10 @@ if (want('engine')) await benchEngine();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
 if (want('share')) await benchShare();
+if (want('scanner')) {
+	const { benchScanner } = await import('./bench-scanner');
+	await benchScanner();
+}
 if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();

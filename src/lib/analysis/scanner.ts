@@ -279,8 +279,14 @@ export async function runScan(inputs: ScanInputs, deps: ScanDeps): Promise<ScanR
 	if (u.kind === 'top') {
 		if (info && ranked.length) {
 			const bases = new Set(info.symbols.map((s) => s.baseAsset));
-			const skipped = ranked.filter((r) => isLeveragedToken(r.baseAsset, bases));
-			symbols = ranked.filter((r) => !isLeveragedToken(r.baseAsset, bases)).slice(0, u.n).map((r) => r.symbol);
+			// Walk down the ranking: leveraged tokens met before the N-th market are the ones left out of this top N.
+			const skipped: SymbolVolume[] = [];
+			symbols = [];
+			for (const r of ranked) {
+				if (symbols.length >= u.n) break;
+				if (isLeveragedToken(r.baseAsset, bases)) skipped.push(r);
+				else symbols.push(r.symbol);
+			}
 			if (skipped.length) notes.push(`Leveraged tokens left out: ${skipped.slice(0, 8).map((r) => r.symbol).join(', ')}${skipped.length > 8 ? ` and ${skipped.length - 8} more` : ''}.`);
 		} else {
 			const stored = (await store.listSeries()).filter((s) => s.interval === interval && s.count > 0 && s.symbol.endsWith('USDT'));
