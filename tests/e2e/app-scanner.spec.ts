@@ -62,6 +62,10 @@ test('top-N scan, alerts view, bands chart, causal backtest, reopened after relo
 	await page.locator('tr[data-symbol="BTCUSDT"] button.link').click();
 	await expect.poll(() => chartInk(page, 'bands-chart')).toBeGreaterThan(2000);
 	await page.screenshot({ path: '/tmp/scanner-phone.png', fullPage: false });
+	await page.evaluate(() => window.scrollTo(0, document.querySelector('[data-testid="scan-summary"]')!.getBoundingClientRect().top + window.scrollY - 60));
+	await page.screenshot({ path: '/tmp/scanner-phone-top.png', fullPage: false });
+	await page.locator('[data-testid="scan-table"]').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: '/tmp/scanner-phone-table.png', fullPage: false });
 });
 
 test('offline first visit: the bundled daily candles are scanned, each market as of its last candle', async ({ page }) => {
