@@ -133,7 +133,7 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Obje
 		description:
 			'At every bar, fit a degree-d polynomial to the trailing window of closes only (no hindsight) and draw bands at ±kstd·σ of its residuals. Long when the close is below the lower band; exit above the fit (exitAt fit) or above the upper band (exitAt opposite-band). Short mirrored in long-short mode.',
 		params: [
-			int('window', 120, 10, 5000, 'Bars in the trailing window each fit uses.'),
+			{ ...int('window', 120, 10, 5000, 'Bars in the trailing window each fit uses (any whole number; optimisation steps by 10).'), step: 10 },
 			int('degree', 2, 1, 10, 'Degree of the fitted polynomial.'),
 			float('kstd', 2, 0.5, 5, 0.1, 'Band half-width in population standard deviations of the window residuals.'),
 			choice('exitAt', 0, [{ value: 0, label: 'fit' }, { value: 1, label: 'opposite-band' }], 'Where a position exits: 0 = fit (the fitted curve), 1 = opposite-band (the other band).')
