@@ -1,6 +1,6 @@
 /**
  * The bundled daily candles (static/data/daily-1d-usdt.csv.gz, see static/data/README.md): the last ≤ 1,500 daily
- * candles of 47 Binance spot USDT markets, loaded into the candle store on the first visit so that a scan works
+ * candles of 47 Binance spot USDT markets, loaded into the candle store on the first visit of the Scanner screen so that a scan works
  * with no network. The files end on different dates (delisted markets, sources saved at different times): every
  * scan row says which date it is as of.
  */

@@ -42,6 +42,8 @@ export class AppState {
 	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
 	dailyNote = $state<string | null>(null);
 	#scanFit: ScanFitClient | null = null;
+	#daily: Promise<void> | null = null;
+	#base = '';
 	/** Start-up problem (storage unavailable, ...), shown in a banner. */
 	fatal = $state<string | null>(null);
 	/** Note about the bundled dataset (loaded on this visit, or failed). */
@@ -84,18 +86,10 @@ export class AppState {
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
 			// One Binance client (one request-weight budget) for the market panel and the scanner.
 			const binance = new BinanceClient();
-			// The scanner's bundled daily candles load in the background; a scan waits for them.
-			const bundled = loadBundledDaily(store, (url) => fetch(url), { url: `${options.base}/${BUNDLED_DAILY.path}` }).then(
-				(r) => {
-					if (r.loaded) this.dailyNote = `Loaded bundled daily candles of ${Object.keys(r.asOf).length} markets for offline scans.`;
-				},
-				(e) => {
-					this.dailyNote = describeError(e);
-				}
-			);
+			this.#base = options.base;
 			this.#scanFit = new ScanFitClient();
 			await this.market.init({ store, client: binance });
-			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled });
+			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 		} catch (e) {
 			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
@@ -118,6 +112,24 @@ export class AppState {
 		});
 		if (ohlcv.openTime.length === 0) return null;
 		return { ohlcv, identical: datasetId(run.market.symbol, run.market.interval, ohlcv) === run.market.datasetId };
+	}
+
+	/**
+	 * Load the scanner's bundled daily candles into the store once (first visit of the Scanner screen; a scan waits
+	 * for it). Resolves when done or failed ({@link dailyNote} says which).
+	 */
+	loadDailyBundle(): Promise<void> {
+		const store = this.#store;
+		if (!store) return Promise.resolve();
+		this.#daily ??= loadBundledDaily(store, (url) => fetch(url), { url: `${this.#base}/${BUNDLED_DAILY.path}` }).then(
+			(r) => {
+				if (r.loaded) this.dailyNote = `Loaded bundled daily candles of ${Object.keys(r.asOf).length} markets for offline scans.`;
+			},
+			(e) => {
+				this.dailyNote = describeError(e);
+			}
+		);
+		return this.#daily;
 	}
 
 	/** Stop the workers (layout teardown). */

@@ -43,8 +43,8 @@ export interface ScannerDeps {
 	repo: ScansRepository<ScanRecordBase>;
 	/** Fits one market (a worker in the app). */
 	fit?: ScanDeps['fit'];
-	/** Resolves when the bundled daily candles are in the store (first visit). */
-	bundled?: Promise<unknown>;
+	/** Makes sure the bundled daily candles are in the store (first use); a scan waits for it. */
+	bundled?: () => Promise<unknown>;
 }
 
 const SIGNAL_ORDER = { BUY: 0, SELL: 1, HOLD: 2 } as const;
@@ -202,7 +202,7 @@ export class ScannerState {
 		this.#abort = new AbortController();
 		const t0 = performance.now();
 		try {
-			await deps.bundled?.catch(() => undefined);
+			await deps.bundled?.().catch(() => undefined);
 			const scan = await runScan(inputs, {
 				client: deps.client,
 				store: deps.store,
