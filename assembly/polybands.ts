@@ -23,6 +23,14 @@ const DAY_END: u8 = 0x80;
 
 let midBase: usize = 0;
 let bandsN: i32 = 0;
+// Cache of the last computation: the bands depend only on (window, degree) and the closes, so a run that changes
+// only kstd / exitAt / costs (an optimisation over them) reuses them. Keyed by a 64-bit FNV-1a hash of the close
+// column, checked at every run (O(n), negligible beside the O(n·W·d) fit).
+let cacheW: i32 = -1;
+let cacheD: i32 = -1;
+let cacheN: i32 = -1;
+let cacheStart: usize = 0;
+let cacheHash: u64 = 0;
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: i32): f64 {
@@ -92,6 +100,17 @@ export function polyBandsCompute(window: i32, degree: i32): usize {
   midBase = mid;
   bandsN = n;
   const cl = colPtr(COL_CLOSE);
+  let h: u64 = 0xcbf29ce484222325;
+  for (let t = 0; t < n; t++) {
+    h ^= load<u64>(cl + (<usize>t << 3));
+    h *= 0x100000001b3;
+  }
+  if (W == cacheW && degree == cacheD && n == cacheN && start == cacheStart && h == cacheHash) return mid;
+  cacheW = W;
+  cacheD = degree;
+  cacheN = n;
+  cacheStart = start;
+  cacheHash = h;
   const upTo = n < W - 1 ? n : W - 1;
   for (let t = 0; t < upTo; t++) {
     st(mid, t, NaN);

@@ -227,3 +227,28 @@ describe('the scanner fit repaints; the causal band does not', () => {
 		expect(signalDiffers).toBeGreaterThan(10);
 	});
 });
+
+describe('band cache inside the core', () => {
+	it('a new dataset of the same length, and a change of window or degree, recompute the bands', async () => {
+		const btc = loadKlinesCsv('klines-1d/BTCUSDT-1d.csv');
+		const eth = loadKlinesCsv('klines-1d/ETHUSDT-1d.csv');
+		const a = sliceColumns(btc, btc.openTime.length - 1000, btc.openTime.length);
+		const b = sliceColumns(eth, eth.openTime.length - 1000, eth.openTime.length);
+		const reused = await createNodeEngine();
+		const config = (window: number, degree: number, kstd: number): BacktestConfig => ({ ...defaultConfig('poly-bands'), params: { window, degree, kstd, exitAt: 0 }, direction: 'long-short' });
+		const fresh = async (d: OhlcvColumns, c: BacktestConfig) => {
+			const e = await createNodeEngine();
+			e.load(d);
+			return e.run(c);
+		};
+		reused.load(a);
+		reused.run(config(120, 3, 2));
+		for (const c of [config(120, 3, 1.5), config(150, 3, 1.5), config(150, 4, 1.5)]) {
+			expect(reused.run(c).equity).toEqual((await fresh(a, c)).equity);
+		}
+		reused.load(b); // same length, other closes
+		const c = config(150, 4, 1.5);
+		expect(reused.run(c).equity).toEqual((await fresh(b, c)).equity);
+		expect(reused.run(c).trades).toEqual((await fresh(b, c)).trades);
+	});
+});
