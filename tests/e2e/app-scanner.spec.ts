@@ -49,6 +49,10 @@ test('top-N scan, alerts view, bands chart, causal backtest, reopened after relo
 	await expect(page.locator('#strategy')).toHaveValue('poly-bands');
 	await expect.poll(() => chartInk(page, 'chart')).toBeGreaterThan(5000);
 	await page.screenshot({ path: '/tmp/scanner-backtest.png' });
+	await expect(page.getByTestId('param-exitAt')).toHaveValue('0');
+	await expect(page.getByTestId('param-exitAt').locator('option:checked')).toHaveText('fit');
+	await page.getByTestId('param-exitAt').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: '/tmp/scanner-backtest-form.png' });
 
 	// Reopened after a reload: the stored scan comes back with every row.
 	await page.goto('./scanner/');
