@@ -12,7 +12,8 @@
  * - `optimisations`: optimisation jobs and results, keyPath `id`, index `by-createdAt`.
  * - `settings`: key-value settings (out-of-line string keys).
  *
- * Added in v2: `scans` (market scanner results, keyPath `id`, index `by-createdAt`).
+ * Added in v2: `scans` (market scanner results without their fitted arrays, keyPath `id`, index `by-createdAt`)
+ * and `scanBands` (each scan's fitted arrays, keyPath `id` = the scan's id), so listing scans reads no arrays.
  *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
@@ -34,7 +35,8 @@ export const STORES = Object.freeze({
 	runs: 'runs',
 	optimisations: 'optimisations',
 	settings: 'settings',
-	scans: 'scans'
+	scans: 'scans',
+	scanBands: 'scanBands'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -128,6 +130,7 @@ export interface AppDbSchema extends DBSchema {
 	optimisations: { key: string; value: OptimisationRecord; indexes: { 'by-createdAt': number } };
 	settings: { key: string; value: unknown };
 	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
+	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 }
 
 /** The opened app database. */
@@ -154,10 +157,11 @@ const v1: Migration = (db) => {
 	db.createObjectStore(STORES.settings);
 };
 
-/** v1 -> v2: the market scanner's `scans` store (every existing store and record is kept). */
+/** v1 -> v2: the market scanner's `scans` and `scanBands` stores (every existing store and record is kept). */
 const v2: Migration = (db) => {
 	const scans = db.createObjectStore(STORES.scans, { keyPath: 'id' });
 	scans.createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.scanBands, { keyPath: 'id' });
 };
 
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */

@@ -1,7 +1,8 @@
 /**
- * Repository of market scans in the `scans` store (added by schema v2): each scan's inputs, its rows (one per
- * market, with the as-of time of that market's last candle) and the fitted arrays, so a scan reopens exactly as it
- * was shown. The payload type is filled in by the analysis/state layers.
+ * Repository of market scans (schema v2): each scan's inputs and rows (one per market, with the as-of time of that
+ * market's last candle) in `scans`, and the rows' fitted arrays (`series`) in `scanBands` under the same id, so that
+ * listing scans never reads the arrays while a reopened scan shows exactly what it showed. The payload type is
+ * filled in by the analysis/state layers.
  */
 import type { UnixMs } from '../core/types';
 import { STORES, type AppDb, type ScanRecordBase } from './db';
@@ -14,7 +15,21 @@ export function newScanId(now: UnixMs = Date.now()): string {
 	return `scan-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** CRUD over the `scans` store. */
+type Row = { symbol: string; series?: unknown; [k: string]: unknown };
+type WithRows = ScanRecordBase & { rows?: Row[] };
+
+/** Split a scan into the record without arrays and its arrays by symbol. */
+function split(scan: WithRows): { record: ScanRecordBase; bands: { id: string; series: Record<string, unknown> } } {
+	const series: Record<string, unknown> = {};
+	const rows = (scan.rows ?? []).map((r) => {
+		const { series: s, ...rest } = r;
+		if (s !== undefined) series[r.symbol] = s;
+		return rest;
+	});
+	return { record: { ...scan, rows }, bands: { id: scan.id, series } };
+}
+
+/** CRUD over the `scans` and `scanBands` stores. */
 export class ScansRepository<Scan extends ScanRecordBase = ScanRecordBase> {
 	readonly #db: AppDb;
 
@@ -24,20 +39,28 @@ export class ScansRepository<Scan extends ScanRecordBase = ScanRecordBase> {
 	}
 
 	/**
-	 * Store (insert or replace) a scan.
+	 * Store (insert or replace) a scan: its rows in `scans`, the rows' `series` arrays in `scanBands`, in one
+	 * transaction.
 	 * @throws DOMException from IndexedDB (e.g. QuotaExceededError) — nothing is written then.
 	 */
 	async put(scan: Scan): Promise<void> {
-		await this.#db.put(STORES.scans, scan);
+		const { record, bands } = split(scan as WithRows);
+		const tx = this.#db.transaction([STORES.scans, STORES.scanBands], 'readwrite');
+		await Promise.all([tx.objectStore(STORES.scans).put(record), tx.objectStore(STORES.scanBands).put(bands), tx.done]);
 	}
 
-	/** The scan with `id`, or undefined. */
+	/** The scan with `id` and its rows' arrays, or undefined. */
 	async get(id: string): Promise<Scan | undefined> {
-		return (await this.#db.get(STORES.scans, id)) as Scan | undefined;
+		const tx = this.#db.transaction([STORES.scans, STORES.scanBands]);
+		const [record, bands] = await Promise.all([tx.objectStore(STORES.scans).get(id), tx.objectStore(STORES.scanBands).get(id)]);
+		if (!record) return undefined;
+		const series = (bands?.series ?? {}) as Record<string, unknown>;
+		const rows = ((record as WithRows).rows ?? []).map((r) => (series[r.symbol] !== undefined ? { ...r, series: series[r.symbol] } : r));
+		return { ...record, rows } as unknown as Scan;
 	}
 
 	/**
-	 * Stored scans, newest first.
+	 * Stored scans without their arrays (rows carry no `series`), newest first.
 	 * @param limit - at most this many (default all).
 	 */
 	async list(limit = Infinity): Promise<Scan[]> {
@@ -51,7 +74,7 @@ export class ScansRepository<Scan extends ScanRecordBase = ScanRecordBase> {
 	}
 
 	/**
-	 * The newest scan created before `scan` with the same key (e.g. the same universe and settings), or undefined.
+	 * The newest scan created before `scan` with the same key (e.g. the same universe and settings), without arrays.
 	 * @param key - maps a scan to the value two comparable scans share.
 	 */
 	async previous(scan: Scan, key: (s: Scan) => string): Promise<Scan | undefined> {
@@ -65,11 +88,14 @@ export class ScansRepository<Scan extends ScanRecordBase = ScanRecordBase> {
 		return undefined;
 	}
 
-	/** Delete one scan. @returns false when it did not exist. */
+	/** Delete one scan and its arrays. @returns false when it did not exist. */
 	async delete(id: string): Promise<boolean> {
-		const tx = this.#db.transaction(STORES.scans, 'readwrite');
-		const exists = (await tx.store.getKey(id)) !== undefined;
-		if (exists) await tx.store.delete(id);
+		const tx = this.#db.transaction([STORES.scans, STORES.scanBands], 'readwrite');
+		const exists = (await tx.objectStore(STORES.scans).getKey(id)) !== undefined;
+		if (exists) {
+			await tx.objectStore(STORES.scans).delete(id);
+			await tx.objectStore(STORES.scanBands).delete(id);
+		}
 		await tx.done;
 		return exists;
 	}

@@ -171,6 +171,13 @@ describe('storage, comparison and exports', () => {
 		expect(back.rows.map((r) => [r.symbol, r.signal, r.fit])).toEqual(b.rows.map((r) => [r.symbol, r.signal, r.fit]));
 		expect(back.rows[0].series!.fit).toBeInstanceOf(Float64Array);
 		expect((await repo.list()).map((s) => s.id)).toEqual([b.id, a.id]);
+		// Listing reads no arrays; get() brings them back.
+		for (const r of ((await repo.list())[0] as unknown as typeof b).rows) expect(r.series).toBeUndefined();
+		expect(back.rows.find((r) => r.symbol === 'BTCUSDT')!.series!.fit).toEqual(b.rows.find((r) => r.symbol === 'BTCUSDT')!.series!.fit);
+		expect(await repo.delete(a.id)).toBe(true);
+		expect(await repo.get(a.id)).toBeUndefined();
+		expect(await store.db.get('scanBands', a.id)).toBeUndefined();
+		await repo.put(a as never);
 		const { scanCompareKey } = await import('../../../src/lib/analysis/scanner');
 		const prev = await repo.previous(b as never, (s) => scanCompareKey((s as unknown as typeof b).inputs));
 		expect(prev?.id).toBe(a.id);

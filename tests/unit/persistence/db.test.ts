@@ -63,6 +63,7 @@ describe('openAppDb', () => {
 		const v2db = await openAppDb('t', factory, { migrations: MIGRATIONS.slice(0, 2) });
 		expect(v2db.version).toBe(2);
 		expect([...v2db.objectStoreNames]).toContain('scans');
+		expect([...v2db.objectStoreNames]).toContain('scanBands');
 		expect(await v2db.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 5 });
 		expect(await v2db.get('settings', 'k')).toBe('x');
 		await v2db.put('scans', { id: 's1', createdAt: 7 });
