@@ -350,8 +350,10 @@ export async function runScan(inputs: ScanInputs, deps: ScanDeps): Promise<ScanR
 		}
 		const cov = await store.getCoverage(symbol, interval);
 		if (!cov || cov.count === 0 || cov.lastOpenTime === null) {
-			const why = syncFailure ? `${syncFailure.message}, and no ${inputs.interval} candles of ${symbol} are stored on this device.` : `Binance has no ${inputs.interval} candles of ${symbol} in the last ${inputs.days} days and none are stored on this device.`;
-			return { ...errorRow(symbol, `not enough data: 0 candles, need ${Math.max(inputs.degree + 2, BAND_LIMITS.minCandlesFloor)} (${why})`), quoteVolume: volumes.get(symbol) ?? null, note: null };
+			const msg = syncFailure
+				? `${syncFailure.message.replace(/\.$/, '')}, and no ${inputs.interval} candles of ${symbol} are stored on this device to fall back on.`
+				: `not enough data: 0 candles, need ${Math.max(inputs.degree + 2, BAND_LIMITS.minCandlesFloor)} (Binance has no ${inputs.interval} candles of ${symbol} in the last ${inputs.days} days and none are stored on this device).`;
+			return { ...errorRow(symbol, msg), quoteVolume: volumes.get(symbol) ?? null, note: null };
 		}
 		const c = await store.getCandles(symbol, interval, { from: cov.lastOpenTime - (wanted + 64) * intervalMs });
 		const k = c.openTime.length;
