@@ -8,11 +8,14 @@ import {
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
 } from './layout';
 import { indicator, nextStamp, invalidateIndicators, IND_SMA, IND_EMA, IND_RSI, IND_ATR } from './indicators';
+import { polyBandsSignals } from './polybands';
 
 export const STRAT_SMA_CROSS: i32 = 1;
 export const STRAT_RSI_MEAN_REVERSION: i32 = 2;
 export const STRAT_EMA_ATR_BREAKOUT: i32 = 3;
 export const STRAT_RSI_ATR_MOMENTUM: i32 = 4;
+// poly-bands (assembly/polybands.ts): p0 window, p1 degree, p2 kstd, p3 exitAt (0 fit, 1 opposite band).
+export const STRAT_POLY_BANDS: i32 = 5;
 
 export const LEVEL_NONE: i32 = 0;
 export const LEVEL_FRACTION: i32 = 1;
@@ -410,7 +413,10 @@ export function run(
   }
   let atrPtr: usize = 0;
   if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  if (strategy == STRAT_POLY_BANDS) {
+    // ---- poly-bands hook: its own signal pre-pass (assembly/polybands.ts) ----
+    polyBandsSignals(ip0, ip1, p2, <i32>p3);
+  } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
 
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);

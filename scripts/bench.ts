@@ -17,6 +17,10 @@ if (want('portfolio')) await benchPortfolio();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
 if (want('share')) await benchShare();
+if (want('scanner')) {
+	const { benchScanner } = await import('./bench-scanner');
+	await benchScanner();
+}
 if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();
