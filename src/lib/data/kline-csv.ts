@@ -317,7 +317,11 @@ function timestampUnit(t: number): 'ms' | 'us' | undefined {
 	return undefined;
 }
 
-function ohlcProblem(o: number, h: number, l: number, c: number, v: number): string {
+/**
+ * What is wrong with one candle's prices and volume, in words; `''` when nothing is. The same rules apply to
+ * imported files and to candles from Binance: prices positive, low <= open/close <= high, volume >= 0.
+ */
+export function ohlcProblem(o: number, h: number, l: number, c: number, v: number): string {
 	if (o <= 0 || h <= 0 || l <= 0 || c <= 0) return `prices must be positive (open ${o}, high ${h}, low ${l}, close ${c})`;
 	if (l > h) return `low ${l} is above high ${h}`;
 	if (h < Math.max(o, c)) return `high ${h} is below ${h < o ? `open ${o}` : `close ${c}`}`;

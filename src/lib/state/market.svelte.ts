@@ -277,6 +277,12 @@ export class MarketState {
 			this.syncMessage = result.requested.length
 				? `Fetched ${result.fetched.toLocaleString('en-US')} candles (${result.stored.toLocaleString('en-US')} new); ${result.count.toLocaleString('en-US')} stored in the range.`
 				: `Already up to date: ${result.count.toLocaleString('en-US')} candles stored in the range.`;
+			if (result.missing.length > 0) {
+				this.syncMessage +=
+					` Binance returned nothing for ${result.missing.map((r) => `${isoUtc(r.from)} .. ${isoUtc(r.to - 1)}`).join(', ')}` +
+					` (up to ${result.missingBars.toLocaleString('en-US')} candles) and did not confirm that they do not exist:` +
+					' they are not marked as stored, and the next sync asks for them again.';
+			}
 		} catch (e) {
 			this.syncError = describeError(e);
 			const cause = e instanceof SyncError ? e.cause : e;
