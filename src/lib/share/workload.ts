@@ -9,7 +9,8 @@
  * Above {@link CONFIRM_TRIALS} trials or {@link CONFIRM_BARS} candles the share page asks before it fetches or
  * runs anything.
  */
-import { getStrategy, checkParam, type StrategyId } from '../engine/strategies';
+import { getStrategy, checkParam } from '../engine/strategies';
+import type { StrategyId } from '../engine/types';
 import { MAX_AXIS_VALUES } from '../optimize/space';
 import type { OptimisationSharePayload, SharePayload } from './schema';
 
@@ -69,7 +70,8 @@ export function checkSharedSearch(p: OptimisationSharePayload): { spaceSize: num
 	const seen = new Set<string>();
 	const axes: ArithmeticAxis[] = [];
 	let size = 1;
-	for (const a of p.job.axes) {
+	// The link schema only admits range axes ({name, start, end, step}).
+	for (const a of p.job.axes as ReadonlyArray<{ name: string; start: number; end: number; step: number }>) {
 		const schema = def.params.find((s) => s.name === a.name);
 		if (!schema) throw new Error(`unknown parameter "${a.name}" for ${def.id}`);
 		if (seen.has(a.name)) throw new Error(`parameter ${a.name} is searched twice`);

@@ -6,7 +6,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/lib/optimize/rng';
-import { defaultConfig, getStrategy, type StrategyId } from '../../../src/lib/engine/strategies';
+import { defaultConfig, getStrategy } from '../../../src/lib/engine/strategies';
+import type { StrategyId } from '../../../src/lib/engine/types';
 import {
 	CONFIRM_BARS,
 	CONFIRM_TRIALS,
