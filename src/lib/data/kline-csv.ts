@@ -70,6 +70,20 @@ export function parseKlineCsv(text: string, opts: ParseKlineCsvOptions = {}): Kl
 	}
 	const parsed = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: false, header: false });
 	const lines = parsed.data;
+	// The CSV parser's own errors (an unterminated quote swallows every later line into one field) reject the file:
+	// rows must never disappear silently.
+	if (parsed.errors.length > 0) {
+		const syntax = parsed.errors.map((e) => ({
+			line: (e.row ?? 0) + 1,
+			message: `CSV syntax error: ${e.message}${e.code === 'MissingQuotes' ? ' (a " opens a field that never closes, so the lines after it would be lost)' : ''}`
+		}));
+		throw new KlineImportError(
+			source,
+			`${syntax.length} CSV syntax error(s); nothing was imported from this file. Kline files have no quotes: remove them and import again.`,
+			syntax,
+			syntax.length
+		);
+	}
 
 	// Layout: the first non-empty line decides (header or data, 6 or 12 columns).
 	let first = 0;
