@@ -10,6 +10,7 @@ import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
 import { RunsRepository } from '../persistence/runs';
 import { BacktestClient } from '../workers/backtest-client';
+import { workerImporter } from '../workers/import-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
@@ -74,7 +75,7 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
-			await this.market.init({ store, client: new BinanceClient() });
+			await this.market.init({ store, client: new BinanceClient(), importer: workerImporter() });
 		} catch (e) {
 			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
