@@ -31,7 +31,7 @@ const eth = readKlines('klines/ETHUSDT-1h.csv');
 /** The last 2,000 candles of a series as a 12-column CSV file with the given name. */
 function csvOf(o: typeof btc, name: string, count = 2000) {
 	const s = o.openTime.length - count;
-	const cut = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (v as Float64Array).slice(s)])) as typeof btc;
+	const cut = Object.fromEntries(Object.entries(o).map(([k, v]) => [k, (v as Float64Array).slice(s)])) as unknown as typeof btc;
 	return { name, data: new TextEncoder().encode(klinesToCsv(cut, { layout: '12-column', intervalMs: HOUR })), cut };
 }
 
