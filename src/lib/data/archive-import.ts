@@ -143,6 +143,9 @@ export function importKlineFiles(files: readonly KlineFile[], opts: ImportKlineF
 	};
 
 	const limits: ImportLimits = { ...IMPORT_LIMITS, ...opts.limits };
+	if (opts.intervalMs !== undefined && !(Number.isSafeInteger(opts.intervalMs) && opts.intervalMs > 0)) {
+		throw new KlineImportError('import', `the candle interval must be a positive whole number of milliseconds, got ${opts.intervalMs}.`);
+	}
 	if (files.length > limits.maxFiles) {
 		throw new KlineImportError('import', `${files.length.toLocaleString('en-US')} files were given; one import reads at most ${limits.maxFiles.toLocaleString('en-US')}.`);
 	}

@@ -61,6 +61,9 @@ const DAY_MS = 86_400_000;
  */
 export function parseKlineCsv(text: string, opts: ParseKlineCsvOptions = {}): KlineCsvResult {
 	const source = opts.source ?? 'CSV file';
+	if (opts.intervalMs !== undefined && !(Number.isSafeInteger(opts.intervalMs) && opts.intervalMs > 0)) {
+		throw new KlineImportError(source, `the candle interval must be a positive whole number of milliseconds, got ${opts.intervalMs}.`);
+	}
 	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 	if (text.trim() === '') {
 		throw new KlineImportError(
