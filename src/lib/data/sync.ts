@@ -54,7 +54,7 @@ export interface SyncStore {
 		interval: Timeframe,
 		ohlcv: OhlcvColumns,
 		source: 'binance',
-		options?: { covered?: TimeRange; now?: UnixMs }
+		options?: { covered?: TimeRange; now?: UnixMs; startedAt?: UnixMs }
 	): Promise<{ inserted: number }>;
 	getCandles(symbol: string, interval: Timeframe, range?: { from?: UnixMs; to?: UnixMs }): Promise<OhlcvColumns>;
 }
@@ -200,6 +200,8 @@ export async function syncCandles(args: SyncArgs): Promise<SyncResult> {
 	const { store, source, symbol, interval, startTime, endTime, signal, onProgress } = args;
 	const intervalMs = timeframeMs(interval);
 	const now = args.now ?? Date.now();
+	// Wall clock at the start: a series deleted after this (in any tab) is not written back by this sync.
+	const startedAt = Date.now();
 	const requested = planSync(await store.getCoverage(symbol, interval), { startTime, endTime, intervalMs, now });
 	let expected = 0;
 	for (const r of requested) expected += Math.ceil((r.to - r.from) / intervalMs);
@@ -220,7 +222,7 @@ export async function syncCandles(args: SyncArgs): Promise<SyncResult> {
 			cover = { from: cursor, to: kept.openTime[n - 1] + intervalMs };
 		}
 		if (n === 0 && !cover) return cursor;
-		const r = await store.putCandles(symbol, interval, kept, 'binance', { covered: cover, now });
+		const r = await store.putCandles(symbol, interval, kept, 'binance', { covered: cover, now, startedAt });
 		fetched += n;
 		stored += r.inserted;
 		onProgress?.({ fetched, expected, stored });

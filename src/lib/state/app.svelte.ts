@@ -3,6 +3,7 @@
  * Svelte context. Construction is cheap and SSR-safe; {@link AppState.init} (called from onMount)
  * opens IndexedDB, loads the bundled dataset on a first visit, and starts the worker pool.
  */
+import { DatabaseError, DB_CLOSED_MESSAGE } from '../persistence/errors';
 import { getContext, setContext } from 'svelte';
 import { BinanceClient } from '../data/binance-client';
 import type { BacktestConfig } from '../engine/types';
@@ -61,7 +62,10 @@ export class AppState {
 	async init(options: AppInitOptions): Promise<void> {
 		if (this.#store) return;
 		try {
-			const store = await CandleStore.open();
+			const store = await CandleStore.open(undefined, undefined, {
+				// Another tab upgraded the database: this tab's connection is closed; say so instead of failing later.
+				onVersionChange: () => (this.fatal = DB_CLOSED_MESSAGE)
+			});
 			this.#store = store;
 			try {
 				const r = await loadBundledDataset(store, (url) => fetch(url), { url: `${options.base}/${BUNDLED_DATASET.path}` });
@@ -77,7 +81,10 @@ export class AppState {
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
 			await this.market.init({ store, client: new BinanceClient(), importer: workerImporter() });
 		} catch (e) {
-			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
+			this.fatal =
+				e instanceof DatabaseError
+					? e.message
+					: `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
 			this.ready = true;
 		}

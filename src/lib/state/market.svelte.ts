@@ -15,6 +15,7 @@ import { countMissingBars, findGaps, type Gap } from '../data/gaps';
 import { syncCandles, SyncError } from '../data/sync';
 import type { CandleStore } from '../persistence/candle-store';
 import type { SeriesRecord } from '../persistence/db';
+import { DB_CLOSED_MESSAGE, explainDbError } from '../persistence/errors';
 import type { KlineImporter } from '../workers/import-client';
 
 /** Intervals offered in the picker (1m .. 1d). */
@@ -77,7 +78,9 @@ export function datasetId(symbol: string, interval: string, ohlcv: OhlcvColumns)
 
 /** A person-readable message for an error from Binance, sync, import or storage. */
 export function describeError(e: unknown): string {
+	e = explainDbError(e);
 	if (e instanceof SyncError && e.cause instanceof BinanceRequestError) return e.message;
+	if (e instanceof SyncError && (e.cause as { name?: string })?.name === 'InvalidStateError') return DB_CLOSED_MESSAGE;
 	if (e instanceof AppError || e instanceof Error) return e.message;
 	return String(e);
 }
