@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { zipSync } from 'fflate';
+import type { OhlcvColumns } from '../src/lib/core/types';
 import { importKlineFiles, klinesToCsv, mergeOhlcv, parseKlineCsv } from '../src/lib/data';
 
 function time<T>(f: () => T, iterations: number): { ms: number; result: T } {
@@ -36,7 +37,7 @@ export function benchData(iterations = 5): void {
 		const sl = (c: Float64Array) => c.slice(d * 24, d * 24 + 24);
 		return { openTime: sl(o.openTime), open: sl(o.open), high: sl(o.high), low: sl(o.low), close: sl(o.close), volume: sl(o.volume) };
 	});
-	const seq = time(() => days.slice(1).reduce((acc, x) => mergeOhlcv(acc, x).ohlcv, days[0]), 1);
+	const seq = time(() => days.slice(1).reduce<OhlcvColumns>((acc, x) => mergeOhlcv(acc, x).ohlcv, days[0]), 1);
 	const dayFiles = days.map((o, d) => ({ name: `part-${d}.csv`, data: new TextEncoder().encode(klinesToCsv(o, { layout: '12-column', intervalMs: 3_600_000 })) }));
 	const many = time(() => importKlineFiles(dayFiles, { intervalMs: 3_600_000 }), 1);
 	console.log(

@@ -15,8 +15,6 @@ import { type BacktestConfig } from '../engine/types';
 import { dataSpanMs, runOptimization, type OptimizationJob, type TrialBatch, type TrialResult } from '../optimize';
 import {
 	linkWorkload,
-	readShareLink,
-	ShareLinkError,
 	type LinkWorkload,
 	sharedTrials,
 	verifyOptimisation,
@@ -27,6 +25,8 @@ import {
 	type Verification
 } from '../share';
 import type { DatasetIdentity } from '../workers/protocol';
+import type { ShareDecoder } from '../workers/share-client';
+import { decodeShareResult } from '../workers/share-worker';
 import type { Dataset } from './market.svelte';
 import type { Run } from './runs.svelte';
 
@@ -47,6 +47,8 @@ export interface ShareDeps {
 	concurrency: number;
 	/** Stop loading candles (MarketState.cancelSync); optional. */
 	cancelLoad?(): void;
+	/** Decode a link off the page's thread (workerShareDecoder in the browser); default: this thread. */
+	decode?: ShareDecoder;
 }
 
 /** Phases of opening a link. */
@@ -94,15 +96,15 @@ export class ShareState {
 		this.error = this.failure = this.runId = null;
 		this.reason = null;
 		this.optimisation = this.progress = this.verification = null;
-		let payload: SharePayload;
-		try {
-			payload = readShareLink(link);
-		} catch (e) {
+		const decoded = await (this.#deps.decode ?? (async (l: string) => decodeShareResult(l)))(link);
+		if (ticket !== this.#opened) return;
+		if (!decoded.ok) {
 			this.phase = 'invalid';
-			this.reason = e instanceof ShareLinkError ? e.reason : 'invalid';
-			this.error = e instanceof ShareLinkError ? e.message : 'This share link could not be read. Ask the sender for the link again.';
+			this.reason = decoded.reason;
+			this.error = decoded.message;
 			return;
 		}
+		const payload = decoded.payload;
 		this.payload = payload;
 		let workload: LinkWorkload;
 		try {

@@ -365,3 +365,20 @@ describe('share links with huge search spaces (issue 17: a link must never freez
 		expect(share.phase).toBe('failed');
 	});
 });
+
+describe('worker decode result', () => {
+	it('carries the refusal reason and message across the worker boundary as plain data', async () => {
+		const { decodeShareResult } = await import('../../../src/lib/workers/share-worker');
+		const rng = new Rng(11);
+		const { payload } = await realRunShare();
+		const token = encodeShareToken(payload);
+		expect(decodeShareResult(token)).toEqual({ ok: true, payload });
+		for (let k = 0; k < 300; k++) {
+			const link = mutate(rng, token);
+			const direct = decodeSafely(link);
+			const viaWorker = structuredClone(decodeShareResult(link));
+			if (direct.ok) expect(viaWorker).toEqual({ ok: true, payload: direct.payload });
+			else expect(viaWorker).toEqual({ ok: false, reason: direct.error.reason, message: direct.error.message });
+		}
+	});
+});
