@@ -35,11 +35,11 @@ export function workerImporter(): KlineImporter {
 					reject(new Error(`The import worker failed (${e.message || 'it could not start or ran out of memory'}). Import fewer files at a time.`));
 				});
 			});
-			// Copies of the bytes go to the worker (the caller keeps its own).
+			// Copies of the bytes are transferred to the worker (the caller keeps its own).
 			const copies = files.map((f) => ({ name: f.name, data: f.data.slice() }));
 			// Comlink re-creates a thrown error with its name and message (e.g. KlineImportError, listing each file's problem).
 			const work = api.importFiles(
-				copies,
+				Comlink.transfer(copies, copies.map((c) => c.data.buffer as ArrayBuffer)),
 				{ intervalMs: opts.intervalMs, limits: opts.limits },
 				opts.onProgress ? Comlink.proxy(opts.onProgress) : undefined
 			);
