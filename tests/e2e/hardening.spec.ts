@@ -1,7 +1,7 @@
 /**
  * Issue 17 in Chromium: the built app under its Content-Security-Policy (a run and an optimisation work, an injected
- * inline script is blocked), hostile imports refused while the page stays responsive (longest main-thread task
- * measured with a PerformanceObserver), and hostile share links answered in under a second.
+ * inline script is blocked), hostile imports refused while the page stays responsive (longest main-thread block
+ * measured with a heartbeat timer), and hostile share links answered in under a second.
  */
 import { zipSync } from 'fflate';
 import { expect, test, type Page } from '@playwright/test';
@@ -10,14 +10,21 @@ import { defaultConfig } from '../../src/lib/engine/strategies';
 import { blockBinance } from './helpers/binance-mock';
 import { fillOptimisation, openApp, runBacktest } from './helpers/app';
 
-/** Start recording long tasks (> 50 ms) of the page's main thread. */
+/**
+ * Start measuring how long the page's main thread is blocked: a 10 ms heartbeat timer records the longest gap between
+ * two of its ticks (a blocked thread delays the next tick by the length of the block).
+ */
 async function watchLongTasks(page: Page): Promise<void> {
 	await page.evaluate(() => {
-		const w = window as unknown as { __longest: number };
+		const w = window as unknown as { __longest: number; __beat?: number };
 		w.__longest = 0;
-		new PerformanceObserver((list) => {
-			for (const e of list.getEntries()) w.__longest = Math.max(w.__longest, e.duration);
-		}).observe({ type: 'longtask', buffered: false });
+		if (w.__beat) clearInterval(w.__beat);
+		let last = performance.now();
+		w.__beat = window.setInterval(() => {
+			const now = performance.now();
+			w.__longest = Math.max(w.__longest, now - last - 10);
+			last = now;
+		}, 10);
 	});
 }
 const longestTask = (page: Page) => page.evaluate(() => (window as unknown as { __longest: number }).__longest);
@@ -104,8 +111,14 @@ test('a zip bomb and a 20,000-entry ZIP are refused with a message while the pag
 
 	// The page answered meanwhile: parsing ran in the import worker.
 	longest = Math.max(longest, await longestTask(page));
-	console.log(`hardening: longest main-thread task during the two hostile imports: ${longest.toFixed(0)} ms (measured under load)`);
+	console.log(`hardening: longest main-thread block during the two hostile imports: ${longest.toFixed(0)} ms (measured under load)`);
 	expect(longest).toBeLessThan(1000);
+	// The measurement works: a deliberate 150 ms block of the page is seen by the same observer.
+	await page.evaluate(() => {
+		const t = performance.now();
+		while (performance.now() - t < 150);
+	});
+	await expect.poll(() => longestTask(page)).toBeGreaterThanOrEqual(140);
 	expect(await page.getByTestId('bar-count').textContent()).not.toBe('0');
 });
 
