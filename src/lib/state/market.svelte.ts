@@ -244,7 +244,10 @@ export class MarketState {
 
 	/** Set the range to the stored candles of the selection, else the last 365 days. */
 	#defaultRange(): void {
-		const s = this.selectedSeries;
+		// An interval that can be built from stored 1h candles takes the 1h series' range.
+		const s =
+			this.selectedSeries ??
+			(DERIVABLE_FROM_1H.includes(this.interval) ? this.series.find((x) => x.symbol === this.symbol && x.interval === '1h') : undefined);
 		if (s && s.firstOpenTime !== null && s.lastOpenTime !== null) {
 			this.from = toInputUtc(s.firstOpenTime);
 			this.to = toInputUtc(s.lastOpenTime);
