@@ -163,6 +163,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 	// Execution flags and the full parameter set of the first valid combination go through the backtest parser.
 	const backtestArgv: string[] = [];
 	for (const k of PASS_THROUGH) if (values[k] !== undefined) backtestArgv.push(`--${k}=${values[k]}`);
+	if (values['allow-large-costs']) backtestArgv.push('--allow-large-costs');
 	for (const [k, v] of Object.entries(space.paramsAt(first))) backtestArgv.push(`--param=${k}=${v}`);
 	const parsed = parseCliArgs(backtestArgv);
 	if (parsed.kind !== 'run') return { kind: 'help' };
