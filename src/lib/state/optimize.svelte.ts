@@ -36,6 +36,8 @@ import { newOptimisationId, type OptimisationsRepository, type StoredOptimisatio
 import type { WorkerPool } from '../workers/pool';
 import type { BacktestWorkerApi } from '../workers/protocol';
 import type { Dataset } from './market.svelte';
+import { configDifferences } from './config-label';
+import { StrategyFormState } from './strategy-form.svelte';
 
 type StrategyId = (typeof STRATEGY_IDS)[number];
 
@@ -59,6 +61,19 @@ export interface RangeInput {
 	step: number;
 	/** Value when not searched. */
 	fixed: number;
+}
+
+/** Search method names for labels. */
+const METHOD_NAMES: Record<string, string> = { grid: 'grid', random: 'random', genetic: 'genetic', adaptive: 'adaptive' };
+
+/**
+ * Label of an optimisation job: strategy, searched parameters with their ranges, method, what
+ * differs from the default settings, market. `SMA cross fast 5–14 × slow 20–65 · grid · SL 2 % · BTCUSDT 1h`.
+ */
+export function jobLabel(strategyName: string, method: string, job: OptimizationJob, symbol: string, interval: string): string {
+	const axes = job.axes.map((a) => ('values' in a ? `${a.name} ${a.values.join(',')}` : `${a.name} ${a.start}–${a.end}`)).join(' × ');
+	const diff = configDifferences(job.config, { params: true }).filter((d) => !job.axes.some((a) => d.startsWith(`${a.name} `)));
+	return `${strategyName} ${axes} · ${METHOD_NAMES[method] ?? method}${diff.length ? ` · ${diff.join(', ')}` : ''} · ${symbol} ${interval}`;
 }
 
 /** Objectives offered in the form. */
@@ -156,6 +171,10 @@ const SAVE_INTERVAL_MS = 1000;
 
 /** Rune state of the optimisation page. */
 export class OptimizeState {
+	/** Execution settings of the next job (fees, slippage, exits, direction, sizing, cash): visible and editable on the Optimise screen. */
+	readonly exec = new StrategyFormState();
+	/** True once {@link exec} has been prefilled from the Backtest form. */
+	execPrefilled = false;
 	strategy = $state<StrategyId>('sma-cross');
 	ranges = $state<RangeInput[]>([]);
 	method = $state<SearchMethod['kind']>('grid');
@@ -360,7 +379,7 @@ export class OptimizeState {
 			createdAt: now,
 			updatedAt: now,
 			status: 'running',
-			label: `${def.name} · ${this.method} · ${job.axes.map((a) => a.name).join(' × ')} · ${dataset.symbol} ${dataset.interval}`,
+			label: jobLabel(def.name, this.method, job, dataset.symbol, dataset.interval),
 			market: {
 				symbol: dataset.symbol,
 				interval: dataset.interval,

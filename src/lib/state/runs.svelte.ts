@@ -4,6 +4,7 @@
  * chosen for comparison.
  */
 import { getStrategy } from '../engine/strategies';
+import { configDifferences } from './config-label';
 import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
 import { newRunId, type RunsRepository, type StoredRun } from '../persistence/runs';
@@ -30,11 +31,12 @@ export interface RunResult {
 /** A stored run with the engine's types. */
 export type Run = StoredRun<BacktestConfig, RunResult>;
 
-/** `SMA cross 10/30 · BTCUSDT 1h` */
+/** `SMA cross 10/30 · BTCUSDT 1h`, then what differs from the app's default settings (`· fee 0.2 %, SL 2 %`). */
 export function runLabel(config: BacktestConfig, symbol: string, interval: string): string {
 	const def = getStrategy(config.strategy);
 	const values = def.params.map((p) => config.params[p.name] ?? p.default).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
-	return `${def.name} ${values.join('/')} · ${symbol} ${interval}`;
+	const diff = configDifferences(config);
+	return `${def.name} ${values.join('/')} · ${symbol} ${interval}${diff.length ? ` · ${diff.join(', ')}` : ''}`;
 }
 
 /** Dependencies of {@link RunsState}, created in the browser. */
