@@ -5,6 +5,7 @@
  */
 import Papa from 'papaparse';
 import type { TopKRow } from '../optimize';
+import { statisticIsRatio } from './optimize.svelte';
 
 /** File name stem: `optimisation-BTCUSDT-1h-<id>`. */
 export function exportStem(job: { id: string; market: { symbol: string; interval: string } }): string {
@@ -19,7 +20,7 @@ export function exportStem(job: { id: string; market: { symbol: string; interval
  * @param label - human column name of a statistic (e.g. `sharpeRatio` -> `Sharpe ratio`).
  */
 export function optimisationCsv(axisNames: readonly string[], rows: readonly TopKRow[], keys: readonly string[], label: (k: string) => string): string {
-	const header = ['Rank', ...axisNames, ...keys.map((k) => (k === 'score' ? 'Score' : `${label(k)}${unitSuffix(k)}`))];
+	const header = ['Rank', ...axisNames, ...keys.map((k) => `${label(k)}${statisticIsRatio(k) ? ' (fraction)' : ''}`)];
 	const data = rows.map((r) => [r.rank, ...axisNames.map((n) => r.params[n]), ...keys.map((k) => num((r.stats as unknown as Record<string, number>)[k]))]);
 	return Papa.unparse({ fields: header, data }, { newline: '\n' }) + '\n';
 }
@@ -58,8 +59,4 @@ export function optimisationJson(
 function num(v: number | undefined): number | string {
 	if (v === undefined) return '';
 	return Number.isFinite(v) ? v : String(v);
-}
-
-function unitSuffix(k: string): string {
-	return /Ratio$|^cagr$|^winRate$/.test(k) ? ' (fraction)' : '';
 }

@@ -6,7 +6,7 @@
 import type { Remote } from 'comlink';
 import { defaultParams, getStrategy, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
 import type { BacktestConfig } from '../engine/types';
-import { formatMetric } from '../metrics';
+import { formatMetric, metricInfo } from '../metrics';
 import {
 	dataSpanMs,
 	heatmapFromResults,
@@ -160,6 +160,22 @@ export function formatStatistic(key: string, value: number): string {
 	} catch {
 		return value.toLocaleString('en-US', { maximumFractionDigits: key === 'score' ? 4 : 2 });
 	}
+}
+
+/** Names of trial statistics that are not in the metrics table. */
+const EXTRA_STAT_LABELS: Record<string, string> = { score: 'Score', grossProfit: 'Gross profit', grossLoss: 'Gross loss' };
+
+/**
+ * Human name of a trial statistic (`sharpeRatio` -> `Sharpe ratio`), never the raw key when one is known.
+ * @param key - statistic key.
+ */
+export function statisticLabel(key: string): string {
+	return EXTRA_STAT_LABELS[key] ?? metricInfo(key)?.label ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
+
+/** True when the statistic is a ratio (a fraction: 0.12 = 12 %). */
+export function statisticIsRatio(key: string): boolean {
+	return metricInfo(key)?.unit === 'ratio';
 }
 
 /** Trials in a batch (for the failed count). */
