@@ -518,12 +518,31 @@ export class OptimizeState {
 	 */
 	async remove(id: string): Promise<void> {
 		if (this.running && this.current?.id === id) return;
+		const job = this.jobs.find((j) => j.id === id);
+		this.lastDeleted = job ? { job, wasCurrent: this.current?.id === id } : null;
 		this.jobs = this.jobs.filter((j) => j.id !== id);
 		if (this.current?.id === id) this.current = null;
 		try {
 			await this.#deps?.repo.delete(id);
 		} catch (e) {
 			this.error = `Could not delete the optimisation: ${(e as Error).message}`;
+		}
+	}
+
+	/** The last deleted job, kept for an undo until the next deletion. */
+	lastDeleted = $state.raw<{ job: OptimisationJobRecord; wasCurrent: boolean } | null>(null);
+
+	/** Put the last deleted job back (same id, results and resumable state). */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#deps?.repo.put(d.job);
+			this.jobs = [...this.jobs.filter((j) => j.id !== d.job.id), d.job].sort((a, b) => b.createdAt - a.createdAt);
+			if (d.wasCurrent && !this.running) this.current = d.job;
+		} catch (e) {
+			this.error = `Could not restore the optimisation: ${(e as Error).message}`;
 		}
 	}
 

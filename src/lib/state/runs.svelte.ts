@@ -211,8 +211,27 @@ export class RunsState {
 		this.#jobs.get(id)?.cancel();
 	}
 
-	/** Delete a run from the history (cancelling it first if still active). */
+	/** The last deleted run, kept until {@link undoDelete} or the next deletion (an undo offer, not storage). */
+	lastDeleted = $state.raw<{ run: Run; wasSelected: boolean } | null>(null);
+
+	/** Put the last deleted run back (same id, same numbers) and show it again if it was shown. */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#deps?.repo.put(d.run);
+			this.history = [...this.history.filter((r) => r.id !== d.run.id), d.run].sort((a, b) => b.createdAt - a.createdAt);
+			if (d.wasSelected) this.selectedId = d.run.id;
+		} catch (e) {
+			this.error = `Could not restore the run: ${(e as Error).message}`;
+		}
+	}
+
+	/** Delete a run from the history (cancelling it first if still active); a finished run can be restored with {@link undoDelete}. */
 	async remove(id: string): Promise<void> {
+		const run = this.history.find((r) => r.id === id);
+		this.lastDeleted = run && run.status !== 'pending' && run.status !== 'running' ? { run, wasSelected: this.selectedId === id } : null;
 		this.cancel(id);
 		this.history = this.history.filter((r) => r.id !== id);
 		this.compareIds = this.compareIds.filter((c) => c !== id);
