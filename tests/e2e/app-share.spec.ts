@@ -79,7 +79,8 @@ test('a shared run reproduces in a fresh browser from Binance data and is verifi
 	// Receiver: empty storage; the candles come from (recorded) Binance.
 	const r = await freshReceiver(browser);
 	await r.page.goto(link);
-	await expect(r.page.getByTestId('share-label')).toHaveText('SMA cross 12/40 · BTCUSDT 1h');
+	// The label names what differs from the app's defaults (the reference scenarios have no slippage).
+	await expect(r.page.getByTestId('share-label')).toHaveText('SMA cross 12/40 · BTCUSDT 1h · slippage 0 %');
 	await expect(r.page.getByTestId('share-verdict')).toContainText('Verified identical', { timeout: 60_000 });
 	expect(r.log.requests.filter((u) => u.pathname.endsWith('/klines')).length).toBe(9);
 	expect(await kpis(r.page)).toEqual(sent);
