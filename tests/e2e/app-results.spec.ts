@@ -40,6 +40,19 @@ for (const size of SIZES) {
 			await page.getByTestId('range-All').click();
 			await expect.poll(() => visibleBars(page)).toBeGreaterThan(17_000);
 
+			// Mini-map of the whole run: a click near its left end moves the window to the start, keeping its width.
+			await page.getByTestId('range-1M').click();
+			await expect.poll(() => visibleBars(page)).toBe(720);
+			const mini = page.getByTestId('chart-minimap');
+			await mini.scrollIntoViewIfNeeded();
+			const mb = (await mini.boundingBox())!;
+			await page.mouse.click(mb.x + 3, mb.y + mb.height / 2);
+			await expect.poll(async () => Number(await chart.getAttribute('data-visible-from'))).toBeLessThan(10);
+			expect(await visibleBars(page)).toBe(720);
+			await mini.press('End');
+			await expect.poll(async () => Number(await chart.getAttribute('data-visible-to'))).toBeGreaterThan(17_500);
+			await page.getByTestId('range-All').click();
+
 			// Crosshair legend: OHLCV with the market's 2 decimals, indicators, equity, buy-and-hold, drawdown.
 			const legend = page.getByTestId('chart-legend');
 			await expect(legend).toContainText('2026-07-25 16:00');
