@@ -4,7 +4,25 @@
  * stop-loss definition. Amounts are in the quote asset, ratios are fractions of the entry price.
  */
 import type { OhlcvColumns } from '../core/types';
-import type { LevelSpec, Trade } from '../engine/types';
+import type { BacktestConfig, LevelSpec, Trade } from '../engine/types';
+
+/** Id of the per-bar stop-distance line a run carries when its stop-loss is an ATR multiple. */
+export const STOP_DISTANCE_ID = 'stop-atr';
+
+/**
+ * The ATR stop-loss of a configuration: the form's `× ATR` stop (`atrPeriod`, `stopLoss.value`) or a
+ * strategy's own ATR stop (rsi-atr-momentum: `atrPeriod`, `slAtrMultiplier`).
+ * @returns period (bars) and multiple, or null when the stop is not an ATR multiple.
+ */
+export function atrStopSpec(config: BacktestConfig): { period: number; multiple: number } | null {
+	const p = config.params as Record<string, number>;
+	if (config.strategy === 'rsi-atr-momentum') {
+		const period = Number(p.atrPeriod ?? 14);
+		const multiple = Number(p.slAtrMultiplier ?? 1.5);
+		return Number.isFinite(period) && multiple > 0 ? { period, multiple } : null;
+	}
+	return config.stopLoss.mode === 'atr' ? { period: config.atrPeriod, multiple: config.stopLoss.value } : null;
+}
 
 /** One row of the trades table. */
 export interface TradeRow {
@@ -23,7 +41,7 @@ export interface TradeRow {
 	mae: number;
 	/** MAE as a fraction of the entry price. */
 	maeRatio: number;
-	/** `pnl / initial risk`, initial risk = size × entry price × stop fraction; null unless the stop-loss is a fixed fraction. */
+	/** `pnl / initial risk`, initial risk = size × stop distance (entry price × stop fraction, or the ATR stop distance at the signal bar); null without a stop-loss. */
 	rMultiple: number | null;
 	/** exit bar − entry bar. */
 	barsHeld: number;
@@ -39,11 +57,13 @@ export interface TradeRow {
  *
  * @param trades - closed trades in closing order.
  * @param ohlcv - the run's candles, or null when they are no longer stored.
- * @param stopLoss - the run's stop-loss definition (R multiple only for `fraction`).
+ * @param stopLoss - the run's stop-loss definition (R multiple for `fraction`; for `atr` with `stopDistance`).
+ * @param stopDistance - per-bar stop distance in price units for an ATR stop (multiple × ATR, length = bars); the
+ *   distance at the signal bar (entry bar − 1: the order fills at the next open) sets the trade's initial risk.
  * @returns one row per trade, same order.
  * @see TradingView Strategy Tester "List of trades" (run-up / drawdown per trade); Van Tharp's R multiple.
  */
-export function tradeRows(trades: readonly Trade[], ohlcv: OhlcvColumns | null, stopLoss: LevelSpec): TradeRow[] {
+export function tradeRows(trades: readonly Trade[], ohlcv: OhlcvColumns | null, stopLoss: LevelSpec, stopDistance?: ArrayLike<number> | null): TradeRow[] {
 	let cum = 0;
 	const times = ohlcv?.openTime;
 	const find = (t: number): number => {
@@ -75,7 +95,8 @@ export function tradeRows(trades: readonly Trade[], ohlcv: OhlcvColumns | null, 
 		const long = t.direction === 'long';
 		const favour = long ? hi - t.entryPrice : t.entryPrice - lo;
 		const adverse = long ? t.entryPrice - lo : hi - t.entryPrice;
-		const risk = stopLoss.mode === 'fraction' ? t.size * t.entryPrice * stopLoss.value : NaN;
+		const atrRisk = stopDistance && t.entryBar >= 1 ? t.size * stopDistance[t.entryBar - 1] : NaN;
+		const risk = stopLoss.mode === 'fraction' ? t.size * t.entryPrice * stopLoss.value : atrRisk;
 		return {
 			n: k + 1,
 			trade: t,

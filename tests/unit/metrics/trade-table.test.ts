@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import type { Trade } from '../../../src/lib/engine/types';
 import { computeMetrics } from '../../../src/lib/metrics';
-import { sideStats, splitBySide, tradeRows } from '../../../src/lib/metrics/trade-table';
+import { atrStopSpec, sideStats, splitBySide, tradeRows } from '../../../src/lib/metrics/trade-table';
+import { defaultConfig } from '../../../src/lib/engine/strategies';
 import { loadReferenceCase, referenceTradeToTrade, referenceWindow, REFERENCE_WINDOW } from '../helpers/fixtures';
 
 const H = 3_600_000;
@@ -69,6 +70,14 @@ describe('tradeRows', () => {
 		expect(s.mae).toBeCloseTo(100, 12);
 		// R = pnl / (2 units × 100 × 2 %) = -40.44 / 4.
 		expect(s.rMultiple).toBeCloseTo(-10.11, 12);
+	});
+	it('R multiple of an ATR stop uses the stop distance at the signal bar (entry bar − 1)', () => {
+		const [r] = tradeRows([trade({})], c, { mode: 'atr', value: 2 }, [2.5, 9, 9, 9]);
+		// Risk = 2 units × 2.5 (distance at bar 0) = 5; pnl = 7.592 -> R = 1.5184.
+		expect(r.rMultiple).toBeCloseTo((2 * 4 - 0.408) / 5, 12);
+		expect(atrStopSpec({ ...defaultConfig('sma-cross'), stopLoss: { mode: 'atr', value: 3 }, atrPeriod: 10 })).toEqual({ period: 10, multiple: 3 });
+		expect(atrStopSpec(defaultConfig('rsi-atr-momentum'))).toEqual({ period: 14, multiple: 1.5 });
+		expect(atrStopSpec(defaultConfig('sma-cross'))).toBeNull();
 	});
 	it('without candles leaves excursions undefined and keeps the cumulative P&L', () => {
 		const rows = tradeRows([trade({}), trade({ pnl: -1 })], null, { mode: 'atr', value: 2 });
