@@ -41,6 +41,8 @@ for (const size of SIZES) {
 			await page.getByRole('link', { name: 'History' }).click();
 			const rows = page.getByTestId('history-row');
 			await expect(rows).toHaveCount(1);
+			// The history fits the screen (cards on a phone): nothing hidden sideways.
+			expect(await page.getByTestId('history-table').evaluate((el) => el.scrollWidth <= el.parentElement!.clientWidth + 1)).toBe(true);
 			await rows.first().getByTestId('delete-run').click();
 			await expect(rows).toHaveCount(0);
 			await page.getByTestId('undo-delete').click();
