@@ -154,7 +154,7 @@ Portfolio example (case C1 of tests/fixtures/reference/PORTFOLIO.md):
   npm run --silent backtest -- --data tests/fixtures/klines/BTCUSDT-1h.csv --data tests/fixtures/klines/ETHUSDT-1h.csv \\
     --data tests/fixtures/klines/BNBUSDT-1h.csv --data tests/fixtures/klines/SOLUSDT-1h.csv \\
     --data tests/fixtures/klines/XRPUSDT-1h.csv --strategy sma-cross --max-positions 3 --sizing equity-split \\
-    --breaker max-drawdown:0.10:close-all:168 --from 2025-04-16T00:00Z --to 2026-04-15T23:00Z --out c1.json
+    --breaker max-drawdown:0.10:close-all:168 --slippage 0 --from 2025-04-16T00:00Z --to 2026-04-15T23:00Z --out c1.json
 `;
 }
 

@@ -12,7 +12,7 @@ import { optimizeMain } from '../../../src/cli/optimize-main';
 import { fixturePath } from '../helpers/fixtures';
 
 const dir = mkdtempSync(join(tmpdir(), 'mc-cli-'));
-const BASE = ['--data', fixturePath('klines/BTCUSDT-1h.csv'), '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30', '--last-contiguous', '8760'];
+const BASE = ['--data', fixturePath('klines/BTCUSDT-1h.csv'), '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30', '--last-contiguous', '8760', '--slippage', '0'];
 
 async function cli(args: string[], main = monteCarloMain) {
 	let stdout = '';

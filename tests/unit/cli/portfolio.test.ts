@@ -18,7 +18,8 @@ const tmp = mkdtempSync(join(tmpdir(), 'portfolio-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'];
 const DATA = SYMBOLS.flatMap((s) => ['--data', `tests/fixtures/klines/${s}-1h.csv`]);
-const WINDOW = ['--from', '2025-04-16T00:00Z', '--to', '2026-04-15T23:00Z'];
+// The references have no slippage (the CLI's default is 0.05 %, like the app's).
+const WINDOW = ['--from', '2025-04-16T00:00Z', '--to', '2026-04-15T23:00Z', '--slippage', '0'];
 
 async function callCli(args: string[]) {
 	let stdout = '';
