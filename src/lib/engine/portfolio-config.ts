@@ -67,7 +67,8 @@ function breakerProblems(b: BreakerSpec, where: string): string[] {
 		const p: string[] = [];
 		if (!(isNum(b.threshold) && b.threshold > 0 && b.threshold < 1))
 			p.push(`${where} max-drawdown threshold must be a fraction above 0 and below 1 (0.10 = 10 %), got ${b.threshold}`);
-		if (b.action !== 'close-all') p.push(`${where} max-drawdown action must be close-all, got ${JSON.stringify(b.action)}`);
+		if ((b as { action: unknown }).action !== 'close-all')
+			p.push(`${where} max-drawdown action must be close-all, got ${JSON.stringify((b as { action: unknown }).action)}`);
 		if (!(Number.isInteger(b.cooldownBars) && b.cooldownBars >= 1))
 			p.push(`${where} max-drawdown cooldown must be a whole number of bars, at least 1 (e.g. 168 = one week of 1h bars), got ${b.cooldownBars}`);
 		return p;
@@ -76,7 +77,8 @@ function breakerProblems(b: BreakerSpec, where: string): string[] {
 		const p: string[] = [];
 		if (!(Number.isInteger(b.count) && b.count >= 1))
 			p.push(`${where} consecutive-losses count must be a whole number of trades, at least 1, got ${b.count}`);
-		if (b.action !== 'reduce') p.push(`${where} consecutive-losses action must be reduce, got ${JSON.stringify(b.action)}`);
+		if ((b as { action: unknown }).action !== 'reduce')
+			p.push(`${where} consecutive-losses action must be reduce, got ${JSON.stringify((b as { action: unknown }).action)}`);
 		if (!(isNum(b.factor) && b.factor > 0 && b.factor <= 1))
 			p.push(`${where} consecutive-losses factor must be above 0 and at most 1 (0.5 = half size), got ${b.factor}`);
 		return p;
