@@ -14,6 +14,10 @@ import type { WasmPortfolioEngine } from '../../../src/lib/engine/portfolio-engi
 import { runReferencePortfolio } from '../../../src/lib/engine/reference';
 import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput } from '../../../src/lib/engine/types';
+import { maxDrawdownAmount, maxDrawdownRatio } from '../../../src/lib/metrics/drawdown';
+import { annualisedSharpe, annualisedSortino, dailyReturns } from '../../../src/lib/metrics/returns';
+import { grossLossAmount, grossProfitAmount, sqn } from '../../../src/lib/metrics/trades';
+import type { PortfolioResult } from '../../../src/lib/engine/portfolio-engine';
 import { closeTo, sliceColumns } from '../helpers/fixtures';
 import { PORTFOLIO_SYMBOLS, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
 import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
@@ -53,6 +57,33 @@ function randomMarkets(r: () => number): PortfolioMarket[] {
 		out.push({ symbol: k === 1 ? file : `${file}-${k}`, ohlcv: c });
 	}
 	return out;
+}
+
+/**
+ * The WASM core's summary against the metrics library applied to the reference engine's portfolio equity and trades
+ * (daily returns at the last union bar of each UTC day, SEMANTICS.md "Markets and time").
+ */
+function expectSummary(w: PortfolioResult, t: PortfolioSimulationOutput, initialCash: number, ctx: string): void {
+	const s = w.summary;
+	const near = (a: number, b: number, what: string) =>
+		expect(Number.isNaN(a) ? Number.isNaN(b) : a === b || closeTo(a, b, 1e-6, 1e-9), `${ctx} summary ${what}: ${a} vs ${b}`).toBe(true);
+	near(s.finalEquity, t.equity[t.equity.length - 1], 'finalEquity');
+	near(s.maxDrawdownRatio, maxDrawdownRatio(t.equity, initialCash), 'maxDrawdownRatio');
+	near(s.maxDrawdownAmount, maxDrawdownAmount(t.equity, initialCash), 'maxDrawdownAmount');
+	expect([s.nTrades, s.nWins, s.nLosses], ctx).toEqual([t.trades.length, t.trades.filter((x) => x.pnl > 0).length, t.trades.filter((x) => x.pnl < 0).length]);
+	near(s.totalFees, t.trades.reduce((a, x) => a + x.entryFee + x.exitFee, 0), 'totalFees');
+	near(s.grossProfit, grossProfitAmount(t.trades), 'grossProfit');
+	near(s.grossLoss, grossLossAmount(t.trades), 'grossLoss');
+	const daily = dailyReturns(t.openTime, t.equity, HOUR);
+	if (daily.length > 30) {
+		near(s.sharpeRatio, annualisedSharpe(daily, 365), 'sharpeRatio');
+		near(s.sortinoRatio, annualisedSortino(daily, 365), 'sortinoRatio');
+	}
+	// SQN of trades whose profit ratios are (nearly) all equal is a rounding residue (the core's one-pass variance
+	// gives NaN, the library's two-pass one ~1e15): compare only well-conditioned cases.
+	const q = sqn(t.trades);
+	if (t.trades.length > 2 && Math.abs(q) < 1e6) near(s.sqn, q, 'sqn');
+	expect(s.ambiguousBars).toBe(t.ambiguousBars);
 }
 
 /** Compare the two engines' outputs; the first difference fails with both sides and the context. */
@@ -106,6 +137,7 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 			const w = engine.run(config);
 			const t = runReferencePortfolio(markets, config);
 			expectParity(w, t, ctx);
+			expectSummary(w, t, config.initialCash, ctx);
 			trades += t.trades.length;
 			for (const x of t.trades) seen.add(`${x.direction}:${x.exitReason}`);
 			for (const e of t.events) seen.add(`${e.type}:${e.action}`);
@@ -173,7 +205,12 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 				]
 			}
 		];
-		for (const [i, config] of variants.entries()) expectParity(engine.run(config), runReferencePortfolio(markets, config), `variant ${i}: ${JSON.stringify(config)}`);
+		for (const [i, config] of variants.entries()) {
+			const w = engine.run(config);
+			const t = runReferencePortfolio(markets, config);
+			expectParity(w, t, `variant ${i}: ${JSON.stringify(config)}`);
+			expectSummary(w, t, config.initialCash, `variant ${i}`);
+		}
 	});
 
 	it('look-ahead: changing any market after union bar k changes nothing before k (WASM core)', () => {
