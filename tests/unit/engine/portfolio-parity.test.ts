@@ -18,7 +18,7 @@ import { maxDrawdownAmount, maxDrawdownRatio } from '../../../src/lib/metrics/dr
 import { annualisedSharpe, annualisedSortino, dailyReturns } from '../../../src/lib/metrics/returns';
 import { grossLossAmount, grossProfitAmount, sqn } from '../../../src/lib/metrics/trades';
 import type { PortfolioResult } from '../../../src/lib/engine/portfolio-engine';
-import { closeTo, sliceColumns } from '../helpers/fixtures';
+import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
 import { PORTFOLIO_SYMBOLS, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
 import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
@@ -77,7 +77,9 @@ function expectSummary(w: PortfolioResult, t: PortfolioSimulationOutput, initial
 	const daily = dailyReturns(t.openTime, t.equity, HOUR);
 	if (daily.length > 30) {
 		near(s.sharpeRatio, annualisedSharpe(daily, 365), 'sharpeRatio');
-		near(s.sortinoRatio, annualisedSortino(daily, 365), 'sortinoRatio');
+		// The library's Sortino is Infinity with no losing day and a positive mean; the core reports NaN there.
+		const so = annualisedSortino(daily, 365);
+		if (Number.isFinite(so)) near(s.sortinoRatio, so, 'sortinoRatio');
 	}
 	// SQN of trades whose profit ratios are (nearly) all equal is a rounding residue (the core's one-pass variance
 	// gives NaN, the library's two-pass one ~1e15): compare only well-conditioned cases.
@@ -258,5 +260,99 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 		expectParity(w, runReferencePortfolio(short, config), 'cut window');
 		const k = w.openTime.length - 1;
 		expect(w.equity.subarray(0, k)).toEqual(full.equity.subarray(0, k));
+	});
+});
+
+describe('WASM portfolio core vs TS reference: edge scenarios on real data', () => {
+	const base: PortfolioConfig = {
+		strategy: 'sma-cross',
+		params: { fast: 10, slow: 30 },
+		direction: 'long',
+		feeRate: 0.001,
+		slippageRate: 0,
+		initialCash: 10_000,
+		stopLoss: { mode: 'none' },
+		takeProfit: { mode: 'none' },
+		atrPeriod: 14,
+		sizing: { mode: 'fixed-notional', amount: 2000 },
+		maxPositions: 3,
+		leverage: 1,
+		maintenanceMarginRatio: 0.005,
+		breakers: []
+	};
+	const win = (s: (typeof PORTFOLIO_SYMBOLS)[number], from: number, to: number) => sliceColumns(sliceByTime(loadMarketKlines(s), 1744761600000, 1776294000000), from, to);
+	const check = (label: string, markets: PortfolioMarket[], config: PortfolioConfig) => {
+		engine.load(markets);
+		const w = engine.run(config);
+		const t = runReferencePortfolio(markets, config);
+		const ctx = `${label}: ${JSON.stringify(config)}`;
+		expectParity(w, t, ctx);
+		expectSummary(w, t, config.initialCash, ctx);
+		return t;
+	};
+
+	it('gap liquidation (ETHUSDT 2017-08-22 print of 144.21), L = 5, with slippage', () => {
+		const btc = loadKlinesCsv('klines/BTCUSDT-1h.csv');
+		const eth = loadKlinesCsv('klines/ETHUSDT-1h.csv');
+		const ms = [
+			{ symbol: 'BTCUSDT', ohlcv: sliceColumns(btc, 0, 400) },
+			{ symbol: 'ETHUSDT', ohlcv: sliceColumns(eth, 0, 400) }
+		];
+		const t = check('gap', ms, { ...base, params: { fast: 14, slow: 29 }, leverage: 5, maxPositions: 2, slippageRate: 0.0005 });
+		expect(t.trades.some((x) => x.exitReason === 'liquidation' && x.exitBar === 120)).toBe(true);
+		check('gap, long-short L 10 mmr 0', ms, { ...base, direction: 'long-short', params: { fast: 5, slow: 20 }, leverage: 10, maintenanceMarginRatio: 0, maxPositions: 2, sizing: { mode: 'equity-split' } });
+		check('gap, mmr 0.49', ms, { ...base, params: { fast: 14, slow: 29 }, leverage: 2, maintenanceMarginRatio: 0.49, maxPositions: 2 });
+	});
+
+	it('max-drawdown trip on the last bar (C1 cut at its first trip)', () => {
+		const c1: PortfolioConfig = { ...base, sizing: { mode: 'equity-split' }, breakers: [{ kind: 'max-drawdown', threshold: 0.1, action: 'close-all', cooldownBars: 168 }] };
+		const t = check('C1 cut', PORTFOLIO_SYMBOLS.map((s) => ({ symbol: s, ohlcv: win(s, 0, 3038) })), c1);
+		expect(t.events.map((e) => [e.bar, e.action])).toEqual([[3037, 'trip']]);
+	});
+
+	it('cash exhausted, dust, tiny cash, identical markets, K above M', () => {
+		const five = PORTFOLIO_SYMBOLS.map((s) => ({ symbol: s, ohlcv: win(s, 0, 4000) }));
+		check('cash exhausted', five, { ...base, maxPositions: 5, sizing: { mode: 'fixed-notional', amount: 4000 } });
+		check('tiny cash', five, { ...base, initialCash: 1, maxPositions: 5 });
+		check('K 200', five.slice(0, 2), { ...base, maxPositions: 200, sizing: { mode: 'equity-split' } });
+		const sol = win('SOLUSDT', 0, 3000);
+		check('identical markets', ['A', 'B', 'C', 'D'].map((s) => ({ symbol: `SOL-${s}`, ohlcv: sol })), { ...base, maxPositions: 2, sizing: { mode: 'equity-fraction', fraction: 0.5 } });
+	});
+
+	it('degenerate timelines: a one-bar market, a two-bar market, disjoint markets, a market inside another one\'s hole', () => {
+		const btc = win('BTCUSDT', 0, 3000);
+		const eth = win('ETHUSDT', 0, 3000);
+		const cfg: PortfolioConfig = { ...base, direction: 'long-short', maxPositions: 2, stopLoss: { mode: 'fraction', value: 0.03 }, breakers: [{ kind: 'consecutive-losses', count: 1, action: 'reduce', factor: 0.01 }] };
+		check('one-bar market', [{ symbol: 'BTCUSDT', ohlcv: btc }, { symbol: 'ETHUSDT', ohlcv: sliceColumns(eth, 1500, 1501) }], cfg);
+		check('two-bar market', [{ symbol: 'ETHUSDT', ohlcv: sliceColumns(eth, 1500, 1502) }, { symbol: 'BTCUSDT', ohlcv: btc }], cfg);
+		check('disjoint markets', [{ symbol: 'BTCUSDT', ohlcv: sliceColumns(btc, 0, 1200) }, { symbol: 'ETHUSDT', ohlcv: sliceColumns(eth, 1500, 3000) }], cfg);
+		const holey = withoutBars(btc, Array.from({ length: 400 }, (_, i) => 1000 + i));
+		check('market inside a hole', [{ symbol: 'BTCUSDT', ohlcv: holey }, { symbol: 'ETHUSDT', ohlcv: sliceColumns(eth, 1100, 1300) }], cfg);
+		check('single bar portfolio', [{ symbol: 'BTCUSDT', ohlcv: sliceColumns(btc, 5, 6) }], cfg);
+	});
+
+	it('breakers at their extremes: threshold 0.001 with cooldown 1, count 1 with factor 0.01, both at once with leverage', () => {
+		const ms = PORTFOLIO_SYMBOLS.map((s) => ({ symbol: s, ohlcv: win(s, 2000, 5000) }));
+		const t = check('hair trigger', ms, {
+			...base,
+			direction: 'long-short',
+			leverage: 4,
+			sizing: { mode: 'equity-split' },
+			breakers: [
+				{ kind: 'max-drawdown', threshold: 0.001, action: 'close-all', cooldownBars: 1 },
+				{ kind: 'consecutive-losses', count: 1, action: 'reduce', factor: 0.01 }
+			]
+		});
+		expect(t.events.length).toBeGreaterThan(50);
+		check('long cooldown', ms, { ...base, breakers: [{ kind: 'max-drawdown', threshold: 0.02, action: 'close-all', cooldownBars: 2999 }] });
+		check('risk sizing, ATR stop', ms, {
+			...base,
+			direction: 'long-short',
+			leverage: 10,
+			sizing: { mode: 'risk', fraction: 0.02 },
+			stopLoss: { mode: 'atr', value: 1.5 },
+			takeProfit: { mode: 'atr', value: 3 },
+			maxPositions: 4
+		});
 	});
 });
