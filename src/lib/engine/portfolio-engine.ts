@@ -68,9 +68,29 @@ export interface PortfolioResult extends PortfolioSimulationOutput {
  * @returns `openTime`: the sorted union (length T); `unionIndex[m][j]`: the union bar of market m's bar j
  */
 export function alignOpenTimes(openTimes: ArrayLike<number>[]): { openTime: Float64Array; unionIndex: Int32Array[] } {
-	const all = new Set<number>();
-	for (const ot of openTimes) for (let j = 0; j < ot.length; j++) all.add(ot[j]);
-	const openTime = Float64Array.from(all).sort();
+	const sameAsFirst = (ot: ArrayLike<number>) => {
+		const a = openTimes[0];
+		if (ot.length !== a.length) return false;
+		for (let j = 0; j < ot.length; j++) if (ot[j] !== a[j]) return false;
+		return true;
+	};
+	if (openTimes.every(sameAsFirst)) {
+		// Common case: every market has the same bars.
+		const openTime = Float64Array.from(openTimes[0]);
+		const idx = Int32Array.from({ length: openTime.length }, (_, j) => j);
+		return { openTime, unionIndex: openTimes.map(() => idx.slice()) };
+	}
+	const total = openTimes.reduce((a, ot) => a + ot.length, 0);
+	const all = new Float64Array(total);
+	let at = 0;
+	for (const ot of openTimes) {
+		all.set(ot, at);
+		at += ot.length;
+	}
+	all.sort();
+	let n = 0;
+	for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i];
+	const openTime = all.slice(0, n);
 	const unionIndex = openTimes.map((ot) => {
 		const idx = new Int32Array(ot.length);
 		let u = 0;

@@ -107,3 +107,24 @@ describe('WASM portfolio loop reproduces the portfolio references', () => {
 		});
 	}
 });
+
+describe('crossing tie band (SEMANTICS.md "Crossing")', () => {
+	it('XRPUSDT 2025-12-09T01:00Z: SMA10 = SMA30 exactly in the data, no cross there; the cross below is the next bar', async () => {
+		const xrp = portfolioMarkets()[4];
+		expect(xrp.symbol).toBe('XRPUSDT');
+		const { createNodeEngine } = await import('../../../src/lib/engine/node');
+		const engine = await createNodeEngine();
+		engine.load(xrp.ohlcv);
+		const sma10 = engine.indicator('sma', 10);
+		const sma30 = engine.indicator('sma', 30);
+		const tie = 5689;
+		expect(new Date(xrp.ohlcv.openTime[tie]).toISOString()).toBe('2025-12-09T01:00:00.000Z');
+		// The running sums leave a residue far below the tie band, above it at the next bar.
+		expect(Math.abs(sma10[tie] - sma30[tie])).toBeLessThan(1e-9 * sma30[tie]);
+		expect(sma10[tie] < sma30[tie]).toBe(true); // a plain comparison would see a cross below here
+		expect(sma10[tie + 1] < sma30[tie + 1] && Math.abs(sma10[tie + 1] - sma30[tie + 1]) > 1e-9 * sma30[tie + 1]).toBe(true);
+		const r = engine.run({ ...defaultPortfolioConfig(), sizing: { mode: 'equity-fraction', fraction: 1 } });
+		const held = r.trades.find((t) => t.entryBar < tie && t.exitBar > tie - 1);
+		expect(held?.exitBar).toBe(tie + 2); // signal at 5690's close, exit at the open of 5691
+	});
+});
