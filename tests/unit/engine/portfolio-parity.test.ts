@@ -19,7 +19,7 @@ import { annualisedSharpe, annualisedSortino, dailyReturns } from '../../../src/
 import { grossLossAmount, grossProfitAmount, sqn } from '../../../src/lib/metrics/trades';
 import type { PortfolioResult } from '../../../src/lib/engine/portfolio-engine';
 import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
-import { PORTFOLIO_SYMBOLS, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
+import { PORTFOLIO_SYMBOLS, holeAcrossTripScenario, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
 import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
 const HOUR = 3_600_000;
@@ -354,5 +354,21 @@ describe('WASM portfolio core vs TS reference: edge scenarios on real data', () 
 			takeProfit: { mode: 'atr', value: 3 },
 			maxPositions: 4
 		});
+	});
+
+	it('a trip while an entry order waits in a hole, the market\'s next bar inside the cooldown: dropped by both', () => {
+		const sc = holeAcrossTripScenario(false);
+		check('hole across a trip, next bar inside the cooldown', sc.markets, sc.config);
+	});
+
+	// KNOWN DIVERGENCE (reported to the lead, see the report of branch h10ref): at a max-drawdown trip the WASM core
+	// drops every pending entry order (assembly/portfolio.ts, trip loop: `setPendEntry(s, 0)` for all markets), while
+	// SEMANTICS.md drops "the entry orders of bar u" and blocks "fills at bars u+1 … u+H" only, so an order signalled
+	// before the trip by a market that then has no bars until after the cooldown fills at that market's next bar (the
+	// reference engine). `it.fails` keeps the suite green and turns red as soon as one side changes: then align
+	// SEMANTICS.md, the core and the reference, and make this a plain `it`.
+	it.fails('a trip while an entry order waits in a hole, the market\'s next bar after the cooldown: the order fills (SEMANTICS.md)', () => {
+		const sc = holeAcrossTripScenario(true);
+		check('hole across a trip, next bar after the cooldown', sc.markets, sc.config);
 	});
 });

@@ -12,7 +12,7 @@ import { referenceSignals, runReferenceBacktest, runReferencePortfolio } from '.
 import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { BacktestConfig, PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput, PortfolioTrade } from '../../../src/lib/engine/types';
 import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
-import { loadPortfolioCase, portfolioCaseConfig, portfolioMarkets, portfolioWindow, withoutBars } from '../helpers/portfolio-fixtures';
+import { holeAcrossTripScenario, loadPortfolioCase, portfolioCaseConfig, portfolioMarkets, portfolioWindow, withoutBars } from '../helpers/portfolio-fixtures';
 import { randInt, randomConfig, rng } from '../helpers/random-configs';
 
 const base = defaultPortfolioConfig();
@@ -185,6 +185,30 @@ describe('circuit breakers', () => {
 		// The run differs from P1 (which has no breaker) only after the first trip.
 		const firstTrip = out.events[0].bar;
 		for (let u = 0; u <= firstTrip; u++) expect(Math.abs(out.equity[u] - P1.equity[u])).toBeLessThan(1e-4);
+	});
+});
+
+describe('a trip while an entry order waits in a hole of its market', () => {
+	it('the order fills at the market\'s next bar when that bar comes after the cooldown (u+1 … u+H blocks fills only)', () => {
+		const sc = holeAcrossTripScenario(true);
+		const out = runReferencePortfolio(sc.markets, sc.config);
+		expect(out.events[0]).toMatchObject({ bar: sc.tripBar, action: 'trip' });
+		expect(out.events[1]).toMatchObject({ bar: sc.tripBar + sc.cooldownBars, action: 'release' });
+		expect(sc.signalBar).toBeLessThan(sc.tripBar);
+		expect(sc.nextBar).toBeGreaterThan(sc.tripBar + sc.cooldownBars);
+		const sol = out.trades.filter((t) => t.symbol === 'SOLUSDT');
+		expect(sol[0].entryBar).toBe(sc.nextBar);
+		expect(sol[0].entryPrice).toBe(sc.markets[3].ohlcv.open[31]);
+	});
+
+	it('the order is dropped when the market\'s next bar falls inside the cooldown', () => {
+		const sc = holeAcrossTripScenario(false);
+		const out = runReferencePortfolio(sc.markets, sc.config);
+		expect(out.events[0]).toMatchObject({ bar: sc.tripBar, action: 'trip' });
+		expect(sc.nextBar).toBeLessThanOrEqual(sc.tripBar + sc.cooldownBars);
+		const sol = out.trades.filter((t) => t.symbol === 'SOLUSDT');
+		expect(sol.some((t) => t.entryBar === sc.nextBar)).toBe(false);
+		expect(sol.every((t) => t.entryBar > sc.tripBar + sc.cooldownBars)).toBe(true);
 	});
 });
 

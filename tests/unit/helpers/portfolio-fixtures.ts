@@ -7,6 +7,7 @@ import Papa from 'papaparse';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { defaultPortfolioConfig } from '../../../src/lib/engine/portfolio-config';
 import type { PortfolioConfig, PortfolioMarket } from '../../../src/lib/engine/types';
+import { referenceSignals, runReferencePortfolio } from '../../../src/lib/engine/reference';
 import { fixturePath, loadKlinesCsv, sliceColumns } from './fixtures';
 
 /** The five markets of PORTFOLIO.md in priority (symbol) order. */
@@ -150,4 +151,50 @@ export function portfolioCaseConfig(id: PortfolioCaseId): PortfolioConfig {
 				breakers: [{ kind: 'max-drawdown', threshold: 0.1, action: 'close-all', cooldownBars: 168 }]
 			};
 	}
+}
+
+/**
+ * A real-data scenario for a max-drawdown trip while a market's entry order waits in a hole of its timeline
+ * (SEMANTICS.md "Circuit breakers": entries are blocked for fills at bars u+1 … u+H; a signal at a market's own bar
+ * fills at its own next bar, whatever union bars lie between).
+ *
+ * BTC, ETH, BNB (first 4,000 bars of the P/C window; equity-split, K 5, max-drawdown:0.05:close-all:24) trip at union
+ * bar `tripBar`. SOLUSDT joins 30 bars before its last entry signal before the trip (`signalBar`, its only signal
+ * there, so it is flat and changes nothing before it fills), then has no bars until `nextBar`:
+ * after the cooldown (`tripBar + H + 6`) or inside it (`tripBar + H - 3`).
+ */
+export function holeAcrossTripScenario(nextAfterCooldown: boolean): {
+	markets: PortfolioMarket[];
+	config: PortfolioConfig;
+	tripBar: number;
+	signalBar: number;
+	nextBar: number;
+	cooldownBars: number;
+} {
+	const H = 24;
+	const config: PortfolioConfig = {
+		...defaultPortfolioConfig(),
+		maxPositions: 5,
+		sizing: { mode: 'equity-split' },
+		breakers: [{ kind: 'max-drawdown', threshold: 0.05, action: 'close-all', cooldownBars: H }]
+	};
+	const others = (['BTCUSDT', 'ETHUSDT', 'BNBUSDT'] as const).map((s) => ({ symbol: s, ohlcv: sliceColumns(portfolioWindow(s), 0, 4000) }));
+	const sol = sliceColumns(portfolioWindow('SOLUSDT'), 0, 4000);
+	// SOL's signals on its own bars (the same hours as the union bars here: all four files have every hour).
+	const enterLong = referenceSignals(sol, { ...config, sizing: { mode: 'equity-fraction', fraction: 1 } }).enterLong;
+	// The trip of the three-market run does not depend on SOL: SOL is flat until its entry fills.
+	const trip = runReferencePortfolio(others, config).events.find((e) => e.action === 'trip');
+	if (!trip) throw new Error('scenario: the three-market run never trips');
+	const tripBar = trip.bar;
+	let signalBar = tripBar - 1;
+	while (signalBar > 40 && enterLong[signalBar] !== 1) signalBar--;
+	const nextBar = nextAfterCooldown ? tripBar + H + 6 : tripBar + H - 3;
+	const keep: number[] = [];
+	for (let i = signalBar - 30; i < 4000; i++) if (i <= signalBar || i >= nextBar) keep.push(i);
+	const pick = (c: Float64Array) => Float64Array.from(keep, (i) => c[i]);
+	const x: PortfolioMarket = {
+		symbol: 'SOLUSDT',
+		ohlcv: { openTime: pick(sol.openTime), open: pick(sol.open), high: pick(sol.high), low: pick(sol.low), close: pick(sol.close), volume: pick(sol.volume) }
+	};
+	return { markets: [...others, x], config, tripBar, signalBar, nextBar, cooldownBars: H };
 }
