@@ -13,7 +13,7 @@ import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { BacktestConfig, PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput, PortfolioTrade } from '../../../src/lib/engine/types';
 import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
 import { holeAcrossTripScenario, loadPortfolioCase, portfolioCaseConfig, portfolioMarkets, portfolioWindow, withoutBars } from '../helpers/portfolio-fixtures';
-import { randInt, randomConfig, rng } from '../helpers/random-configs';
+import { randInt, randomConfig, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
 const base = defaultPortfolioConfig();
 
@@ -452,6 +452,55 @@ describe('a single market is the portfolio of one', () => {
 			trades += a.trades.length;
 		}
 		expect(trades).toBeGreaterThan(120 * 5);
+	});
+});
+
+describe('invariants on random portfolios of real data', () => {
+	it('one account (final equity = cash + all PnL), K respected, one position per market, bars and prices consistent', () => {
+		const r = rng(2718);
+		const all = portfolioMarkets();
+		for (let k = 0; k < 30; k++) {
+			const m = randInt(r, 2, 5);
+			const from = randInt(r, 0, 6000);
+			const ms = all.slice(0, m).map((x) => {
+				const a = from + (r() < 0.5 ? 0 : randInt(r, 1, 300));
+				const b = from + 2500 - (r() < 0.5 ? 0 : randInt(r, 1, 300));
+				return { symbol: x.symbol, ohlcv: sliceColumns(x.ohlcv, a, b) };
+			});
+			const cfg = randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, m);
+			const out = runReferencePortfolio(ms, cfg);
+			const ctx = `#${k} ${JSON.stringify(cfg)}`;
+			const T = out.equity.length;
+			const pnl = out.trades.reduce((a, t) => a + t.pnl, 0);
+			expect(closeTo(out.equity[T - 1], cfg.initialCash + pnl, 1e-9, 1e-6), ctx).toBe(true);
+			expect(out.openPositions[T - 1], ctx).toBe(0);
+			expect(Math.max(...out.openPositions), ctx).toBeLessThanOrEqual(cfg.maxPositions);
+			for (const a of out.attribution) {
+				const mine = out.trades.filter((t) => t.symbol === a.symbol);
+				for (let i = 1; i < mine.length; i++) expect(mine[i].entryBar, ctx).toBeGreaterThanOrEqual(mine[i - 1].exitBar);
+				expect(a.trades).toBe(mine.length);
+				expect(closeTo(a.pnl, mine.reduce((x, t) => x + t.pnl, 0), 1e-12, 1e-9)).toBe(true);
+			}
+			// Positions held at the end of each bar, counted from the trades, equal openPositions.
+			const held = new Float64Array(T);
+			for (const t of out.trades) for (let u = t.entryBar; u < t.exitBar; u++) held[u]++;
+			expect(held, ctx).toEqual(out.openPositions);
+			for (const t of out.trades) {
+				expect(t.entryBar, ctx).toBeLessThanOrEqual(t.exitBar);
+				expect(t.size > 0 && Number.isFinite(t.size), ctx).toBe(true);
+				expect(closeTo(t.entryFee, t.size * t.entryPrice * cfg.feeRate, 1e-12, 1e-15)).toBe(true);
+				expect(closeTo(t.exitFee, t.size * t.exitPrice * cfg.feeRate, 1e-12, 1e-15)).toBe(true);
+				const gross = t.direction === 'long' ? t.size * (t.exitPrice - t.entryPrice) : t.size * (t.entryPrice - t.exitPrice);
+				expect(closeTo(t.pnl, gross - t.entryFee - t.exitFee, 1e-12, 1e-9)).toBe(true);
+				if (cfg.leverage === 1) expect(t.exitReason).not.toBe('liquidation');
+			}
+			// Breaker events alternate trip / release per kind, starting with a trip.
+			for (const kind of ['max-drawdown', 'consecutive-losses'] as const) {
+				const ev = out.events.filter((e) => e.type === kind);
+				ev.forEach((e, i) => expect(e.action, ctx).toBe(i % 2 === 0 ? 'trip' : 'release'));
+				if (!cfg.breakers.some((b) => b.kind === kind)) expect(ev).toEqual([]);
+			}
+		}
 	});
 });
 
