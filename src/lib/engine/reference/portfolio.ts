@@ -439,13 +439,13 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 			const t = m.own[u];
 			const ownLast = t === m.n - 1;
 			if (u === T - 1 || ownLast) {
-				if (t >= 0 || u === T - 1) {
-					if (m.pos) {
-						closePosition(m, u, t >= 0 ? m.close[t] : m.lastClose, 'end_of_data');
-						closedOut = true;
-					}
-					if (ownLast || u === T - 1) m.pending = { exit: null, entry: 0, atr: NaN };
+				// End of data: the market's own last bar, or the last union bar (every market with a position has its
+				// last bar there, since it would have closed out at an earlier own last bar). Orders left are void.
+				if (m.pos) {
+					closePosition(m, u, t >= 0 ? m.close[t] : m.lastClose, 'end_of_data');
+					closedOut = true;
 				}
+				m.pending = { exit: null, entry: 0, atr: NaN };
 				continue;
 			}
 			if (t < 0) continue;
