@@ -10,6 +10,7 @@
 //   uidx     i32[N] union bar of each local bar         ind      f64[N] x 4 (strategy buffers a, b, c and ATR)
 //   flags    u8[N] signal bits per local bar           state    f64[M * MS] per-market state and attribution
 //   summary  f64[SUMMARY_LEN]    cursor, present-market, present-bar and held-market lists i32[M] each
+//   rules    f64[M * 3] per market: LOT_SIZE step, PRICE_FILTER tick, MIN_NOTIONAL (0 = none)
 //   records  f64[REC] each, growable (trades and events)
 import { SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
@@ -27,6 +28,8 @@ export const SIZING_EQUITY_SPLIT: i32 = 3;
 export const S_N_RECORDS: i32 = 17;
 export const S_N_EVENTS: i32 = 18;
 export const S_N_LIQUIDATIONS: i32 = 19;
+export const S_N_ROUNDED: i32 = 20;
+export const S_N_SKIPPED: i32 = 21;
 
 // Record layout (f64 each, REC per record). Trades: tag 0; events: tag 1.
 export const REC: i32 = 12;
@@ -85,6 +88,7 @@ let oCur: usize = 0;
 let oPm: usize = 0;
 let oPg: usize = 0;
 let oHeld: usize = 0;
+let oRules: usize = 0;
 let nHeld: i32 = 0;
 
 // @ts-ignore: decorator
@@ -151,7 +155,8 @@ export function pfAllocate(m: i32, t: i32, n: i32): usize {
   oPm = align16(oCur + (<usize>m << 2));
   oPg = align16(oPm + (<usize>m << 2));
   oHeld = align16(oPg + (<usize>m << 2));
-  oRecords = align16(oHeld + (<usize>m << 2));
+  oRules = align16(oHeld + (<usize>m << 2));
+  oRecords = align16(oRules + ((<usize>m * 3) << 3));
   // Room for a first batch of records; more is grown on demand.
   if (!ensureMemory(oRecords + ((<usize>(t + 64) * <usize>REC) << 3))) return 0;
   return pBase;
@@ -173,8 +178,10 @@ export function pfEquityPtr(): usize { return oEquity; }
 export function pfOpenPositionsPtr(): usize { return oOpenPos; }
 /** f64[M * MS]: per-market state; attribution fields M_A_* (pnl 16, trades 17, wins 18, fees 19, exposure bars 20). */
 export function pfStatePtr(): usize { return oState; }
-/** f64[SUMMARY_LEN]: summary of the last run (layout.ts S_* fields, plus 17 records, 18 events, 19 liquidations). */
+/** f64[SUMMARY_LEN]: summary of the last run (layout.ts S_* fields, plus 17 records, 18 events, 19 liquidations, 20 orders changed and 21 skipped by exchange rules). */
 export function pfSummaryPtr(): usize { return oSummary; }
+/** f64[M * 3]: per market LOT_SIZE step size, PRICE_FILTER tick size, MIN_NOTIONAL (0 = no rule); applied when pfRun's rules != 0. */
+export function pfRulesPtr(): usize { return oRules; }
 /** f64[REC] records of the last run (trades tag 0, events tag 1), in the order they happened. */
 export function pfRecordsPtr(): usize { return oRecords; }
 
@@ -188,7 +195,11 @@ export function pfPrepare(): void {
 
 // ---- run state ----
 let cash: f64 = 0;
-let feeRate: f64 = 0;
+let feeRate: f64 = 0; // taker: market, stop, end-of-data, breaker and liquidation fills
+let makerRate: f64 = 0; // limit fills (take-profit)
+let useRules: bool = false;
+let nRounded: i32 = 0;
+let nSkipped: i32 = 0;
 let slip: f64 = 0;
 let lev: f64 = 1;
 let mmr: f64 = 0;
@@ -294,14 +305,15 @@ function closeAt(m: i32, u: i32, rawPrice: f64, reason: f64): void {
   let x: f64;
   let fee: f64;
   let pnl: f64;
+  const rate = reason == REASON_TAKE_PROFIT ? makerRate : feeRate;
   if (pos > 0) {
     x = rawPrice * (1.0 - slip);
-    fee = un * x * feeRate;
+    fee = un * x * rate;
     cash += un * x - fee;
     pnl = un * (x - ep) - ef - fee;
   } else {
     x = rawPrice * (1.0 + slip);
-    fee = un * x * feeRate;
+    fee = un * x * rate;
     cash -= un * x + fee;
     pnl = un * (ep - x) - ef - fee;
   }
@@ -397,6 +409,37 @@ function openAt(
   }
   un = un * factor;
   if (!(un > 0 && un < Infinity)) return false;
+  if (useRules) {
+    // Exchange rules (SEMANTICS.md "Exchange rules"): units floored to LOT_SIZE, levels to PRICE_FILTER against the
+    // trader, orders under MIN_NOTIONAL skipped.
+    const r = oRules + ((<usize>m * 3) << 3);
+    const stepSize = ld(r, 0);
+    const tick = ld(r, 1);
+    const minNotional = ld(r, 2);
+    let changed = false;
+    if (stepSize > 0) {
+      const floored = Math.floor(un / stepSize + 1e-9) * stepSize;
+      if (floored != un) changed = true;
+      un = floored;
+    }
+    if (!(un > 0) || un * p < minNotional) {
+      nSkipped++;
+      return false;
+    }
+    if (tick > 0) {
+      if (sl == sl) {
+        const r2 = dir > 0 ? Math.floor(sl / tick + 1e-9) * tick : Math.ceil(sl / tick - 1e-9) * tick;
+        if (r2 != sl) changed = true;
+        sl = r2;
+      }
+      if (tp == tp) {
+        const r2 = dir > 0 ? Math.floor(tp / tick + 1e-9) * tick : Math.ceil(tp / tick - 1e-9) * tick;
+        if (r2 != tp) changed = true;
+        tp = r2;
+      }
+    }
+    if (changed) nRounded++;
+  }
   const fee = un * p * feeRate;
   if (dir > 0) cash -= un * p + fee;
   else cash += un * p - fee;
@@ -425,19 +468,24 @@ function openAt(
  * strategy, p0..p7, longShort, fee, slippage, initialCash, levels, atrPeriod: as engine.run. sizingMode: 0 equity
  * fraction, 1 fixed notional, 2 risk, 3 equity split; k: max positions; leverage >= 1; mmrIn: maintenance margin
  * ratio; mdThreshold (0 = off) and mdCooldown: max-drawdown breaker; clCountIn (0 = off) and clFactor:
- * consecutive-losses breaker.
+ * consecutive-losses breaker; makerFee: fee rate of limit fills (take-profit); rules != 0: apply the exchange rules.
  */
 export function pfRun(
   strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
   longShort: i32, fee: f64, slippage: f64, initialCash: f64,
   slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
   sizingMode: i32, sizingValue: f64, k: i32, leverage: f64, mmrIn: f64,
-  mdThreshold: f64, mdCooldown: i32, clCountIn: i32, clFactor: f64, recordIn: i32
+  mdThreshold: f64, mdCooldown: i32, clCountIn: i32, clFactor: f64, recordIn: i32,
+  makerFee: f64, rules: i32
 ): f64 {
   const M = pM;
   const T = pT;
   cash = initialCash;
   feeRate = fee;
+  makerRate = makerFee;
+  useRules = rules != 0;
+  nRounded = 0;
+  nSkipped = 0;
   slip = slippage;
   lev = leverage;
   mmr = mmrIn;
@@ -771,5 +819,7 @@ export function pfRun(
   st(sm, S_N_RECORDS, <f64>nRec);
   st(sm, S_N_EVENTS, <f64>nEvents);
   st(sm, S_N_LIQUIDATIONS, <f64>nLiq);
+  st(sm, S_N_ROUNDED, <f64>nRounded);
+  st(sm, S_N_SKIPPED, <f64>nSkipped);
   return cash;
 }

@@ -63,22 +63,22 @@ describe('validatePortfolioConfig', () => {
 	});
 
 	it('K must be a whole number from 1 to 200', () => {
-		for (const k of [0, -1, -3, 1.5, 201, NaN, Infinity]) expectInvalid({ maxPositions: k }, /max positions \(K\) must be a whole number from 1 to 200/);
+		for (const k of [0, -1, -3, 1.5, 201, NaN, Infinity]) expectInvalid({ maxPositions: k }, /Max positions \(K\) must be a whole number from 1 to 200/);
 	});
 
 	it('leverage must be from 1 to 10', () => {
-		for (const L of [0, 0.5, 0.99, 10.01, 11, -2, NaN]) expectInvalid({ leverage: L }, /leverage must be from 1 to 10/);
+		for (const L of [0, 0.5, 0.99, 10.01, 11, -2, NaN]) expectInvalid({ leverage: L }, /Leverage must be from 1 to 10/);
 	});
 
 	it('maintenance margin ratio must be in [0, 0.5)', () => {
-		for (const m of [-0.001, 0.5, 0.7, NaN]) expectInvalid({ maintenanceMarginRatio: m }, /maintenance margin ratio/);
+		for (const m of [-0.001, 0.5, 0.7, NaN]) expectInvalid({ maintenanceMarginRatio: m }, /Maintenance margin ratio/);
 		expect(() => validatePortfolioConfig({ ...base, maintenanceMarginRatio: 0 }, 5)).not.toThrow();
 	});
 
 	it('breakers: ranges, one of each kind', () => {
 		const md = (threshold: number, cooldownBars: number): BreakerSpec => ({ kind: 'max-drawdown', threshold, action: 'close-all', cooldownBars });
 		const cl = (count: number, factor: number): BreakerSpec => ({ kind: 'consecutive-losses', count, action: 'reduce', factor });
-		expectInvalid({ breakers: [md(0, 10)] }, /threshold must be a fraction above 0 and below 1/);
+		expectInvalid({ breakers: [md(0, 10)] }, /threshold must be a fraction between 0 and 1/);
 		expectInvalid({ breakers: [md(1, 10)] }, /threshold/);
 		expectInvalid({ breakers: [md(0.1, 0)] }, /cooldown must be a whole number of bars, at least 1/);
 		expectInvalid({ breakers: [md(0.1, 2.5)] }, /cooldown/);
@@ -86,18 +86,18 @@ describe('validatePortfolioConfig', () => {
 		expectInvalid({ breakers: [cl(2.5, 0.5)] }, /count/);
 		expectInvalid({ breakers: [cl(3, 0)] }, /factor must be above 0 and at most 1/);
 		expectInvalid({ breakers: [cl(3, 1.5)] }, /factor/);
-		expectInvalid({ breakers: [md(0.1, 5), md(0.2, 5)] }, /only one max-drawdown breaker/);
-		expectInvalid({ breakers: [cl(3, 0.5), cl(2, 0.5)] }, /only one consecutive-losses breaker/);
+		expectInvalid({ breakers: [md(0.1, 5), md(0.2, 5)] }, /Only one max-drawdown breaker/);
+		expectInvalid({ breakers: [cl(3, 0.5), cl(2, 0.5)] }, /Only one consecutive-losses breaker/);
 		expectInvalid({ breakers: [{ kind: 'panic' } as unknown as BreakerSpec] }, /kind must be max-drawdown or consecutive-losses/);
 		expect(() => validatePortfolioConfig({ ...base, breakers: [cl(3, 1)] }, 5)).not.toThrow();
 	});
 
 	it('sizing: ranges and risk needs a stop-loss', () => {
-		expectInvalid({ sizing: { mode: 'risk', fraction: 0.01 } }, /risk sizing needs a stop-loss/);
+		expectInvalid({ sizing: { mode: 'risk', fraction: 0.01 } }, /Risk sizing needs a stop-loss/);
 		expectInvalid({ sizing: { mode: 'fixed-notional', amount: 0 } }, /fixed-notional amount must be a positive/);
 		expectInvalid({ sizing: { mode: 'equity-fraction', fraction: 1.5 } }, /equity-fraction must be above 0 and at most 1/);
 		expectInvalid({ sizing: { mode: 'risk', fraction: 0 }, stopLoss: { mode: 'fraction', value: 0.02 } }, /risk fraction/);
-		expectInvalid({ sizing: { mode: 'martingale' } as unknown as PortfolioSizingSpec }, /sizing mode must be/);
+		expectInvalid({ sizing: { mode: 'martingale' } as unknown as PortfolioSizingSpec }, /Sizing mode must be/);
 	});
 
 	it('market count 1 … 200, and the single-market part is checked too; every problem is listed', () => {
@@ -113,8 +113,8 @@ describe('validatePortfolioConfig', () => {
 			expect(e).toBeInstanceOf(ValidationError);
 			const msg = (e as Error).message;
 			expect(msg).toMatch(/^Invalid portfolio configuration: /);
-			expect(msg).toMatch(/max positions/);
-			expect(msg).toMatch(/leverage/);
+			expect(msg).toMatch(/Max positions/);
+			expect(msg).toMatch(/Leverage/);
 			expect(msg).toMatch(/feeRate/);
 		}
 	});
@@ -134,6 +134,8 @@ describe('parseBreaker / formatBreaker', () => {
 		expect(parseBreaker('max-drawdown:0.10:close-all:168')).toEqual({ kind: 'max-drawdown', threshold: 0.1, action: 'close-all', cooldownBars: 168 });
 		expect(parseBreaker('consecutive-losses:3:reduce:0.5')).toEqual({ kind: 'consecutive-losses', count: 3, action: 'reduce', factor: 0.5 });
 		expect(parseBreaker('  Max-Drawdown:.2:CLOSE-ALL:1 ')).toEqual({ kind: 'max-drawdown', threshold: 0.2, action: 'close-all', cooldownBars: 1 });
+		expect(parseBreaker('max-drawdown:10%:close-all:168')).toEqual(parseBreaker('max-drawdown:0.10:close-all:168'));
+		expect(parseBreaker('max-drawdown : 12.5% : close-all : 24')).toMatchObject({ threshold: 0.125, cooldownBars: 24 });
 		expect(formatBreaker(parseBreaker('max-drawdown:0.10:close-all:168'))).toBe('max-drawdown:0.1:close-all:168');
 		expect(formatBreaker(parseBreaker('consecutive-losses:3:reduce:0.5'))).toBe('consecutive-losses:3:reduce:0.5');
 	});
@@ -142,13 +144,15 @@ describe('parseBreaker / formatBreaker', () => {
 		const bad: [string, RegExp][] = [
 			['', /Empty breaker/],
 			['drawdown:0.1', /Unknown breaker.*max-drawdown:THRESHOLD:close-all:BARS/],
-			['max-drawdown:0.1:close-all', /is not max-drawdown:THRESHOLD:close-all:BARS/],
-			['max-drawdown:0.1:reduce:5', /is not max-drawdown/],
-			['max-drawdown:10%:close-all:5', /threshold must be a number, got "10%"/],
-			['max-drawdown:10:close-all:5', /threshold must be a fraction above 0 and below 1/],
+			['max-drawdown:0.1:close-all', /^A breaker has four parts, e\.g\. max-drawdown:THRESHOLD:close-all:BARS/],
+			['max-drawdown:0.1:reduce:5', /max-drawdown breaker's action is close-all/],
+			['max-drawdown:100%:close-all:5', /threshold must be a fraction between 0 and 1/],
+			['max-drawdown:x%:close-all:5', /threshold must be a number, got "x"/],
+			['max-drawdown:10:close-all:5', /threshold must be a fraction between 0 and 1/],
 			['max-drawdown:0.1:close-all:0', /cooldown must be a whole number/],
 			['max-drawdown:0.1:close-all:1.5', /cooldown must be a whole number/],
-			['consecutive-losses:3:reduce', /is not consecutive-losses:N:reduce:FACTOR/],
+			['consecutive-losses:3:reduce', /A breaker has four parts/],
+			['consecutive-losses:3:close-all:0.5', /consecutive-losses breaker's action is reduce/],
 			['consecutive-losses:0:reduce:0.5', /count must be a whole number/],
 			['consecutive-losses:3:reduce:2', /factor must be above 0 and at most 1/],
 			['consecutive-losses:3:reduce:abc', /factor must be a number/],
@@ -242,7 +246,7 @@ describe('parsePortfolioSizing / formatPortfolioSizing', () => {
 			['fixed-notional:0', /amount must be a positive quote amount/],
 			['fixed-notional:-5', /positive/],
 			['fixed-notional:2k', /must be a number, got "2k"/],
-			['equity-split:3', /equity-split takes no value/],
+			['equity-split:3', /^equity-split takes no value/],
 			['risk:2', /risk fraction must be above 0 and at most 1/],
 			['risk:1%', /must be a number/],
 			['equity-fraction:0', /equity-fraction must be above 0/],

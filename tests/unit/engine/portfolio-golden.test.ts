@@ -8,21 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import { defaultPortfolioConfig } from '../../../src/lib/engine/portfolio-config';
 import type { WasmPortfolioEngine } from '../../../src/lib/engine/portfolio-engine';
-import type { BreakerSpec, PortfolioConfig, PortfolioMarket } from '../../../src/lib/engine/types';
-import { barIndexAt, fixturePath, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
-
-export const PORTFOLIO_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'] as const;
-export const PORTFOLIO_WINDOW = { first: 1744761600000, last: 1776294000000, bars: 8760 } as const;
-
-/** The five reference markets cut to the PORTFOLIO.md window. */
-export function portfolioMarkets(): PortfolioMarket[] {
-	return PORTFOLIO_SYMBOLS.map((symbol) => {
-		const all = loadKlinesCsv(`klines/${symbol}-1h.csv`);
-		const from = barIndexAt(all, PORTFOLIO_WINDOW.first);
-		const to = barIndexAt(all, PORTFOLIO_WINDOW.last) + 1;
-		return { symbol, ohlcv: sliceColumns(all, from, to) };
-	});
-}
+import type { BreakerSpec, PortfolioConfig } from '../../../src/lib/engine/types';
+import { fixturePath } from '../helpers/fixtures';
+import { PORTFOLIO_WINDOW, portfolioMarkets } from '../helpers/portfolio';
 
 interface RefTrade {
 	symbol: string;

@@ -361,13 +361,9 @@ describe('WASM portfolio core vs TS reference: edge scenarios on real data', () 
 		check('hole across a trip, next bar inside the cooldown', sc.markets, sc.config);
 	});
 
-	// KNOWN DIVERGENCE (reported to the lead, see the report of branch h10ref): at a max-drawdown trip the WASM core
-	// drops every pending entry order (assembly/portfolio.ts, trip loop: `setPendEntry(s, 0)` for all markets), while
-	// SEMANTICS.md drops "the entry orders of bar u" and blocks "fills at bars u+1 … u+H" only, so an order signalled
-	// before the trip by a market that then has no bars until after the cooldown fills at that market's next bar (the
-	// reference engine). `it.fails` keeps the suite green and turns red as soon as one side changes: then align
-	// SEMANTICS.md, the core and the reference, and make this a plain `it`.
-	it.fails('a trip while an entry order waits in a hole, the market\'s next bar after the cooldown: the order fills (SEMANTICS.md)', () => {
+	// Found by this parity work: SEMANTICS.md first blocked only fills in u+1 … u+H; it now cancels every pending entry at
+	// a trip, as the core did.
+	it('a trip while an entry order waits in a hole, the market\'s next bar after the cooldown: cancelled by both', () => {
 		const sc = holeAcrossTripScenario(true);
 		check('hole across a trip, next bar after the cooldown', sc.markets, sc.config);
 	});

@@ -428,7 +428,13 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 					mddArmed = false;
 					mddReleaseBar = u + mdd.cooldownBars;
 					mddBlockedThrough = u + mdd.cooldownBars;
-					for (const m of ms) if (m.pos) m.pending.exit = 'circuit_breaker';
+					// Close everything at the next open; cancel every pending entry order (also one waiting for its
+					// market's next bar in a hole of its timeline: a trip clears the book).
+					for (const m of ms) {
+						m.pending.entry = 0;
+						m.pending.atr = NaN;
+						if (m.pos) m.pending.exit = 'circuit_breaker';
+					}
 				}
 			}
 			entriesAllowed = mddArmed;
