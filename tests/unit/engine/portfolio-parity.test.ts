@@ -7,18 +7,21 @@
  * reasons exact, prices to 1e-12 relative), equity to 1e-6 relative, events and open positions identical.
  * Plus a portfolio look-ahead test of the WASM core.
  */
+import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseExchangeInfo } from '../../../src/lib/data/binance-client';
+import { exchangeRulesOf } from '../../../src/lib/engine/portfolio-config';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import type { WasmPortfolioEngine } from '../../../src/lib/engine/portfolio-engine';
 import { runReferencePortfolio } from '../../../src/lib/engine/reference';
 import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
-import type { PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput } from '../../../src/lib/engine/types';
+import type { ExchangeRules, PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput } from '../../../src/lib/engine/types';
 import { maxDrawdownAmount, maxDrawdownRatio } from '../../../src/lib/metrics/drawdown';
 import { annualisedSharpe, annualisedSortino, dailyReturns } from '../../../src/lib/metrics/returns';
 import { grossLossAmount, grossProfitAmount, sqn } from '../../../src/lib/metrics/trades';
 import type { PortfolioResult } from '../../../src/lib/engine/portfolio-engine';
-import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
+import { closeTo, fixturePath, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
 import { PORTFOLIO_SYMBOLS, holeAcrossTripScenario, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
 import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
@@ -368,3 +371,53 @@ describe('WASM portfolio core vs TS reference: edge scenarios on real data', () 
 		check('hole across a trip, next bar after the cooldown', sc.markets, sc.config);
 	});
 });
+
+describe('WASM portfolio core vs TS reference: exchange rules and fee sides', () => {
+	// Recorded Binance filters for BTCUSDT / ETHUSDT; typical spot filters for the others (LOT_SIZE step, PRICE_FILTER
+	// tick, NOTIONAL 5 USDT), plus coarse random rules that make the floor, the tick rounding and the skip bite.
+	const info = parseExchangeInfo(JSON.parse(readFileSync(fixturePath('api/spot-exchangeInfo-BTCUSDT-ETHUSDT.json'), 'utf8')));
+	const typical: Record<string, ExchangeRules> = {
+		BTCUSDT: exchangeRulesOf(info.symbols.find((x) => x.symbol === 'BTCUSDT')!),
+		ETHUSDT: exchangeRulesOf(info.symbols.find((x) => x.symbol === 'ETHUSDT')!),
+		BNBUSDT: { stepSize: 0.001, tickSize: 0.01, minNotional: 5 },
+		SOLUSDT: { stepSize: 0.001, tickSize: 0.01, minNotional: 5 },
+		XRPUSDT: { stepSize: 0.1, tickSize: 0.0001, minNotional: 5 }
+	};
+
+	it('agree on 40 random portfolios with exchange rules on and separate maker / taker fees', () => {
+		const r = rng(0xe8c4);
+		let adjusted = 0;
+		let skipped = 0;
+		let tpTrades = 0;
+		for (let k = 0; k < 40; k++) {
+			const markets = randomMarkets(r).map((m) => {
+				const file = m.symbol.split('-')[0];
+				const coarse: ExchangeRules = {
+					stepSize: [0, 0.1, 1, 10][randInt(r, 0, 3)] * (file === 'BTCUSDT' ? 0.01 : file === 'XRPUSDT' ? 100 : 1),
+					tickSize: [0, 0.01, 0.5, 5][randInt(r, 0, 3)] * (file === 'XRPUSDT' ? 0.001 : file === 'BTCUSDT' ? 10 : 1),
+					minNotional: [0, 5, 100, 2000][randInt(r, 0, 3)]
+				};
+				return { ...m, rules: r() < 0.5 ? typical[file] : coarse };
+			});
+			const config: PortfolioConfig = {
+				...randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, markets.length),
+				exchangeRules: r() < 0.85,
+				makerFeeRate: [0, 0.0002, 0.00075, 0.001, 0.002][randInt(r, 0, 4)]
+			};
+			const ctx = `rules #${k} ${JSON.stringify(markets.map((m) => [m.symbol, m.rules]))}\nconfig ${JSON.stringify(config)}`;
+			engine.load(markets);
+			const w = engine.run(config);
+			const t = runReferencePortfolio(markets, config);
+			expectParity(w, t, ctx);
+			expectSummary(w, t, config.initialCash, ctx);
+			expect([w.ordersAdjusted, w.ordersSkipped], ctx).toEqual([t.ordersAdjusted, t.ordersSkipped]);
+			adjusted += t.ordersAdjusted;
+			skipped += t.ordersSkipped;
+			tpTrades += t.trades.filter((x) => x.exitReason === 'take_profit').length;
+		}
+		expect(adjusted).toBeGreaterThan(100);
+		expect(skipped).toBeGreaterThan(10);
+		expect(tpTrades).toBeGreaterThan(50);
+	});
+});
+

@@ -457,6 +457,53 @@ describe('a single market is the portfolio of one', () => {
 	});
 });
 
+describe('exchange rules and fee sides', () => {
+	it('units on the LOT_SIZE grid, levels on the tick grid against the trader, small orders skipped, maker fee on take-profits', () => {
+		const rules = { BTCUSDT: { stepSize: 0.001, tickSize: 10, minNotional: 0 }, ETHUSDT: { stepSize: 0.1, tickSize: 1, minNotional: 300 } };
+		const ms = portfolioMarkets()
+			.slice(0, 2)
+			.map((m) => ({ ...m, ohlcv: sliceColumns(m.ohlcv, 0, 4000), rules: rules[m.symbol as 'BTCUSDT'] }));
+		const cfg: PortfolioConfig = {
+			...base,
+			direction: 'long-short',
+			sizing: { mode: 'fixed-notional', amount: 1000 },
+			stopLoss: { mode: 'fraction', value: 0.013 },
+			takeProfit: { mode: 'fraction', value: 0.021 },
+			makerFeeRate: 0.0002,
+			exchangeRules: true
+		};
+		const out = runReferencePortfolio(ms, cfg);
+		const off = runReferencePortfolio(ms, { ...cfg, exchangeRules: false });
+		expect(off.ordersAdjusted + off.ordersSkipped).toBe(0);
+		expect(out.ordersAdjusted).toBeGreaterThan(50);
+		const onGrid = (x: number, step: number) => Math.abs(x / step - Math.round(x / step)) < 1e-6;
+		for (const t of out.trades) {
+			const r = rules[t.symbol as 'BTCUSDT'];
+			expect(onGrid(t.size, r.stepSize), `${t.symbol} size ${t.size}`).toBe(true);
+			expect(t.size * t.entryPrice).toBeGreaterThanOrEqual(r.minNotional);
+			const rate = t.exitReason === 'take_profit' ? 0.0002 : 0.001;
+			expect(closeTo(t.exitFee, t.size * t.exitPrice * rate, 1e-12)).toBe(true);
+			expect(closeTo(t.entryFee, t.size * t.entryPrice * 0.001, 1e-12)).toBe(true);
+			// An intrabar stop-loss / take-profit fills at its level, on the tick grid, never better than the unrounded one.
+			if (t.exitReason === 'stop_loss' || t.exitReason === 'take_profit') {
+				const raw = t.entryPrice * (1 + (t.exitReason === 'stop_loss' ? -0.013 : 0.021) * (t.direction === 'long' ? 1 : -1));
+				if (onGrid(t.exitPrice, r.tickSize)) {
+					if (t.direction === 'long') expect(t.exitPrice).toBeLessThanOrEqual(raw + 1e-9);
+					else expect(t.exitPrice).toBeGreaterThanOrEqual(raw - 1e-9);
+				}
+			}
+		}
+		// ETH: 1,000 USDT floored to 0.1 ETH steps stays above 300 USDT in this window; a 2,000 USDT minimum skips all.
+		const strict = runReferencePortfolio(
+			ms.map((m) => ({ ...m, rules: { ...m.rules, minNotional: 2000 } })),
+			cfg
+		);
+		expect(strict.trades).toEqual([]);
+		expect(strict.ordersSkipped).toBeGreaterThan(50);
+		expect(strict.equity.every((e) => e === cfg.initialCash)).toBe(true);
+	});
+});
+
 describe('invariants on random portfolios of real data', () => {
 	it('one account (final equity = cash + all PnL), K respected, one position per market, bars and prices consistent', () => {
 		const r = rng(2718);

@@ -12,6 +12,7 @@ import { getStrategy } from '../strategies';
 import type {
 	BacktestConfig,
 	BreakerEvent,
+	ExchangeRules,
 	ExitReason,
 	LevelSpec,
 	MarketAttribution,
@@ -54,9 +55,19 @@ interface Pending {
 	atr: number;
 }
 
+/** Output of the reference portfolio engine: the simulation plus the exchange-rule counters. */
+export interface ReferencePortfolioOutput extends PortfolioSimulationOutput {
+	/** Entries whose quantity or stop-loss / take-profit price the exchange rules changed (0 without `exchangeRules`). */
+	ordersAdjusted: number;
+	/** Entries skipped by the exchange rules (quantity floored to 0 or notional under the minimum). */
+	ordersSkipped: number;
+}
+
 /** Per-market data and state of a run. */
 interface MarketState {
 	symbol: string;
+	/** Exchange rules in force (all 0 = none: `exchangeRules` off or the market has none). */
+	rules: ExchangeRules;
 	open: Float64Array;
 	high: Float64Array;
 	low: Float64Array;
@@ -106,7 +117,7 @@ export function unionOpenTimes(markets: PortfolioMarket[]): Float64Array {
  * @throws ValidationError for an invalid configuration, a missing or repeated symbol.
  * @throws DataError for unusable candles (the message names the market and the bar).
  */
-export function runReferencePortfolio(markets: PortfolioMarket[], config: PortfolioConfig): PortfolioSimulationOutput {
+export function runReferencePortfolio(markets: PortfolioMarket[], config: PortfolioConfig): ReferencePortfolioOutput {
 	if (!Array.isArray(markets)) throw new ValidationError('markets must be a list of { symbol, ohlcv }');
 	const paramValues = validatePortfolioConfig(config, markets.length);
 	const seen = new Set<string>();
@@ -115,6 +126,9 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 			throw new ValidationError(`Market ${i + 1} has no symbol: give every market a symbol such as BTCUSDT`);
 		if (seen.has(m.symbol)) throw new ValidationError(`Market ${m.symbol} is given twice: list each market once`);
 		seen.add(m.symbol);
+		const r = m.rules;
+		if (r !== undefined && ![r.stepSize, r.tickSize, r.minNotional].every((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0))
+			throw new ValidationError(`${m.symbol}: exchange rules must be finite numbers >= 0 (0 = no rule), got ${JSON.stringify(r)}`);
 		try {
 			validateOhlcv(m.ohlcv);
 		} catch (e) {
@@ -125,7 +139,11 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 
 	const def = getStrategy(config.strategy);
 	const p = Object.fromEntries(def.params.map((d, i) => [d.name, paramValues[i]])) as Record<string, number>;
+	/** Taker fee: market fills (entries, signal / breaker exits), stop-loss, liquidation, end of data; and sizing's (1+f). */
 	const f = config.feeRate;
+	/** Maker fee: limit fills, i.e. the take-profit (SEMANTICS.md "Exchange rules and fee sides"). */
+	const fMaker = config.makerFeeRate ?? config.feeRate;
+	const NO_RULES: ExchangeRules = { stepSize: 0, tickSize: 0, minNotional: 0 };
 	const s = config.slippageRate;
 	const L = config.leverage;
 	const mmr = config.maintenanceMarginRatio;
@@ -157,6 +175,7 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 		for (let t = 0; t < o.openTime.length; t++) own[unionIndex.get(o.openTime[t])!] = t;
 		return {
 			symbol: m.symbol,
+			rules: config.exchangeRules && m.rules ? m.rules : NO_RULES,
 			open: o.open,
 			high: o.high,
 			low: o.low,
@@ -187,6 +206,8 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 	const equity = new Float64Array(T);
 	const openPositions = new Float64Array(T);
 	let ambiguousBars = 0;
+	let ordersAdjusted = 0;
+	let ordersSkipped = 0;
 	let cash = config.initialCash;
 
 	// Circuit breakers (at most one of each kind, validated).
@@ -230,7 +251,7 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 	const closePosition = (m: MarketState, u: number, price: number, reason: ExitReason) => {
 		const q = m.pos!;
 		const x = q.side === 1 ? sellPrice(price) : buyPrice(price);
-		const exitFee = q.units * x * f;
+		const exitFee = q.units * x * (reason === 'take_profit' ? fMaker : f);
 		if (q.side === 1) cash += q.units * x - exitFee;
 		else cash -= q.units * x + exitFee;
 		const gross = q.side === 1 ? q.units * (x - q.entryPrice) : q.units * (q.entryPrice - x);
@@ -274,8 +295,8 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 	const openPosition = (m: MarketState, u: number, side: Side, price: number, atr: number, eOpen: number) => {
 		if (!(cash > DUST_CASH)) return;
 		const P = side === 1 ? buyPrice(price) : sellPrice(price);
-		const sl = level(slSpec, P, side === 1 ? -1 : 1, atr);
-		const tp = level(tpSpec, P, side === 1 ? 1 : -1, atr);
+		let sl = level(slSpec, P, side === 1 ? -1 : 1, atr);
+		let tp = level(tpSpec, P, side === 1 ? 1 : -1, atr);
 		const sz = config.sizing;
 		let units: number;
 		switch (sz.mode) {
@@ -297,6 +318,36 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 		}
 		units *= sizeFactor;
 		if (!(units > 0) || !Number.isFinite(units)) return;
+		// Exchange rules (SEMANTICS.md "Exchange rules and fee sides"): LOT_SIZE floor, MIN_NOTIONAL skip, levels to
+		// PRICE_FILTER against the trader (risk sizing above used the unrounded stop).
+		const { stepSize, tickSize, minNotional } = m.rules;
+		let adjusted = false;
+		if (stepSize > 0) {
+			const floored = Math.floor(units / stepSize + 1e-9) * stepSize;
+			adjusted ||= floored !== units;
+			units = floored;
+		}
+		if (stepSize > 0 || minNotional > 0) {
+			if (!(units > 0) || units * P < minNotional) {
+				ordersSkipped++;
+				return;
+			}
+		}
+		if (tickSize > 0) {
+			// Against the trader: a long's levels down, a short's up (binary residue of 1e-9 tick absorbed, as for units).
+			const toTick = (x: number) => (side === 1 ? Math.floor(x / tickSize + 1e-9) : Math.ceil(x / tickSize - 1e-9)) * tickSize;
+			if (!Number.isNaN(sl)) {
+				const r = toTick(sl);
+				adjusted ||= r !== sl;
+				sl = r;
+			}
+			if (!Number.isNaN(tp)) {
+				const r = toTick(tp);
+				adjusted ||= r !== tp;
+				tp = r;
+			}
+		}
+		if (adjusted) ordersAdjusted++;
 		const fee = units * P * f;
 		if (side === 1) cash -= units * P + fee;
 		else cash += units * P - fee;
@@ -476,6 +527,8 @@ export function runReferencePortfolio(markets: PortfolioMarket[], config: Portfo
 		openPositions,
 		events,
 		attribution,
-		ambiguousBars
+		ambiguousBars,
+		ordersAdjusted,
+		ordersSkipped
 	};
 }
