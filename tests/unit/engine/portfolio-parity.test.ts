@@ -174,6 +174,23 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 			expect(seen.has(k), `the sample never produced ${k}`).toBe(true);
 	});
 
+	it('agree on 30 random single-market runs through the portfolio path (leverage 1-10, breakers, every sizing mode)', () => {
+		const r = rng(0x51e);
+		let liquidations = 0;
+		for (let k = 0; k < 30; k++) {
+			const m = randomMarkets(r)[0];
+			const config = randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, 1);
+			const ctx = `single #${k} ${m.symbol}[${m.ohlcv.openTime[0]}; ${m.ohlcv.openTime.length}]\nconfig ${JSON.stringify(config)}`;
+			engine.load([m]);
+			const w = engine.run(config);
+			const t = runReferencePortfolio([m], config);
+			expectParity(w, t, ctx);
+			expectSummary(w, t, config.initialCash, ctx);
+			liquidations += t.trades.filter((x) => x.exitReason === 'liquidation').length;
+		}
+		expect(liquidations).toBeGreaterThan(0);
+	});
+
 	it('agree on the visible reference cases P1 and C1 and on their leveraged, long-short variants', () => {
 		const markets: PortfolioMarket[] = PORTFOLIO_SYMBOLS.map((s) => ({ symbol: s, ohlcv: sliceByTime(loadMarketKlines(s), 1744761600000, 1776294000000) }));
 		engine.load(markets);
