@@ -12,9 +12,8 @@ import {
 	parsePortfolioSizing,
 	validatePortfolioConfig
 } from '../../../src/lib/engine/portfolio-config';
-import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec } from '../../../src/lib/engine/types';
-import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
+import { PORTFOLIO_STRATEGY_IDS, randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
 const base = defaultPortfolioConfig();
 const expectInvalid = (c: Partial<PortfolioConfig>, pattern: RegExp, markets = 5) => {
@@ -123,7 +122,7 @@ describe('validatePortfolioConfig', () => {
 		const r = rng(7);
 		for (let i = 0; i < 500; i++) {
 			const n = randInt(r, 1, 8);
-			const c = randomPortfolioConfig(STRATEGY_IDS[i % STRATEGY_IDS.length], r, n);
+			const c = randomPortfolioConfig(PORTFOLIO_STRATEGY_IDS[i % PORTFOLIO_STRATEGY_IDS.length], r, n);
 			expect(() => validatePortfolioConfig(c, n), JSON.stringify(c)).not.toThrow();
 		}
 	});

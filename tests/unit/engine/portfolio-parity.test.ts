@@ -15,7 +15,6 @@ import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import type { WasmPortfolioEngine } from '../../../src/lib/engine/portfolio-engine';
 import { runReferencePortfolio } from '../../../src/lib/engine/reference';
-import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { ExchangeRules, PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput } from '../../../src/lib/engine/types';
 import { maxDrawdownAmount, maxDrawdownRatio } from '../../../src/lib/metrics/drawdown';
 import { annualisedSharpe, annualisedSortino, dailyReturns } from '../../../src/lib/metrics/returns';
@@ -23,7 +22,7 @@ import { grossLossAmount, grossProfitAmount, sqn } from '../../../src/lib/metric
 import type { PortfolioResult } from '../../../src/lib/engine/portfolio-engine';
 import { closeTo, fixturePath, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
 import { PORTFOLIO_SYMBOLS, holeAcrossTripScenario, loadMarketKlines, sliceByTime, withoutBars } from '../helpers/portfolio-fixtures';
-import { randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
+import { PORTFOLIO_STRATEGY_IDS, randInt, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
 const HOUR = 3_600_000;
 /** First open time all five files have (BNB, SOL, XRP start 2024-04-16) and the last (2026-04-15T23:00Z). */
@@ -135,7 +134,7 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 		let kBound = 0;
 		for (let k = 0; k < 80; k++) {
 			const markets = randomMarkets(r);
-			const id = STRATEGY_IDS[k % STRATEGY_IDS.length];
+			const id = PORTFOLIO_STRATEGY_IDS[k % PORTFOLIO_STRATEGY_IDS.length];
 			const config = randomPortfolioConfig(id, r, markets.length);
 			const ctx = `#${k} markets ${markets.map((m) => `${m.symbol}[${m.ohlcv.openTime[0]}..${m.ohlcv.openTime[m.ohlcv.openTime.length - 1]}; ${m.ohlcv.openTime.length}]`).join(', ')}\nconfig ${JSON.stringify(config)}`;
 			engine.load(markets);
@@ -179,7 +178,7 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 		let liquidations = 0;
 		for (let k = 0; k < 30; k++) {
 			const m = randomMarkets(r)[0];
-			const config = randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, 1);
+			const config = randomPortfolioConfig(PORTFOLIO_STRATEGY_IDS[k % PORTFOLIO_STRATEGY_IDS.length], r, 1);
 			const ctx = `single #${k} ${m.symbol}[${m.ohlcv.openTime[0]}; ${m.ohlcv.openTime.length}]\nconfig ${JSON.stringify(config)}`;
 			engine.load([m]);
 			const w = engine.run(config);
@@ -239,7 +238,7 @@ describe('WASM portfolio core vs TS reference portfolio engine', () => {
 		const r = rng(4242);
 		for (let trial = 0; trial < 6; trial++) {
 			const markets = randomMarkets(r);
-			const config = randomPortfolioConfig(STRATEGY_IDS[trial % STRATEGY_IDS.length], r, markets.length);
+			const config = randomPortfolioConfig(PORTFOLIO_STRATEGY_IDS[trial % PORTFOLIO_STRATEGY_IDS.length], r, markets.length);
 			engine.load(markets);
 			const a = engine.run(config);
 			const T = a.openTime.length;
@@ -417,7 +416,7 @@ describe('WASM portfolio core vs TS reference: exchange rules and fee sides', ()
 				return { ...m, rules: r() < 0.5 ? typical[file] : coarse };
 			});
 			const config: PortfolioConfig = {
-				...randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, markets.length),
+				...randomPortfolioConfig(PORTFOLIO_STRATEGY_IDS[k % PORTFOLIO_STRATEGY_IDS.length], r, markets.length),
 				exchangeRules: r() < 0.85,
 				makerFeeRate: [0, 0.0002, 0.00075, 0.001, 0.002][randInt(r, 0, 4)]
 			};

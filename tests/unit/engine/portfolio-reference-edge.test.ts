@@ -9,11 +9,10 @@ import { DataError, ValidationError } from '../../../src/lib/core/errors';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { defaultPortfolioConfig } from '../../../src/lib/engine/portfolio-config';
 import { referenceSignals, runReferenceBacktest, runReferencePortfolio } from '../../../src/lib/engine/reference';
-import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { BacktestConfig, PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput, PortfolioTrade } from '../../../src/lib/engine/types';
 import { closeTo, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
 import { holeAcrossTripScenario, loadPortfolioCase, portfolioCaseConfig, portfolioMarkets, portfolioWindow, withoutBars } from '../helpers/portfolio-fixtures';
-import { randInt, randomConfig, randomPortfolioConfig, rng } from '../helpers/random-configs';
+import { PORTFOLIO_STRATEGY_IDS, randInt, randomConfig, randomPortfolioConfig, rng } from '../helpers/random-configs';
 
 const base = defaultPortfolioConfig();
 
@@ -437,7 +436,7 @@ describe('a single market is the portfolio of one', () => {
 		const symbols = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'] as const;
 		let trades = 0;
 		for (let k = 0; k < 120; k++) {
-			const id = STRATEGY_IDS[k % STRATEGY_IDS.length];
+			const id = PORTFOLIO_STRATEGY_IDS[k % PORTFOLIO_STRATEGY_IDS.length];
 			const sym = symbols[randInt(r, 0, 4)];
 			const all = portfolioWindow(sym);
 			const from = randInt(r, 0, 6000);
@@ -516,7 +515,7 @@ describe('invariants on random portfolios of real data', () => {
 				const b = from + 2500 - (r() < 0.5 ? 0 : randInt(r, 1, 300));
 				return { symbol: x.symbol, ohlcv: sliceColumns(x.ohlcv, a, b) };
 			});
-			const cfg = randomPortfolioConfig(STRATEGY_IDS[k % STRATEGY_IDS.length], r, m);
+			const cfg = randomPortfolioConfig(PORTFOLIO_STRATEGY_IDS[k % PORTFOLIO_STRATEGY_IDS.length], r, m);
 			const out = runReferencePortfolio(ms, cfg);
 			const ctx = `#${k} ${JSON.stringify(cfg)}`;
 			const T = out.equity.length;

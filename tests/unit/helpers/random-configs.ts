@@ -2,11 +2,14 @@
  * Seeded random portfolio configurations for parity and property tests (the single-market generators live in
  * `random-config.ts`; re-exported here).
  */
-import { STRATEGIES } from '../../../src/lib/engine/strategies';
+import { STRATEGIES, STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec, StrategyId } from '../../../src/lib/engine/types';
 import { randomConfig, randomParams, rng } from './random-config';
 
 export { randomConfig, randomParams, rng };
+
+/** Strategies a portfolio can run (poly-bands is single-market only: validatePortfolioConfig refuses it). */
+export const PORTFOLIO_STRATEGY_IDS: StrategyId[] = STRATEGY_IDS.filter((id) => id !== 'poly-bands');
 
 /** A random whole number in [lo, hi]. */
 export function randInt(r: () => number, lo: number, hi: number): number {
