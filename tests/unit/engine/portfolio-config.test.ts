@@ -105,6 +105,7 @@ describe('validatePortfolioConfig', () => {
 		expectInvalid({ feeRate: -1 }, /feeRate/);
 		expectInvalid({ params: { fast: 40, slow: 30 } }, /sma-cross/);
 		expectInvalid({ strategy: 'nope' as never }, /unknown strategy/);
+		expectInvalid({ strategy: 'poly-bands', params: {} }, /poly-bands cannot run in a portfolio yet/);
 		try {
 			validatePortfolioConfig({ ...base, maxPositions: 0, leverage: 20, feeRate: 2 }, 5);
 			expect.unreachable();
