@@ -4,7 +4,7 @@
  */
 import { ValidationError } from '../core/errors';
 import type { SymbolInfo } from '../data/binance-client';
-import { STRATEGIES, defaultParams, validateConfig } from './strategies';
+import { MAX_CASH, STRATEGIES, defaultParams, validateConfig } from './strategies';
 import type { BacktestConfig, BreakerSpec, ExchangeRules, PortfolioConfig, PortfolioSizingSpec } from './types';
 
 /** Most markets in one portfolio run and the largest `maxPositions` (SEMANTICS.md "Markets and time"). */
@@ -47,7 +47,9 @@ function sizingProblems(s: PortfolioSizingSpec | undefined): string[] {
 		case 'equity-split':
 			return [];
 		case 'fixed-notional':
-			return isNum(s.amount) && s.amount > 0 ? [] : [`Sizing fixed-notional amount must be a positive quote amount (e.g. 2000), got ${s.amount}`];
+			return isNum(s.amount) && s.amount > 0 && s.amount <= MAX_CASH
+				? []
+				: [`Sizing fixed-notional amount must be a positive quote amount up to ${MAX_CASH.toExponential()} (e.g. 2000), got ${s.amount}`];
 		case 'equity-fraction':
 			return isNum(s.fraction) && s.fraction > 0 && s.fraction <= 1
 				? []

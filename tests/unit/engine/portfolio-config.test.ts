@@ -94,6 +94,7 @@ describe('validatePortfolioConfig', () => {
 	it('sizing: ranges and risk needs a stop-loss', () => {
 		expectInvalid({ sizing: { mode: 'risk', fraction: 0.01 } }, /Risk sizing needs a stop-loss/);
 		expectInvalid({ sizing: { mode: 'fixed-notional', amount: 0 } }, /fixed-notional amount must be a positive/);
+		expectInvalid({ sizing: { mode: 'fixed-notional', amount: 2e12 } }, /fixed-notional amount must be a positive quote amount up to 1e\+12/);
 		expectInvalid({ sizing: { mode: 'equity-fraction', fraction: 1.5 } }, /equity-fraction must be above 0 and at most 1/);
 		expectInvalid({ sizing: { mode: 'risk', fraction: 0 }, stopLoss: { mode: 'fraction', value: 0.02 } }, /risk fraction/);
 		expectInvalid({ sizing: { mode: 'martingale' } as unknown as PortfolioSizingSpec }, /Sizing mode must be/);
