@@ -7,6 +7,7 @@ import { ValidationError } from '../lib/core/errors';
 import { timeframeMs, TIMEFRAMES } from '../lib/core/timeframe';
 import type { UnixMs } from '../lib/core/types';
 import { defaultConfig, getStrategy, resolveParams, STRATEGY_IDS, validateConfig } from '../lib/engine/strategies';
+import { COSTS_HELP, parseCosts } from './costs';
 import type { BacktestConfig, LevelSpec, SizingSpec, StrategyId } from '../lib/engine/types';
 
 /** Which bars of the file are backtested. Applied in this order: `fromMs`/`toMs` first, then `lastContiguous`. */
@@ -53,6 +54,7 @@ export const COMMON_OPTIONS = {
 	to: { type: 'string' },
 	interval: { type: 'string' },
 	out: { type: 'string' },
+	'allow-large-costs': { type: 'boolean' },
 	help: { type: 'boolean', short: 'h' }
 } as const;
 const OPTIONS = COMMON_OPTIONS;
@@ -104,8 +106,7 @@ ${strategies}
   --direction MODE         long (default) or long-short (reverses on opposite signals).
 
 Execution (signals on a bar's close fill at the next bar's open):
-  --fee RATE               fee per fill, fraction of traded notional (default 0.001 = 0.1 %).
-  --slippage RATE          price slippage against the trader on every fill, fraction (default 0).
+${COSTS_HELP}
   --stop-loss LEVEL        fraction of the entry price (0.02 = 2 %), a percent (2%), or an ATR multiple (2atr).
   --take-profit LEVEL      fraction of the entry price (0.04 = 4 %), a percent (4%), or an ATR multiple (3atr).
   --atr-period N           ATR period (Wilder) for ATR levels, in bars (default 14).
@@ -202,10 +203,8 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 			throw new ValidationError(`--direction must be long or long-short, got '${values.direction}'.`);
 		config.direction = values.direction;
 	}
-	if (values.fee !== undefined)
-		config.feeRate = parseNumber('--fee', values.fee, { min: 0, below: 0.5, hint: '0.001 = 0.1 % per fill' });
-	if (values.slippage !== undefined)
-		config.slippageRate = parseNumber('--slippage', values.slippage, { min: 0, below: 0.5, hint: '0.0005 = 5 bp' });
+	// Costs: the app's defaults (fee 0.1 %, slippage 0.05 %), given as a fraction or with % (src/cli/costs.ts).
+	Object.assign(config, parseCosts(values));
 	if (values['initial-cash'] !== undefined)
 		config.initialCash = parseNumber('--initial-cash', values['initial-cash'], { above: 0, hint: 'quote currency, e.g. 10000' });
 	if (values['stop-loss'] !== undefined) config.stopLoss = parseLevel('--stop-loss', values['stop-loss']);

@@ -11,6 +11,8 @@ import { getStrategy, STRATEGY_IDS } from '../lib/engine/strategies';
 import type { BacktestConfig } from '../lib/engine/types';
 import { SearchSpace, STATISTIC_KEYS, type AxisSpec, type StatisticKey } from '../lib/optimize';
 import { COMMON_OPTIONS, parseCliArgs, type WindowOptions } from './args';
+import { METHOD_HELP, METHOD_OPTIONS, parseMethod } from './optimize-method';
+import type { SearchMethod } from '../lib/optimize';
 
 /** A validated optimisation request from the command line. */
 export interface OptimizeOptions {
@@ -29,6 +31,12 @@ export interface OptimizeOptions {
 	minTrades: number;
 	/** Summary JSON path (best trials and the overfitting statistics); default `<out without extension>.summary.json`. */
 	summaryPath: string;
+	/** Search method (default grid). */
+	method: SearchMethod;
+	/** Where to save the resumable state (optional). */
+	statePath?: string;
+	/** A saved state to continue (optional). */
+	resumePath?: string;
 }
 
 /** Result of {@link parseOptimizeArgs}. */
@@ -39,7 +47,8 @@ const OPTIONS = {
 	threads: { type: 'string' },
 	objective: { type: 'string' },
 	'min-trades': { type: 'string' },
-	summary: { type: 'string' }
+	summary: { type: 'string' },
+	...METHOD_OPTIONS
 } as const;
 
 /** Flags handed to the backtest parser unchanged. */
@@ -65,13 +74,16 @@ ${strategies}
 Execution and data: the same flags as \`npm run backtest\` (see its --help): --direction, --fee, --slippage,
   --stop-loss, --take-profit, --atr-period, --sizing, --initial-cash, --interval, --from, --to, --last-contiguous.
 
+${METHOD_HELP}
+
 Run:
   --threads N              worker threads (default: CPU cores, at most 8); 1 = run in the main thread.
   --objective KEY          statistic for the printed best list (default totalReturnRatio): ${STATISTIC_KEYS.join(', ')}.
   --min-trades N           combinations with fewer trades are not ranked in the printed list (default 1).
 
 Output:
-  --out FILE.csv|FILE.json one row per combination, in grid order (first --param outermost): the searched
+  --out FILE.csv|FILE.json one row per evaluated combination, in grid order for the grid method (first --param
+                           outermost), in evaluation order for the others (a resumed run appends): the searched
                            parameters, finalEquity, totalReturnRatio, maxDrawdownRatio, nTrades, winRate,
                            sharpeRatio (ratios are fractions; an undefined value, e.g. the Sharpe ratio of a run
                            without trades, is an empty CSV cell or JSON null).
@@ -173,6 +185,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 	// Execution flags and the full parameter set of the first valid combination go through the backtest parser.
 	const backtestArgv: string[] = [];
 	for (const k of PASS_THROUGH) if (values[k] !== undefined) backtestArgv.push(`--${k}=${values[k]}`);
+	if (values['allow-large-costs']) backtestArgv.push('--allow-large-costs');
 	for (const [k, v] of Object.entries(space.paramsAt(first))) backtestArgv.push(`--param=${k}=${v}`);
 	const parsed = parseCliArgs(backtestArgv);
 	if (parsed.kind !== 'run') return { kind: 'help' };
@@ -196,11 +209,14 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 		minTrades = num('--min-trades', values['min-trades']);
 		if (!Number.isInteger(minTrades) || minTrades < 0) throw new ValidationError(`--min-trades must be a whole number >= 0, got '${values['min-trades']}'.`);
 	}
+	const method = parseMethod(values);
+	const statePath = values.state?.trim() || undefined;
+	const resumePath = values.resume?.trim() || undefined;
 	if (values.summary !== undefined && !values.summary.toLowerCase().endsWith('.json')) {
 		throw new ValidationError(`--summary must end in .json, got '${values.summary}'.`);
 	}
 	const summaryPath = values.summary ?? values.out.replace(/\.(csv|json)$/i, '') + '.summary.json';
-	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, outPath: values.out, format, objective, minTrades, summaryPath } };
+	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, outPath: values.out, format, objective, minTrades, method, statePath, resumePath, summaryPath } };
 }
 
 function parse(argv: readonly string[]) {

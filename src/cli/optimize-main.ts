@@ -3,7 +3,10 @@
  * stream the rows to the CSV/JSON file in grid order, print a summary. Returns the exit status (tests call it
  * in-process).
  */
-import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
+import { createWriteStream, existsSync, readFileSync, statSync, writeFileSync, type WriteStream } from 'node:fs';
+import { formatMetric, metricInfo } from '../lib/metrics';
+import type { StatisticKey, TopKRow } from '../lib/optimize';
+import { checkResumable, readState, writeState } from './optimize-method';
 import { ValidationError } from '../lib/core/errors';
 import { createNodeEngine } from '../lib/engine/node';
 import type { OverfittingReport } from '../lib/analysis/overfitting';
@@ -102,15 +105,71 @@ export async function optimizeMain(argv: readonly string[], io: OptimizeIo = pro
 		return 0;
 	}
 	try {
-		await runGrid(command.options, io);
-		return 0;
+		return await runGrid(command.options, io);
 	} catch (e) {
 		io.stderr(`error: ${formatCliError(e)}\n`);
-		return 1;
+		return e instanceof ValidationError ? 2 : 1;
 	}
 }
 
-async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
+/** Rows written in arrival order (non-grid methods, resumed runs), appending to an existing file on resume. */
+class AppendWriter {
+	private readonly stream: WriteStream;
+	private count = 0;
+	constructor(path: string, private readonly names: string[], private readonly format: 'csv' | 'json', append: boolean) {
+		const has = append && existsSync(path) && statSync(path).size > 0;
+		if (has && format === 'json') {
+			// Re-open the JSON array: drop its closing bracket.
+			const text = readFileSync(path, 'utf8').replace(/\n?\]\s*$/, '');
+			writeFileSync(path, text);
+			this.count = text.trim() === '[' ? 0 : 1;
+		}
+		this.stream = createWriteStream(path, { flags: has ? 'a' : 'w' });
+		if (!has) this.stream.write(format === 'csv' ? [...names, ...ROW_STATS].join(',') + '\n' : '[');
+	}
+	add(_batch: TrialBatch, rows: TrialResult[]): void {
+		let text = '';
+		for (const r of rows) {
+			const o = rowObject(this.names, r);
+			if (this.format === 'csv') text += csvLine(Object.values(o));
+			else text += (this.count > 0 ? ',\n' : '\n') + JSON.stringify(o);
+			this.count++;
+		}
+		if (text) this.stream.write(text);
+	}
+	async close(): Promise<void> {
+		if (this.format === 'json') this.stream.write('\n]\n');
+		await new Promise<void>((resolve, reject) => this.stream.end((e?: Error | null) => (e ? reject(e) : resolve())));
+	}
+}
+
+/** Columns of the printed table of best trials: statistic and header. */
+const TABLE_STATS: { key: StatisticKey; head: string }[] = [
+	{ key: 'finalEquity', head: 'Final equity' },
+	{ key: 'totalReturnRatio', head: 'Return' },
+	{ key: 'maxDrawdownRatio', head: 'Max DD' },
+	{ key: 'sharpeRatio', head: 'Sharpe' },
+	{ key: 'profitFactor', head: 'PF' },
+	{ key: 'winRate', head: 'Win rate' },
+	{ key: 'nTrades', head: 'Trades' }
+];
+
+/**
+ * The best trials as an aligned text table with formatted numbers (ratios as %, amounts with
+ * separators), e.g. `  #  fast  slow  Final equity  Return  Max DD ...`.
+ */
+export function bestTable(rows: readonly TopKRow[], names: readonly string[], objective: StatisticKey): string {
+	const cols = [...TABLE_STATS];
+	if (!cols.some((c) => c.key === objective)) cols.unshift({ key: objective, head: objective === 'score' ? 'Score' : (metricInfo(objective)?.label ?? objective) });
+	const fmt = (k: string, v: number) => (!Number.isFinite(v) ? (Number.isNaN(v) ? '—' : v > 0 ? '∞' : '−∞') : k === 'score' ? v.toFixed(4) : formatMetric(k, v));
+	const header = ['#', ...names, ...cols.map((c) => c.head)];
+	const body = rows.map((r) => [String(r.rank), ...names.map((n) => String(r.params[n])), ...cols.map((c) => fmt(c.key, (r.stats as unknown as Record<string, number>)[c.key]))]);
+	const width = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+	const line = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(width[i])).join('  ') + '\n';
+	return line(header) + body.map(line).join('');
+}
+
+async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
 	const file = loadKlineFile(o.dataPath, o.intervalMs);
 	const win = selectWindow(file.ohlcv, file.intervalMs, o.window);
 	const bars = win.ohlcv.openTime.length;
@@ -120,6 +179,8 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 		objective: { key: o.objective, minTrades: o.minTrades },
 		data: { bars, spanMs: dataSpanMs(win.ohlcv.openTime, file.intervalMs) }
 	};
+	const resume = o.resumePath ? readState(o.resumePath) : undefined;
+	if (resume) checkResumable(resume, job, o.method, o.resumePath!);
 	let evaluate: (b: TrialBatch) => Promise<TrialResult[]>;
 	let pool: NodeOptimizePool | null = null;
 	// The main thread's engine also re-runs the best trials for the overfitting statistics.
@@ -132,34 +193,53 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 		evaluate = async (b) => evaluateBatch(engine, job, b);
 	}
 	const names = o.axes.map((a) => a.name);
-	const writer = RowWriter.open(o.outPath, names, o.format);
+	const ordered = o.method.kind === 'grid' && !resume;
+	const writer = ordered ? RowWriter.open(o.outPath, names, o.format) : new AppendWriter(o.outPath, names, o.format, !!resume);
+	const statePath = o.statePath ?? o.resumePath;
+	const abort = new AbortController();
+	const onSigint = () => abort.abort();
+	process.once('SIGINT', onSigint);
+	let lastSave = performance.now();
 	const t0 = performance.now();
 	try {
 		const out = await runOptimization({
 			job,
-			method: { kind: 'grid' },
+			method: o.method,
+			resume,
 			evaluate,
+			signal: abort.signal,
 			concurrency: o.threads * 2,
-			batchSize: 64,
+			batchSize: o.method.kind === 'grid' ? 64 : 16,
 			topK: MAX_OVERFITTING_TRIALS,
-			onResults: (rows, batch) => writer.add(batch, rows)
+			onResults: (rows, batch) => writer.add(batch, rows),
+			onProgress: (p) => {
+				if (!statePath || performance.now() - lastSave < 5000) return;
+				lastSave = performance.now();
+				writeState(statePath, p.snapshot());
+			}
 		});
 		await writer.close();
+		if (statePath) writeState(statePath, out.state);
 		const secs = (performance.now() - t0) / 1000;
-		const n = out.state.evaluated;
+		const n = out.state.evaluated - (resume?.evaluated ?? 0);
+		const notes = [o.method.kind === 'grid' ? '' : `${o.method.kind} search`, resume ? `resumed: ${out.state.evaluated.toLocaleString('en-US')} in all` : ''].filter(Boolean);
 		io.stdout(
-			`${n.toLocaleString('en-US')} combinations on ${bars.toLocaleString('en-US')} bars (${win.description}) in ${secs.toFixed(2)} s ` +
-				`with ${o.threads} thread(s): ${Math.round((n * bars) / secs).toLocaleString('en-US')} bar-evaluations/s\n`
+			`${n.toLocaleString('en-US')} combinations${notes.length ? ` (${notes.join(', ')})` : ''} on ${bars.toLocaleString('en-US')} bars (${win.description}) in ${secs.toFixed(2)} s ` +
+				`with ${o.threads} thread(s): ${Math.round((n * bars) / Math.max(secs, 1e-9)).toLocaleString('en-US')} bar-evaluations/s\n`
 		);
-		const rows = topKRows(out.aggregates.space, out.top.slice(0, 5), o.objective);
-		if (rows.length) {
-			io.stdout(`Best by ${o.objective} (at least ${o.minTrades} trade(s)):\n`);
-			for (const r of rows) {
-				const p = Object.entries(r.params).map(([k, v]) => `${k}=${v}`).join(' ');
-				io.stdout(`  ${r.rank}. ${p}  ${o.objective}=${r.objective}  finalEquity=${r.stats.finalEquity.toFixed(2)}  trades=${r.stats.nTrades}\n`);
-			}
+		if (out.state.planner.kind === 'genetic' && out.state.planner.exhausted) {
+			io.stdout(`Search space exhausted: every valid combination (${out.state.evaluated.toLocaleString('en-US')}) was evaluated; the genetic search stopped early.\n`);
 		}
-		io.stdout(`Wrote ${o.outPath}\n`);
+		const rows = topKRows(out.aggregates.space, out.top.slice(0, 10), o.objective);
+		if (rows.length) {
+			io.stdout(`Best by ${o.objective === 'score' ? 'score' : (metricInfo(o.objective)?.label ?? o.objective)} (at least ${o.minTrades} trade(s)):\n`);
+			io.stdout(bestTable(rows, names, o.objective));
+		}
+		io.stdout(`Wrote ${o.outPath}${statePath ? ` and the search state to ${statePath}` : ''}\n`);
+		if (out.status === 'cancelled') {
+			io.stderr(statePath ? `Stopped: resume with the same command and --resume ${statePath}\n` : 'Stopped (no --state FILE given: nothing to resume from).\n');
+			return 130;
+		}
 		let overfitting: OverfittingReport | null = null;
 		if (out.top.length > 0) {
 			const evidence = overfittingEvidence(engine, job, overfittingRequest(out.aggregates.space, out.top), win.ohlcv.openTime, file.intervalMs);
@@ -201,7 +281,9 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 			throw new Error(`cannot write --summary file '${o.summaryPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
 		}
 		io.stdout(`Wrote ${o.summaryPath}\n`);
+		return 0;
 	} finally {
+		process.off('SIGINT', onSigint);
 		await pool?.close();
 	}
 }

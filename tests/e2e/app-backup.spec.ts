@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { blockBinance, blockBundledDataset, REFERENCE_RANGE } from './helpers/binance-mock';
-import { chartInk, fillOptimisation, metric, openApp, runBacktest, setRange } from './helpers/app';
+import { chartInk, fillOptimisation, metric, openApp, runBacktest, setRange, referenceCosts } from './helpers/app';
 
 const KPIS = ['finalEquity', 'totalReturnRatio', 'buyHoldReturnRatio', 'maxDrawdownRatio', 'nTrades', 'winRate', 'profitFactor', 'sharpeRatio'];
 
@@ -35,6 +35,7 @@ test('export all data, import into a fresh browser: same runs, same numbers, cha
 	const pageA = await a.newPage();
 	await blockBinance(pageA);
 	await openApp(pageA);
+	await referenceCosts(pageA);
 	await setRange(pageA, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
 	await expect(pageA.getByTestId('bar-count')).toHaveText('8,760');
 	expect(await runBacktest(pageA)).toBe('completed');

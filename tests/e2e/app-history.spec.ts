@@ -4,11 +4,12 @@
  */
 import { expect, test } from '@playwright/test';
 import { blockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
-import { chartInk, metric, openApp, runBacktest, setRange } from './helpers/app';
+import { chartInk, metric, openApp, runBacktest, setRange, referenceCosts } from './helpers/app';
 
 test('runs are kept across a reload, reopen with the same numbers, and compare', async ({ page }) => {
 	await blockBinance(page);
 	await openApp(page);
+	await referenceCosts(page);
 	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
 	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
 

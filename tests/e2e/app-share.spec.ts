@@ -8,7 +8,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 import { candleDataHash, fingerprintRun } from '../../src/lib/engine/fingerprint';
 import { createNodeEngine } from '../../src/lib/engine/node';
 import { MAX_TOKEN_CHARS, readShareLink, type RunSharePayload } from '../../src/lib/share';
-import { fillOptimisation, metric, openApp, runBacktest, setRange } from './helpers/app';
+import { fillOptimisation, metric, openApp, runBacktest, setRange, referenceCosts } from './helpers/app';
 import { blockBinance, blockBundledDataset, mockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
 import { readKlinesPlain } from './helpers/klines';
 
@@ -52,6 +52,7 @@ test('a shared run reproduces in a fresh browser from Binance data and is verifi
 	// Sender: bundled candles, Binance unreachable; sma-cross 12/40 with a stop-loss over the reference year.
 	await blockBinance(page);
 	await openApp(page);
+	await referenceCosts(page);
 	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
 	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
 	await page.getByTestId('param-fast').fill('12');
@@ -78,7 +79,8 @@ test('a shared run reproduces in a fresh browser from Binance data and is verifi
 	// Receiver: empty storage; the candles come from (recorded) Binance.
 	const r = await freshReceiver(browser);
 	await r.page.goto(link);
-	await expect(r.page.getByTestId('share-label')).toHaveText('SMA cross 12/40 · BTCUSDT 1h');
+	// The label names what differs from the app's defaults (the reference scenarios have no slippage).
+	await expect(r.page.getByTestId('share-label')).toHaveText('SMA cross 12/40 · BTCUSDT 1h · slippage 0 %');
 	await expect(r.page.getByTestId('share-verdict')).toContainText('Verified identical', { timeout: 60_000 });
 	expect(r.log.requests.filter((u) => u.pathname.endsWith('/klines')).length).toBe(9);
 	expect(await kpis(r.page)).toEqual(sent);

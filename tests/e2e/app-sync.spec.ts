@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
 import { blockBundledDataset, mockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
-import { metric, runBacktest, setRange } from './helpers/app';
+import { metric, runBacktest, setRange, referenceCosts } from './helpers/app';
 
 const S1 = JSON.parse(readFileSync('tests/fixtures/reference/backtrader/S1.BTCUSDT.json', 'utf8')).summary as {
 	final_equity: number;
@@ -39,8 +39,11 @@ test('syncs BTCUSDT 1h over the reference window with progress, then S1 reproduc
 	await expect(page.getByTestId('data-quality')).toContainText('none'); // no missing candles
 	await expect(page.getByTestId('data-quality')).toContainText('binance');
 
-	// S1: sma-cross 10/30, long only, fee 0.1 %, no slippage, 10,000 cash, all-in (the form's defaults).
+	// S1: sma-cross 10/30, long only, fee 0.1 %, no slippage, 10,000 cash, all-in (the form's defaults, but
+	// the app's default slippage of 0.05 % set to 0).
 	await expect(page.getByLabel('Fee per fill')).toHaveValue('0.1');
+	await expect(page.getByLabel('Slippage')).toHaveValue('0.05');
+	await referenceCosts(page);
 	await expect(page.getByLabel('Slippage')).toHaveValue('0');
 	await expect(page.getByLabel('Initial cash')).toHaveValue('10000');
 	await expect(page.getByTestId('param-fast')).toHaveValue('10');

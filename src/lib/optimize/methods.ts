@@ -7,7 +7,9 @@
  * - random: `trials` distinct combinations in a seeded pseudo-random order (a keyed permutation of the indices, so no
  *   memory of what was drawn is needed).
  * - genetic: seeded genetic algorithm over the axes' value positions (tournament selection, uniform crossover,
- *   creep mutation, elitism); a combination is evaluated at most once per run (results are cached by index).
+ *   creep mutation, elitism); a combination is evaluated at most once per run (results are cached by index), every
+ *   bred child is a combination not evaluated yet (a fresh random one when breeding keeps finding known ones), and
+ *   the search stops early, marked `exhausted`, once every valid combination has been evaluated.
  * - adaptive: adaptive grid refinement: a coarse grid of `pointsPerAxis` values per axis, then `iterations - 1`
  *   zooms, each around the best trial so far with the window's half-width multiplied by `refinementFactor`.
  */
@@ -57,6 +59,8 @@ export interface PlannerProgress {
 	total: number;
 	/** True when `total` is an estimate (adaptive refinement, constraint counts of huge spaces). */
 	totalIsEstimate: boolean;
+	/** Genetic search only: true when it stopped because every valid combination had been evaluated. */
+	exhausted?: boolean;
 }
 
 /** Serialisable planner state (method-specific; opaque to callers). */
@@ -74,6 +78,8 @@ export type PlannerState =
 			/** Members' indices already handed out in this generation. */
 			issued: number[];
 			completed: number;
+			/** Stopped early: every valid combination has been evaluated. */
+			exhausted?: boolean;
 	  }
 	| {
 			kind: 'adaptive';
@@ -253,8 +259,13 @@ class GeneticPlanner implements SearchPlanner {
 	private issued: Set<number>;
 	private completed: number;
 	private readonly m: Extract<SearchMethod, { kind: 'genetic' }>;
+	private exhausted = false;
+	/** Valid combinations when counted exactly (null when estimated: exhaustion is then detected by breeding). */
+	private readonly validTotal: number | null;
 	constructor(private readonly space: SearchSpace, method: Extract<SearchMethod, { kind: 'genetic' }>, state?: Extract<PlannerState, { kind: 'genetic' }>) {
 		this.m = method;
+		const v = space.countValid();
+		this.validTotal = v.exact ? v.count : null;
 		if (state) {
 			this.rng = Rng.fromState(state.rng);
 			this.generation = state.generation;
@@ -262,6 +273,7 @@ class GeneticPlanner implements SearchPlanner {
 			this.cache = new Map(state.cache.map(([i, r]) => [i, r ?? NaN]));
 			this.issued = new Set(state.issued);
 			this.completed = state.completed;
+			this.exhausted = state.exhausted ?? false;
 		} else {
 			this.rng = new Rng(method.seed);
 			this.generation = 0;
@@ -273,6 +285,8 @@ class GeneticPlanner implements SearchPlanner {
 			for (let k = 0; k < method.population; k++) {
 				let i = randomValidIndex(space, this.rng);
 				for (let t = 0; t < 50 && distinct.has(i); t++) i = randomValidIndex(space, this.rng);
+				if (distinct.has(i)) i = this.freshIndex(distinct);
+				if (i < 0) break; // a space smaller than the population: every combination is in it
 				distinct.add(i);
 				this.members.push(i);
 			}
@@ -301,16 +315,40 @@ class GeneticPlanner implements SearchPlanner {
 	private maybeAdvance(): void {
 		if (!this.members.every((i) => this.cache.has(i))) return;
 		const isFirst = this.generation === 0;
-		this.completed += isFirst ? this.m.population : this.m.population - this.m.elitism;
+		this.completed += isFirst ? this.members.length : this.members.length - Math.min(this.m.elitism, this.members.length);
 		if (this.generation + 1 >= this.m.generations) {
 			this.generation = this.m.generations;
 			return;
 		}
-		this.members = this.breed();
+		const next = this.validTotal !== null && this.cache.size >= this.validTotal ? null : this.breed();
+		if (!next) {
+			// Every valid combination has been evaluated: nothing new can be bred.
+			this.exhausted = true;
+			this.generation = this.m.generations;
+			return;
+		}
+		this.members = next;
 		this.generation++;
 		this.issued = new Set();
-		// Children already evaluated in earlier generations need no trial: the cache answers.
+		// Elites are already evaluated: the cache answers for them.
 		this.maybeAdvance();
+	}
+
+	/** A valid combination not evaluated yet and not in `taken`, drawn at random, else by a scan from a random start; -1 when none is left. */
+	private freshIndex(taken: Set<number>): number {
+		const sp = this.space;
+		const fresh = (i: number) => sp.isValid(i) && !this.cache.has(i) && !taken.has(i);
+		for (let t = 0; t < 64; t++) {
+			const i = this.rng.int(sp.size);
+			if (fresh(i)) return i;
+		}
+		const start = this.rng.int(sp.size);
+		// Bounded scan (huge spaces are never nearly exhausted by a genetic run of practical size).
+		for (let k = 0, n = Math.min(sp.size, 5_000_000); k < n; k++) {
+			const i = (start + k) % sp.size;
+			if (fresh(i)) return i;
+		}
+		return -1;
 	}
 	private fitness(i: number): number {
 		const r = this.cache.get(i);
@@ -330,12 +368,19 @@ class GeneticPlanner implements SearchPlanner {
 		}
 		return best;
 	}
-	private breed(): number[] {
+	/**
+	 * The next generation: the elites, then children that are valid, not evaluated before and not
+	 * already in this generation (20 breeding attempts each, else a fresh random combination).
+	 * @returns null when no combination is left to evaluate.
+	 */
+	private breed(): number[] | null {
 		const sp = this.space;
 		const ranked = [...this.members].sort((a, b) => (this.better(a, b) ? -1 : this.better(b, a) ? 1 : 0));
 		const next = ranked.slice(0, this.m.elitism);
+		const taken = new Set(next);
 		const d1: number[] = [];
 		const d2: number[] = [];
+		let bred = 0;
 		while (next.length < this.m.population) {
 			let child = -1;
 			for (let attempt = 0; attempt < 20 && child < 0; attempt++) {
@@ -353,10 +398,16 @@ class GeneticPlanner implements SearchPlanner {
 					}
 				}
 				const i = sp.indexOf(d1);
-				if (sp.isValid(i)) child = i;
+				if (sp.isValid(i) && !this.cache.has(i) && !taken.has(i)) child = i;
 			}
-			next.push(child >= 0 ? child : randomValidIndex(sp, this.rng));
+			if (child < 0) child = this.freshIndex(taken);
+			if (child < 0) break; // the space holds no other unevaluated combination
+			next.push(child);
+			taken.add(child);
+			bred++;
 		}
+		if (bred === 0) return null;
+		// Fewer new combinations than slots left: the generation is shorter (the space is nearly exhausted).
 		return next;
 	}
 	get done(): boolean {
@@ -365,10 +416,11 @@ class GeneticPlanner implements SearchPlanner {
 	progress(): PlannerProgress {
 		let inGen = 0;
 		if (!this.done) {
-			const counted = this.generation === 0 ? this.members : this.members.slice(this.m.elitism);
+			const counted = this.generation === 0 ? this.members : this.members.slice(Math.min(this.m.elitism, this.members.length));
 			for (const i of counted) if (this.cache.has(i)) inGen++;
 		}
-		return { completed: this.completed + inGen, total: this.totalSlots, totalIsEstimate: false };
+		const total = this.exhausted ? this.completed : this.validTotal !== null ? Math.min(this.totalSlots, this.validTotal) : this.totalSlots;
+		return { completed: this.completed + inGen, total, totalIsEstimate: false, exhausted: this.exhausted };
 	}
 	state(): PlannerState {
 		return {
@@ -378,7 +430,8 @@ class GeneticPlanner implements SearchPlanner {
 			members: [...this.members],
 			cache: [...this.cache.entries()],
 			issued: [...this.issued],
-			completed: this.completed
+			completed: this.completed,
+			exhausted: this.exhausted
 		};
 	}
 }

@@ -43,6 +43,8 @@ export interface OptimizationProgress {
 	completed: number;
 	total: number;
 	totalIsEstimate: boolean;
+	/** Genetic search: stopped because every valid combination had been evaluated. */
+	exhausted?: boolean;
 	/** Wall time so far (all sessions), ms. */
 	elapsedMs: number;
 	/** Estimated time to finish at this session's rate, ms (NaN before the first result). */

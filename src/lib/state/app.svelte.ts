@@ -19,7 +19,7 @@ import { workerImporter } from '../workers/import-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
-import { datasetId, describeError, MarketState } from './market.svelte';
+import { datasetId, deriveFrom1h, describeError, MarketState } from './market.svelte';
 import { RunsState, type Run, type RunResult } from './runs.svelte';
 import { StrategyFormState } from './strategy-form.svelte';
 
@@ -114,10 +114,15 @@ export class AppState {
 		const d = this.market.dataset;
 		if (d && d.id === run.market.datasetId) return { ohlcv: d.ohlcv, identical: true };
 		if (!this.#store) return null;
-		const ohlcv = await this.#store.getCandles(run.market.symbol, run.market.interval as Timeframe, {
+		let ohlcv = await this.#store.getCandles(run.market.symbol, run.market.interval as Timeframe, {
 			from: run.market.firstOpenTime,
 			to: run.market.lastOpenTime
 		});
+		if (ohlcv.openTime.length === 0) {
+			// A run on candles derived from 1h: derive them again.
+			const d = await deriveFrom1h(this.#store, run.market.symbol, run.market.interval as Timeframe, run.market.firstOpenTime, run.market.lastOpenTime);
+			if (d) ohlcv = d.ohlcv;
+		}
 		if (ohlcv.openTime.length === 0) return null;
 		return { ohlcv, identical: datasetId(run.market.symbol, run.market.interval, ohlcv) === run.market.datasetId };
 	}

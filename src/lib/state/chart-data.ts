@@ -60,6 +60,8 @@ export interface TradeMarker {
 	shape: 'arrowUp' | 'arrowDown' | 'circle' | 'square';
 	color: string;
 	text?: string;
+	/** Marker size multiplier (lightweight-charts default 1). */
+	size?: number;
 	id: string;
 }
 
@@ -70,38 +72,155 @@ export const MARKER_COLORS = Object.freeze({
 	signalExit: '#5aa9ff',
 	stopLoss: '#ff7a45',
 	takeProfit: '#c08bff',
-	endOfData: '#9aa5b4'
+	endOfData: '#9aa5b4',
+	highlight: '#f0b90b'
 });
 
+/** Options of {@link tradeMarkers}. */
+export interface TradeMarkerOptions {
+	/** Add short text (`#12`, `SL`, `TP`) to markers: only when zoomed in, so candles stay visible. Default false. */
+	labels?: boolean;
+	/** Index of a trade to emphasise (bigger markers with its number). */
+	highlight?: number | null;
+}
+
 /**
- * Entry and exit markers of trades, sorted by time. Entries are arrows (long: up, below the bar;
- * short: down, above); exits are circles for signal exits, squares labelled `SL` / `TP` for
- * stop-loss / take-profit, and a grey circle `End` for the end-of-data close-out.
+ * Entry and exit markers of trades, sorted by time: arrows only. Entries point in the trade's
+ * direction (long: up, below the bar; short: down, above); exits point back (long exit: down,
+ * above the bar) in the colour of the exit reason (signal, stop-loss, take-profit, end of data).
+ * Text labels appear only with `labels` (zoomed in) or on the highlighted trade.
  * @param trades - closed trades with entry/exit times in ms.
+ * @param opts - see {@link TradeMarkerOptions}.
+ * @returns markers with ids `e<i>` (entry) and `x<i>` (exit), `i` = trade index.
  */
-export function tradeMarkers(trades: readonly Trade[]): TradeMarker[] {
+export function tradeMarkers(trades: readonly Trade[], opts: TradeMarkerOptions = {}): TradeMarker[] {
 	const out: TradeMarker[] = [];
+	const REASON_TEXT: Record<string, string> = { stop_loss: 'SL', take_profit: 'TP', end_of_data: 'End', signal: '' };
+	const REASON_COLOR: Record<string, string> = {
+		stop_loss: MARKER_COLORS.stopLoss,
+		take_profit: MARKER_COLORS.takeProfit,
+		end_of_data: MARKER_COLORS.endOfData,
+		signal: MARKER_COLORS.signalExit
+	};
 	trades.forEach((t, i) => {
 		const long = t.direction === 'long';
-		out.push({
+		const hi = opts.highlight === i;
+		const entry: TradeMarker = {
 			id: `e${i}`,
 			time: toChartTime(t.entryTime),
 			position: long ? 'belowBar' : 'aboveBar',
 			shape: long ? 'arrowUp' : 'arrowDown',
 			color: long ? MARKER_COLORS.longEntry : MARKER_COLORS.shortEntry
-		});
+		};
 		const exit: TradeMarker = {
 			id: `x${i}`,
 			time: toChartTime(t.exitTime),
 			position: long ? 'aboveBar' : 'belowBar',
-			shape: 'circle',
-			color: MARKER_COLORS.signalExit
+			shape: long ? 'arrowDown' : 'arrowUp',
+			color: REASON_COLOR[t.exitReason] ?? MARKER_COLORS.signalExit
 		};
-		if (t.exitReason === 'stop_loss') Object.assign(exit, { shape: 'square', color: MARKER_COLORS.stopLoss, text: 'SL' });
-		else if (t.exitReason === 'take_profit') Object.assign(exit, { shape: 'square', color: MARKER_COLORS.takeProfit, text: 'TP' });
-		else if (t.exitReason === 'end_of_data') Object.assign(exit, { color: MARKER_COLORS.endOfData, text: 'End' });
-		out.push(exit);
+		if (hi) {
+			Object.assign(entry, { text: `#${i + 1}`, size: 2, color: MARKER_COLORS.highlight });
+			Object.assign(exit, { text: REASON_TEXT[t.exitReason] || `#${i + 1}`, size: 2 });
+		} else if (opts.labels) {
+			const txt = REASON_TEXT[t.exitReason];
+			if (txt) exit.text = txt;
+		}
+		out.push(entry, exit);
 	});
 	// Stable sort by time: an exit and the next entry on the same bar keep their order.
 	return out.map((m, k) => ({ m, k })).sort((a, b) => a.m.time - b.m.time || a.k - b.k).map((x) => x.m);
+}
+
+/**
+ * Equity of buying at the first bar's close and holding: `initialCash * close[i] / close[0]` (no
+ * fees), the curve behind the `buyHoldReturnRatio` statistic.
+ * @param close - closes, length = bars.
+ * @param initialCash - starting equity in the quote asset.
+ * @returns Float64Array, length = bars (empty when `close` is empty or starts at 0).
+ */
+export function buyHoldEquity(close: ArrayLike<number>, initialCash: number): Float64Array {
+	const n = close.length;
+	if (!n || !(close[0] > 0)) return new Float64Array(0);
+	const out = new Float64Array(n);
+	const k = initialCash / close[0];
+	for (let i = 0; i < n; i++) out[i] = close[i] * k;
+	return out;
+}
+
+/**
+ * Index of the bar opening at `t`, or of the last bar opening before it (binary search).
+ * @param openTime - ascending open times, ms.
+ * @returns -1 when `t` is before the first bar.
+ */
+export function barIndexAt(openTime: ArrayLike<number>, t: number): number {
+	let lo = 0;
+	let hi = openTime.length - 1;
+	let ans = -1;
+	while (lo <= hi) {
+		const mid = (lo + hi) >> 1;
+		if (openTime[mid] <= t) {
+			ans = mid;
+			lo = mid + 1;
+		} else hi = mid - 1;
+	}
+	return ans;
+}
+
+/** Range presets of the chart: label and length in ms (`null` = the whole run). */
+export const CHART_RANGES: readonly { label: string; ms: number | null }[] = Object.freeze([
+	{ label: '1M', ms: 30 * 86_400_000 },
+	{ label: '3M', ms: 91 * 86_400_000 },
+	{ label: '1Y', ms: 365 * 86_400_000 },
+	{ label: 'All', ms: null }
+]);
+
+/** Bars shown when a chart opens: the last few hundred, so candles are readable. */
+export const INITIAL_VISIBLE_BARS = 300;
+
+/**
+ * Visible logical range (bar indices) for a preset ending at the last bar.
+ * @param openTime - ascending open times, ms.
+ * @param ms - preset length in ms, or null for all bars.
+ * @returns `{ from, to }` bar indices (inclusive), with half a bar of margin on each side.
+ */
+export function presetRange(openTime: ArrayLike<number>, ms: number | null): { from: number; to: number } {
+	const n = openTime.length;
+	if (!n) return { from: 0, to: 0 };
+	if (ms === null) return { from: -0.5, to: n - 0.5 };
+	const first = Math.max(0, barIndexAt(openTime, openTime[n - 1] - ms) + 1);
+	return { from: first - 0.5, to: n - 0.5 };
+}
+
+/**
+ * Visible range around one trade: the trade and as many bars again on each side (at least 40).
+ * @returns `{ from, to }` bar indices.
+ */
+export function tradeFocusRange(entryBar: number, exitBar: number, bars: number): { from: number; to: number } {
+	const pad = Math.max(40, exitBar - entryBar);
+	return { from: Math.max(-0.5, entryBar - pad), to: Math.min(bars - 0.5, exitBar + pad) };
+}
+
+/**
+ * Horizontal guide levels of an oscillator pane from the strategy's parameters (RSI thresholds).
+ * @param strategy - strategy id.
+ * @param params - resolved parameters.
+ * @returns levels with labels, in oscillator units (0-100 for RSI).
+ */
+export function oscillatorLevels(strategy: string, params: Record<string, number | boolean>): { value: number; label: string }[] {
+	const num = (k: string) => (typeof params[k] === 'number' ? (params[k] as number) : NaN);
+	const out: { value: number; label: string }[] = [];
+	const add = (k: string, label: string) => {
+		if (Number.isFinite(num(k))) out.push({ value: num(k), label });
+	};
+	if (strategy === 'rsi-mean-reversion') {
+		add('oversold', 'Oversold');
+		add('overbought', 'Overbought');
+	} else if (strategy === 'rsi-atr-momentum') {
+		add('longRsiMin', 'Long band');
+		add('longRsiMax', 'Long band');
+		add('shortRsiMin', 'Short band');
+		add('shortRsiMax', 'Short band');
+	}
+	return out;
 }

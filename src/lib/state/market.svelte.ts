@@ -10,6 +10,8 @@ import { isoUtc, timeframeMs, TIMEFRAMES } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { importKlineFiles, type FileImportResult, type ImportKlineFilesResult, type KlineFile } from '../data/archive-import';
 import { BinanceClient, searchSymbols, type SymbolInfo } from '../data/binance-client';
+import { rankSymbols } from '../data/symbol-search';
+import { DERIVABLE_FROM_1H, resampleCandles, type ResampleResult } from '../data/resample';
 import { BinanceRequestError } from '../data/errors';
 import { countMissingBars, findGaps, type Gap } from '../data/gaps';
 import { syncCandles, SyncError } from '../data/sync';
@@ -19,6 +21,9 @@ import { DB_CLOSED_MESSAGE, explainDbError } from '../persistence/errors';
 import type { KlineImporter } from '../workers/import-client';
 
 /** Intervals offered in the picker (1m .. 1d). */
+/** The market shipped with the app (static/data), always offered offline. */
+const BUNDLED_SYMBOL = 'BTCUSDT';
+
 export const MARKET_INTERVALS: Timeframe[] = TIMEFRAMES.filter((t) => timeframeMs(t) <= 86_400_000);
 
 /** Candles ready for a backtest, with the id the worker pool keys them by. */
@@ -31,8 +36,42 @@ export interface Dataset {
 	ohlcv: OhlcvColumns;
 	gaps: Gap[];
 	missingBars: number;
-	/** Sources that wrote this series (`binance`, `import`, `bundled`). */
+	/** Sources that wrote this series (`binance`, `import`, `bundled`, or `derived from 1h`). */
 	sources: string[];
+	/** Set when the candles were built from stored 1h candles (none of this interval stored): see src/lib/data/resample.ts. */
+	derived?: { from: '1h'; partial: number };
+}
+
+/** Source label of candles resampled from stored 1h candles. */
+export const DERIVED_SOURCE = 'derived from 1h';
+
+/**
+ * Candles of `interval` built from the stored 1h candles of the same symbol over a range, when
+ * the interval can be built from 1h (4h, 1d, ...) and 1h candles are stored.
+ * @param startTime - first open time wanted (ms, inclusive).
+ * @param endTime - last open time wanted (ms, inclusive).
+ * @returns the derived candles inside the range, or null when the interval cannot be derived or nothing is stored.
+ */
+export async function deriveFrom1h(
+	store: Pick<CandleStore, 'getCandles'>,
+	symbol: string,
+	interval: Timeframe,
+	startTime: UnixMs,
+	endTime: UnixMs
+): Promise<ResampleResult | null> {
+	if (!DERIVABLE_FROM_1H.includes(interval)) return null;
+	const len = timeframeMs(interval);
+	const hourly = await store.getCandles(symbol, '1h', { from: startTime, to: endTime + len - 3_600_000 });
+	if (!hourly.openTime.length) return null;
+	const r = resampleCandles(hourly, '1h', interval);
+	const t = r.ohlcv.openTime;
+	let a = 0;
+	while (a < t.length && t[a] < startTime) a++;
+	let b = t.length;
+	while (b > a && t[b - 1] > endTime) b--;
+	const cut = (c: Float64Array) => c.slice(a, b);
+	const o = r.ohlcv;
+	return { ...r, ohlcv: { openTime: cut(o.openTime), open: cut(o.open), high: cut(o.high), low: cut(o.low), close: cut(o.close), volume: cut(o.volume) } };
 }
 
 /** Outcome of the last file import, for the report under the drop zone. */
@@ -119,7 +158,11 @@ export interface ImportQuestion {
 
 /** Rune-backed market state; see the module comment. */
 export class MarketState {
-	symbols = $state<SymbolInfo[]>([]);
+	symbols = $state.raw<SymbolInfo[]>([]);
+	/** 24h quote volume by symbol, for the search ranking (empty until loaded or when Binance is unreachable). */
+	volumes = $state.raw<ReadonlyMap<string, number>>(new Map());
+	/** Quote asset the symbol search keeps (null: all). */
+	quoteFilter = $state<string | null>('USDT');
 	symbol = $state('BTCUSDT');
 	interval = $state<Timeframe>('1h');
 	/** Range inputs (`YYYY-MM-DDTHH:mm`, UTC), open times inclusive. */
@@ -170,12 +213,31 @@ export class MarketState {
 		return this.series.find((s) => s.symbol === this.symbol && s.interval === this.interval);
 	}
 
-	/** Symbols matching a search text (exchange symbols, or stored series when offline). */
+	/**
+	 * Symbols matching a search text: exchange symbols ranked by {@link rankSymbols} (exact, base asset,
+	 * prefix, then 24h quote volume; {@link quoteFilter} applied), or, while Binance cannot be reached,
+	 * the stored and bundled markets.
+	 */
 	search(query: string, limit = 30): string[] {
-		if (this.symbols.length) return searchSymbols(this.symbols, query, limit).map((s) => s.symbol);
+		if (this.symbols.length) return rankSymbols(this.symbols, query, { volumes: this.volumes, quoteAsset: this.quoteFilter, limit }).map((s) => s.symbol);
 		const q = query.toUpperCase().replace(/[^A-Z0-9]/g, '');
-		const known = [...new Set(['BTCUSDT', ...this.series.map((s) => s.symbol)])];
-		return known.filter((s) => s.includes(q)).slice(0, limit);
+		return this.storedSymbols.filter((s) => s.includes(q)).slice(0, limit);
+	}
+
+	/** Symbols with candles in this browser (synced, imported) and the bundled one, stored first. */
+	get storedSymbols(): string[] {
+		return [...new Set([...this.series.map((s) => s.symbol), BUNDLED_SYMBOL])];
+	}
+
+	/** Load 24h quote volumes (one ticker/24hr request) for the search ranking; failures only leave the ranking by name. */
+	async loadVolumes(): Promise<void> {
+		if (!this.#deps || this.volumes.size) return;
+		try {
+			const rows = await this.#deps.client.topSymbolsByQuoteVolume(5000, { quoteAsset: this.quoteFilter ?? 'USDT' });
+			this.volumes = new Map(rows.map((r) => [r.symbol, r.quoteVolume]));
+		} catch {
+			/* ranking falls back to exact/prefix order and names */
+		}
 	}
 
 	/**
@@ -212,7 +274,10 @@ export class MarketState {
 
 	/** Set the range to the stored candles of the selection, else the last 365 days. */
 	#defaultRange(): void {
-		const s = this.selectedSeries;
+		// An interval that can be built from stored 1h candles takes the 1h series' range.
+		const s =
+			this.selectedSeries ??
+			(DERIVABLE_FROM_1H.includes(this.interval) ? this.series.find((x) => x.symbol === this.symbol && x.interval === '1h') : undefined);
 		if (s && s.firstOpenTime !== null && s.lastOpenTime !== null) {
 			this.from = toInputUtc(s.firstOpenTime);
 			this.to = toInputUtc(s.lastOpenTime);
@@ -226,9 +291,34 @@ export class MarketState {
 
 	/** Change symbol/interval; the range follows the stored candles of the new selection. */
 	async select(symbol: string, interval: Timeframe = this.interval, keepRange = false): Promise<void> {
-		this.symbol = symbol.toUpperCase();
+		const next = symbol.toUpperCase();
+		if (next !== this.symbol || interval !== this.interval) {
+			// A sync's outcome belongs to its market: it goes when another market is picked.
+			if (this.syncing) this.cancelSync();
+			this.syncError = null;
+			this.syncMessage = null;
+			this.progress = null;
+		}
+		this.symbol = next;
 		this.interval = interval;
 		if (!keepRange) this.#defaultRange();
+		await this.loadDataset();
+	}
+
+	/**
+	 * Range preset: the last `ms` of data ending at the stored candles' end (else at the current
+	 * end of the range), or the whole stored range for null; then load the candles.
+	 * @param ms - length of the range in ms (e.g. 30 days), or null for all stored candles.
+	 */
+	async presetRange(ms: number | null): Promise<void> {
+		if (ms === null) return this.useStoredRange();
+		const s = this.selectedSeries;
+		const end = s?.lastOpenTime ?? fromInputUtc(this.to);
+		if (!Number.isFinite(end)) return;
+		const step = timeframeMs(this.interval);
+		const first = s?.firstOpenTime ?? -Infinity;
+		this.from = toInputUtc(Math.max(first, Math.ceil((end - ms + step) / step) * step));
+		this.to = toInputUtc(end);
 		await this.loadDataset();
 	}
 
@@ -250,7 +340,12 @@ export class MarketState {
 		this.loadingDataset = true;
 		try {
 			const { startTime, endTime } = this.range;
-			const ohlcv = await this.#deps.store.getCandles(this.symbol, this.interval, { from: startTime, to: endTime });
+			let ohlcv = await this.#deps.store.getCandles(this.symbol, this.interval, { from: startTime, to: endTime });
+			let derived: ResampleResult | null = null;
+			if (ohlcv.openTime.length === 0) {
+				derived = await deriveFrom1h(this.#deps.store, this.symbol, this.interval, startTime, endTime);
+				if (derived) ohlcv = derived.ohlcv;
+			}
 			const n = ohlcv.openTime.length;
 			if (n === 0) {
 				this.dataset = null;
@@ -267,7 +362,8 @@ export class MarketState {
 				ohlcv,
 				gaps,
 				missingBars: countMissingBars(gaps),
-				sources: this.selectedSeries?.sources ?? []
+				sources: derived ? [DERIVED_SOURCE] : (this.selectedSeries?.sources ?? []),
+				derived: derived ? { from: '1h', partial: derived.partial } : undefined
 			};
 		} catch (e) {
 			this.dataset = null;

@@ -6,7 +6,7 @@
 import type { Remote } from 'comlink';
 import { defaultParams, getStrategy, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
 import type { BacktestConfig } from '../engine/types';
-import { formatMetric } from '../metrics';
+import { formatMetric, metricInfo } from '../metrics';
 import {
 	dataSpanMs,
 	heatmapFromResults,
@@ -37,6 +37,8 @@ import { newOptimisationId, type OptimisationsRepository, type StoredOptimisatio
 import type { WorkerPool } from '../workers/pool';
 import type { BacktestWorkerApi } from '../workers/protocol';
 import type { Dataset } from './market.svelte';
+import { configDifferences } from './config-label';
+import { StrategyFormState } from './strategy-form.svelte';
 
 type StrategyId = (typeof STRATEGY_IDS)[number];
 
@@ -60,6 +62,19 @@ export interface RangeInput {
 	step: number;
 	/** Value when not searched. */
 	fixed: number;
+}
+
+/** Search method names for labels. */
+const METHOD_NAMES: Record<string, string> = { grid: 'grid', random: 'random', genetic: 'genetic', adaptive: 'adaptive' };
+
+/**
+ * Label of an optimisation job: strategy, searched parameters with their ranges, method, what
+ * differs from the default settings, market. `SMA cross fast 5–14 × slow 20–65 · grid · SL 2 % · BTCUSDT 1h`.
+ */
+export function jobLabel(strategyName: string, method: string, job: OptimizationJob, symbol: string, interval: string): string {
+	const axes = job.axes.map((a) => ('values' in a ? `${a.name} ${a.values.join(',')}` : `${a.name} ${a.start}–${a.end}`)).join(' × ');
+	const diff = configDifferences(job.config, { params: true }).filter((d) => !job.axes.some((a) => d.startsWith(`${a.name} `)));
+	return `${strategyName} ${axes} · ${METHOD_NAMES[method] ?? method}${diff.length ? ` · ${diff.join(', ')}` : ''} · ${symbol} ${interval}`;
 }
 
 /** Objectives offered in the form. */
@@ -148,6 +163,22 @@ export function formatStatistic(key: string, value: number): string {
 	}
 }
 
+/** Names of trial statistics that are not in the metrics table. */
+const EXTRA_STAT_LABELS: Record<string, string> = { score: 'Score', grossProfit: 'Gross profit', grossLoss: 'Gross loss' };
+
+/**
+ * Human name of a trial statistic (`sharpeRatio` -> `Sharpe ratio`), never the raw key when one is known.
+ * @param key - statistic key.
+ */
+export function statisticLabel(key: string): string {
+	return EXTRA_STAT_LABELS[key] ?? metricInfo(key)?.label ?? key.replace(/([A-Z])/g, ' $1').replace(/^./, (c) => c.toUpperCase());
+}
+
+/** True when the statistic is a ratio (a fraction: 0.12 = 12 %). */
+export function statisticIsRatio(key: string): boolean {
+	return metricInfo(key)?.unit === 'ratio';
+}
+
 /** Trials in a batch (for the failed count). */
 function trialsIn(batch: TrialBatch): number {
 	return batch.kind === 'range' ? Math.max(0, batch.to - batch.from) : batch.indices.length;
@@ -157,6 +188,10 @@ const SAVE_INTERVAL_MS = 1000;
 
 /** Rune state of the optimisation page. */
 export class OptimizeState {
+	/** Execution settings of the next job (fees, slippage, exits, direction, sizing, cash): visible and editable on the Optimise screen. */
+	readonly exec = new StrategyFormState();
+	/** True once {@link exec} has been prefilled from the Backtest form. */
+	execPrefilled = false;
 	strategy = $state<StrategyId>('sma-cross');
 	ranges = $state<RangeInput[]>([]);
 	method = $state<SearchMethod['kind']>('grid');
@@ -361,7 +396,7 @@ export class OptimizeState {
 			createdAt: now,
 			updatedAt: now,
 			status: 'running',
-			label: `${def.name} · ${this.method} · ${job.axes.map((a) => a.name).join(' × ')} · ${dataset.symbol} ${dataset.interval}`,
+			label: jobLabel(def.name, this.method, job, dataset.symbol, dataset.interval),
 			market: {
 				symbol: dataset.symbol,
 				interval: dataset.interval,
@@ -485,12 +520,31 @@ export class OptimizeState {
 	 */
 	async remove(id: string): Promise<void> {
 		if (this.running && this.current?.id === id) return;
+		const job = this.jobs.find((j) => j.id === id);
+		this.lastDeleted = job ? { job, wasCurrent: this.current?.id === id } : null;
 		this.jobs = this.jobs.filter((j) => j.id !== id);
 		if (this.current?.id === id) this.current = null;
 		try {
 			await this.#deps?.repo.delete(id);
 		} catch (e) {
 			this.error = `Could not delete the optimisation: ${(e as Error).message}`;
+		}
+	}
+
+	/** The last deleted job, kept for an undo until the next deletion. */
+	lastDeleted = $state.raw<{ job: OptimisationJobRecord; wasCurrent: boolean } | null>(null);
+
+	/** Put the last deleted job back (same id, results and resumable state). */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#deps?.repo.put(d.job);
+			this.jobs = [...this.jobs.filter((j) => j.id !== d.job.id), d.job].sort((a, b) => b.createdAt - a.createdAt);
+			if (d.wasCurrent && !this.running) this.current = d.job;
+		} catch (e) {
+			this.error = `Could not restore the optimisation: ${(e as Error).message}`;
 		}
 	}
 

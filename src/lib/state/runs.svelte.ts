@@ -4,6 +4,7 @@
  * chosen for comparison.
  */
 import { getStrategy } from '../engine/strategies';
+import { configDifferences } from './config-label';
 import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
 import { newRunId, type RunsRepository, type StoredRun } from '../persistence/runs';
@@ -30,7 +31,7 @@ export interface RunResult {
 /** A stored run with the engine's types. */
 export type Run = StoredRun<BacktestConfig, RunResult>;
 
-/** `SMA cross 10/30 · BTCUSDT 1h` */
+/** `SMA cross 10/30 · BTCUSDT 1h`, then what differs from the app's default settings (`· fee 0.2 %, SL 2 %`). */
 export function runLabel(config: BacktestConfig, symbol: string, interval: string): string {
 	const def = getStrategy(config.strategy);
 	const values = def.params.map((p) => {
@@ -38,7 +39,8 @@ export function runLabel(config: BacktestConfig, symbol: string, interval: strin
 		const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
 		return p.options?.find((o) => o.value === n)?.label ?? n;
 	});
-	return `${def.name} ${values.join('/')} · ${symbol} ${interval}`;
+	const diff = configDifferences(config);
+	return `${def.name} ${values.join('/')} · ${symbol} ${interval}${diff.length ? ` · ${diff.join(', ')}` : ''}`;
 }
 
 /** Dependencies of {@link RunsState}, created in the browser. */
@@ -213,8 +215,27 @@ export class RunsState {
 		this.#jobs.get(id)?.cancel();
 	}
 
-	/** Delete a run from the history (cancelling it first if still active). */
+	/** The last deleted run, kept until {@link undoDelete} or the next deletion (an undo offer, not storage). */
+	lastDeleted = $state.raw<{ run: Run; wasSelected: boolean } | null>(null);
+
+	/** Put the last deleted run back (same id, same numbers) and show it again if it was shown. */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#deps?.repo.put(d.run);
+			this.history = [...this.history.filter((r) => r.id !== d.run.id), d.run].sort((a, b) => b.createdAt - a.createdAt);
+			if (d.wasSelected) this.selectedId = d.run.id;
+		} catch (e) {
+			this.error = `Could not restore the run: ${(e as Error).message}`;
+		}
+	}
+
+	/** Delete a run from the history (cancelling it first if still active); a finished run can be restored with {@link undoDelete}. */
 	async remove(id: string): Promise<void> {
+		const run = this.history.find((r) => r.id === id);
+		this.lastDeleted = run && run.status !== 'pending' && run.status !== 'running' ? { run, wasSelected: this.selectedId === id } : null;
 		this.cancel(id);
 		this.history = this.history.filter((r) => r.id !== id);
 		this.compareIds = this.compareIds.filter((c) => c !== id);

@@ -5,8 +5,17 @@
  * validated BacktestConfig or null while anything is invalid (which blocks the run).
  */
 import { checkParam, defaultConfig, getStrategy, STRATEGY_IDS, validateConfig } from '../engine/strategies';
+import { DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE } from '../core/costs';
 import type { ParamSchema, StrategyDefinition } from '../engine/strategies';
 import type { BacktestConfig, DirectionMode, StrategyId } from '../engine/types';
+
+/**
+ * The app's starting configuration of a strategy: the registry defaults with the app's realistic
+ * costs (fee 0.1 %, slippage 0.05 % per fill; src/lib/core/costs.ts), the same as the CLI's.
+ */
+export function appDefaultConfig(strategy: StrategyId): BacktestConfig {
+	return { ...defaultConfig(strategy), feeRate: DEFAULT_FEE_RATE, slippageRate: DEFAULT_SLIPPAGE_RATE };
+}
 
 /** How a stop-loss / take-profit is set in the form. */
 export type LevelMode = 'none' | 'fraction' | 'atr';
@@ -69,7 +78,7 @@ export class StrategyFormState {
 	sizingAmount = $state<NumberInput>(1000);
 
 	constructor(initial?: BacktestConfig) {
-		this.setConfig(initial ?? defaultConfig('sma-cross'));
+		this.setConfig(initial ?? appDefaultConfig('sma-cross'));
 	}
 
 	/** Strategy ids in display order. */
@@ -90,7 +99,7 @@ export class StrategyFormState {
 
 	/** Reset every field to the registry defaults of the current strategy. */
 	reset(): void {
-		this.setConfig(defaultConfig(this.strategy));
+		this.setConfig(appDefaultConfig(this.strategy));
 	}
 
 	/** Fill the form from a configuration (e.g. when reopening a run). */

@@ -14,6 +14,7 @@ import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
 import { evaluateBatch as evaluateTrials, overfittingEvidence, runWalkForward } from '../optimize';
 import { runExecutionChunk, type ExecutionChunk } from '../analysis/execution';
+import { atrStopSpec, STOP_DISTANCE_ID } from '../metrics/trade-table';
 import type {
 	BacktestWorkerApi,
 	DatasetIdentity,
@@ -114,6 +115,12 @@ export function createBacktestService(
 			const indicators: IndicatorLine[] = request.withIndicators
 				? e.indicatorSeries(request.config).map((s) => ({ id: s.id, label: s.label, pane: s.pane, values: Float64Array.from(s.values) }))
 				: [];
+			// An ATR stop's distance per bar (price units), for the trades table's R multiples.
+			const stop = request.withIndicators ? atrStopSpec(request.config) : null;
+			if (stop) {
+				const atr = e.indicator('atr', stop.period);
+				indicators.push({ id: STOP_DISTANCE_ID, label: `${stop.multiple} × ATR ${stop.period} (stop distance)`, pane: 'data', values: Float64Array.from(atr, (v) => v * stop.multiple) });
+			}
 			const response: RunResponse = {
 				trades: result.trades,
 				equity,

@@ -13,8 +13,8 @@ import type { ExecutionChunk, ExecutionDraw } from '../analysis/execution';
 export interface IndicatorLine {
 	id: string;
 	label: string;
-	/** `price`: drawn over the candles; `oscillator`: own pane (e.g. RSI 0-100). */
-	pane: 'price' | 'oscillator';
+	/** `price`: drawn over the candles; `oscillator`: own pane (e.g. RSI 0-100); `data`: not drawn, used by tables (e.g. the ATR stop distance for R multiples). */
+	pane: 'price' | 'oscillator' | 'data';
 	/** Float64Array, length = bars. */
 	values: Float64Array;
 }

@@ -65,3 +65,12 @@ export async function fillOptimisation(page: Page, strategy: string, axes: Recor
 	}
 	await page.getByTestId('opt-method').selectOption(method);
 }
+
+/**
+ * Set the costs of the reference scenarios (tests/fixtures/reference/SCENARIOS.md: fee 0.1 %, no
+ * slippage); the app's own default slippage is 0.05 %.
+ */
+export async function referenceCosts(page: Page): Promise<void> {
+	await page.locator('#fee').fill('0.1');
+	await page.locator('#slippage').fill('0');
+}

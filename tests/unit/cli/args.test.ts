@@ -37,7 +37,8 @@ describe('parseCliArgs: valid arguments', () => {
 			params: { fast: 10, slow: 30 },
 			direction: 'long',
 			feeRate: 0.001,
-			slippageRate: 0,
+			// The app's defaults: fee 0.1 %, slippage 0.05 %.
+			slippageRate: 0.0005,
 			initialCash: 10_000,
 			stopLoss: { mode: 'none' },
 			takeProfit: { mode: 'none' },
@@ -104,19 +105,22 @@ describe('parseCliArgs: errors are one line and name the problem', () => {
 	});
 
 	it('reports a non-number and an out-of-range number with the allowed range and the value given', () => {
-		expect(errorOf([...BASE, '--fee', 'abc'])).toBe("--fee must be a number from 0 to below 0.5 (0.001 = 0.1 % per fill), got 'abc'.");
-		expect(errorOf([...BASE, '--fee', '0.5'])).toContain("got '0.5'");
-		expect(errorOf([...BASE, '--slippage', '1e9'])).toMatch(/^--slippage must be a number from 0 to below 0.5/);
+		expect(errorOf([...BASE, '--fee', 'abc'])).toBe('--fee must be a fraction like 0.001 or a percentage like 0.1%, got "abc"');
+		expect(errorOf([...BASE, '--fee', '0.5'])).toMatch(/^--fee 0\.5 is 50 % per fill, an implausible cost\./);
+		expect(errorOf([...BASE, '--slippage', '1e9'])).toMatch(/^--slippage must be below 100 %/);
+		expect(errorOf([...BASE, '--fee', '0.1'])).toMatch(/for 0\.1 % write 0\.1% \(or 0\.001\)\. Pass --allow-large-costs/);
+		expect(run('--fee', '0.1', '--allow-large-costs').config.feeRate).toBe(0.1);
+		expect(run('--fee', '0.1%', '--slippage', '0.05%').config).toMatchObject({ feeRate: 0.001, slippageRate: 0.0005 });
 		expect(errorOf([...BASE, '--initial-cash', '0'])).toMatch(/^--initial-cash must be a number above 0/);
 		expect(errorOf([...BASE, '--last-contiguous', '10.5'])).toMatch(/^--last-contiguous must be a whole number from 1/);
 		expect(errorOf([...BASE, '--atr-period', '0', '--stop-loss', '2atr'])).toMatch(/^--atr-period must be a whole number from 1 to 1000/);
-		expect(errorOf([...BASE, '--fee', 'Infinity'])).toContain("got 'Infinity'");
+		expect(errorOf([...BASE, '--fee', 'Infinity'])).toContain('got "Infinity"');
 	});
 
 	it('reports a missing value and a value that starts with a dash', () => {
 		expect(errorOf([...BASE, '--fee'])).toBe('--fee needs a value (see --help).');
 		expect(errorOf([...BASE, '--fee', '-0.1'])).toMatch(/^--fee needs a value, .*--fee=VALUE/);
-		expect(errorOf([...BASE, '--fee=-0.1'])).toMatch(/^--fee must be a number from 0/);
+		expect(errorOf([...BASE, '--fee=-0.1'])).toMatch(/^--fee must not be negative/);
 	});
 
 	it('requires --data and --strategy', () => {

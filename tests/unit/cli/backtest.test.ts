@@ -33,7 +33,8 @@ async function callCli(args: string[]) {
 	return { status, stdout, stderr };
 }
 
-const S1_ARGS = ['--data', BTC, '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30', '--last-contiguous', '8760'];
+// The reference scenarios have no slippage (the CLI's default is 0.05 %, like the app's).
+const S1_ARGS = ['--data', BTC, '--strategy', 'sma-cross', '--param', 'fast=10', '--param', 'slow=30', '--last-contiguous', '8760', '--slippage', '0'];
 const SCENARIO_ARGS: Record<'S1' | 'S2' | 'S4', string[]> = {
 	S1: S1_ARGS,
 	S2: [...S1_ARGS, '--direction', 'long-short'],
@@ -183,12 +184,13 @@ describe('errors: one line on stderr, exit 2 for arguments and 1 for data', () =
 	const cases: [string, string[], number, RegExp][] = [
 		['unknown strategy', ['--data', BTC, '--strategy', 'macd'], 2, /^error: Unknown strategy "macd": use one of sma-cross, rsi-mean-reversion, ema-atr-breakout, rsi-atr-momentum, poly-bands$/],
 		['unknown flag', [...S1_ARGS, '--fe', '0.1'], 2, /^error: unknown option --fe \(did you mean --fee\?\)/],
-		['bad number', [...S1_ARGS, '--fee', 'abc'], 2, /^error: --fee must be a number from 0 to below 0\.5 .*got 'abc'\.$/],
+		['bad number', [...S1_ARGS, '--fee', 'abc'], 2, /^error: --fee must be a fraction like 0\.001 or a percentage like 0\.1%, got "abc"$/],
+		['fee of 10 % as a plain number', [...S1_ARGS, '--fee', '0.1'], 2, /^error: --fee 0\.1 is 10 % per fill, an implausible cost\. .*--allow-large-costs/],
 		['out-of-range parameter', ['--data', BTC, '--strategy', 'sma-cross', '--param', 'fast=0'], 2, /^error: Invalid sma-cross parameters: fast must be between 2 and 500, got 0$/],
 		['fast >= slow', ['--data', BTC, '--strategy', 'sma-cross', '--param', 'fast=30'], 2, /^error: Invalid sma-cross parameters: fast must be smaller than slow$/],
 		['missing file', ['--data', 'tests/fixtures/klines/NOPE.csv', '--strategy', 'sma-cross'], 1, /^error: cannot read --data file 'tests\/fixtures\/klines\/NOPE\.csv': no such file\.$/],
 		['CSV with a bad row', ['--data', badCsv, '--strategy', 'sma-cross'], 1, /^error: .*bad-row\.csv: 1 invalid row\(s\): line 38: open "abc" is not a number\./],
-		['--last-contiguous larger than the run', [...S1_ARGS.slice(0, -1), '30000'], 1, /^error: --last-contiguous 30000 is more than the most recent contiguous run: 29259 bar\(s\)/],
+		['--last-contiguous larger than the run', [...S1_ARGS.slice(0, -3), '30000'], 1, /^error: --last-contiguous 30000 is more than the most recent contiguous run: 29259 bar\(s\)/],
 		['unwritable --out', [...S1_ARGS, '--out', join(tmp, 'no-dir', 'r.json')], 1, /^error: cannot write --out file '.*r\.json': ENOENT\.$/]
 	];
 	for (const [name, args, status, pattern] of cases) {

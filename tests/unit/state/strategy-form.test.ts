@@ -13,10 +13,13 @@ describe('percent conversion', () => {
 });
 
 describe('StrategyFormState', () => {
-	it('starts on the S1 defaults and builds the same config as the registry', () => {
+	it('starts on the registry defaults with the app costs (fee 0.1 %, slippage 0.05 %)', () => {
 		const f = new StrategyFormState();
 		expect(f.errors).toEqual({});
 		expect(f.valid).toBe(true);
+		expect(f.config).toEqual({ ...defaultConfig('sma-cross'), feeRate: 0.001, slippageRate: 0.0005 });
+		expect(f.slippagePct).toBe(0.05);
+		f.slippagePct = 0;
 		expect(f.config).toEqual(defaultConfig('sma-cross'));
 	});
 

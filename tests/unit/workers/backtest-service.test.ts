@@ -4,6 +4,8 @@ import { defaultConfig } from '../../../src/lib/engine/strategies';
 import { createNodeEngine } from '../../../src/lib/engine/node';
 import { createBacktestService } from '../../../src/lib/workers/backtest-service';
 import { loadReferenceCase, referenceWindow } from '../helpers/fixtures';
+import { ATR } from 'technicalindicators';
+import { tradeRows } from '../../../src/lib/metrics/trade-table';
 
 const request = (datasetId: string, extra = {}) => ({ datasetId, config: defaultConfig('sma-cross'), intervalMs: 3_600_000, withIndicators: true, ...extra });
 
@@ -46,4 +48,23 @@ describe('backtest service (worker API)', () => {
 		await new Promise((r) => setTimeout(r, 0));
 		expect(raised.map((e) => e.message)).toEqual(['Test fault: uncaught error in the backtest worker (test hook).']);
 	});
+
+	it('carries the ATR stop distance for R multiples: multiple × Wilder ATR (checked against technicalindicators), never drawn', async () => {
+		const api = createBacktestService(() => createNodeEngine());
+		const w = referenceWindow('BTCUSDT');
+		await api.loadDataset('A', w);
+		const config = { ...defaultConfig('sma-cross'), stopLoss: { mode: 'atr' as const, value: 2 }, atrPeriod: 14 };
+		const r = await api.run(request('A', { config }));
+		const line = r.indicators.find((i) => i.id === 'stop-atr')!;
+		expect(line.pane).toBe('data');
+		const ref = ATR.calculate({ high: Array.from(w.high), low: Array.from(w.low), close: Array.from(w.close), period: 14 });
+		// technicalindicators' ATR starts at bar `period` (index 14 of the window).
+		for (const i of [14, 100, 5000, 8759]) expect(line.values[i]).toBeCloseTo(2 * ref[i - 14], 6);
+		const rows = tradeRows(r.trades, w, config.stopLoss, line.values);
+		const t = rows.find((x) => x.trade.exitReason === 'stop_loss')!;
+		// A stop-loss exit loses about 1 R (more with fees, slippage and gaps).
+		expect(t.rMultiple!).toBeLessThan(-0.8);
+		expect(t.rMultiple!).toBeGreaterThan(-3);
+	});
 });
+
