@@ -82,16 +82,40 @@ export function validateOhlcv(ohlcv: OhlcvColumns): void {
 	}
 }
 
-/** `a` crosses above `b` at t: `a[t-1] <= b[t-1]` and `a[t] > b[t]`, all four defined. */
-function crossesAbove(aPrev: number, aNow: number, bPrev: number, bNow: number): boolean {
-	if (Number.isNaN(aPrev) || Number.isNaN(aNow) || Number.isNaN(bPrev) || Number.isNaN(bNow)) return false;
-	return aPrev <= bPrev && aNow > bNow;
+/** Relative tie band of the crossing rule (SEMANTICS.md "Crossing"). */
+export const CROSS_TIE_REL = 1e-9;
+
+/** `a` and `b` are equal within the tie band: `|a - b| <= 1e-9 * max(|a|, |b|)` (SEMANTICS.md "Crossing"). */
+export function tieEqual(a: number, b: number): boolean {
+	return Math.abs(a - b) <= CROSS_TIE_REL * Math.max(Math.abs(a), Math.abs(b));
 }
 
-/** `a` crosses below `b` at t: `a[t-1] >= b[t-1]` and `a[t] < b[t]`, all four defined. */
-function crossesBelow(aPrev: number, aNow: number, bPrev: number, bNow: number): boolean {
+/** Tie-aware `a > b`: greater and not equal within the band. */
+function gtTie(a: number, b: number): boolean {
+	return a > b && !tieEqual(a, b);
+}
+
+/** Tie-aware `a <= b`: less or equal, or equal within the band. */
+function leTie(a: number, b: number): boolean {
+	return a <= b || tieEqual(a, b);
+}
+
+/**
+ * `a` crosses above `b` at t: `a[t-1] <= b[t-1]` and `a[t] > b[t]` with the tie-aware comparisons of SEMANTICS.md
+ * "Crossing" (values within 1e-9 relative are equal); all four defined.
+ */
+export function crossesAbove(aPrev: number, aNow: number, bPrev: number, bNow: number): boolean {
 	if (Number.isNaN(aPrev) || Number.isNaN(aNow) || Number.isNaN(bPrev) || Number.isNaN(bNow)) return false;
-	return aPrev >= bPrev && aNow < bNow;
+	return leTie(aPrev, bPrev) && gtTie(aNow, bNow);
+}
+
+/**
+ * `a` crosses below `b` at t: `a[t-1] >= b[t-1]` and `a[t] < b[t]` with the tie-aware comparisons of SEMANTICS.md
+ * "Crossing"; all four defined.
+ */
+export function crossesBelow(aPrev: number, aNow: number, bPrev: number, bNow: number): boolean {
+	if (Number.isNaN(aPrev) || Number.isNaN(aNow) || Number.isNaN(bPrev) || Number.isNaN(bNow)) return false;
+	return leTie(bPrev, aPrev) && gtTie(bNow, aNow);
 }
 
 /** Resolved parameters by name, from validateConfig's schema-ordered values. */
