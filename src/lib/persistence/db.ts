@@ -12,6 +12,9 @@
  * - `optimisations`: optimisation jobs and results, keyPath `id`, index `by-createdAt`.
  * - `settings`: key-value settings (out-of-line string keys).
  *
+ * Added in v2:
+ * - `portfolioRuns`: portfolio backtests (many markets, one account), keyPath `id`, index `by-createdAt`.
+ *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
  */
@@ -31,7 +34,8 @@ export const STORES = Object.freeze({
 	series: 'series',
 	runs: 'runs',
 	optimisations: 'optimisations',
-	settings: 'settings'
+	settings: 'settings',
+	portfolioRuns: 'portfolioRuns'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -116,6 +120,7 @@ export interface AppDbSchema extends DBSchema {
 	runs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 	optimisations: { key: string; value: OptimisationRecord; indexes: { 'by-createdAt': number } };
 	settings: { key: string; value: unknown };
+	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 }
 
 /** The opened app database. */
@@ -142,8 +147,14 @@ const v1: Migration = (db) => {
 	db.createObjectStore(STORES.settings);
 };
 
+/** v1 -> v2: portfolio runs get their own store (single-market runs and their readers stay as they are). */
+const v2: Migration = (db) => {
+	const portfolioRuns = db.createObjectStore(STORES.portfolioRuns, { keyPath: 'id' });
+	portfolioRuns.createIndex('by-createdAt', 'createdAt');
+};
+
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;
