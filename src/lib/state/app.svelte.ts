@@ -8,12 +8,14 @@ import { BinanceClient } from '../data/binance-client';
 import type { BacktestConfig } from '../engine/types';
 import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
+import { PortfolioRunsRepository } from '../persistence/portfolio-runs';
 import { RunsRepository } from '../persistence/runs';
 import { BacktestClient } from '../workers/backtest-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
 import { datasetId, describeError, MarketState } from './market.svelte';
+import { PortfolioState } from './portfolio.svelte';
 import { RunsState, type Run, type RunResult } from './runs.svelte';
 import { StrategyFormState } from './strategy-form.svelte';
 
@@ -34,6 +36,8 @@ export class AppState {
 	readonly market = new MarketState();
 	readonly form = new StrategyFormState();
 	readonly runs = new RunsState();
+	/** The Portfolio screen (many markets, one account). */
+	readonly portfolio = new PortfolioState();
 	/** Start-up problem (storage unavailable, ...), shown in a banner. */
 	fatal = $state<string | null>(null);
 	/** Note about the bundled dataset (loaded on this visit, or failed). */
@@ -74,7 +78,10 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
-			await this.market.init({ store, client: new BinanceClient() });
+			const binance = new BinanceClient();
+			await this.market.init({ store, client: binance });
+			const client = this.#client;
+			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
 		} catch (e) {
 			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
