@@ -18,3 +18,4 @@ export * from './links';
 export function readShareLink(link: string): SharePayload {
 	return parseSharePayload(decodeShareToken(tokenFromLink(link)));
 }
+export * from './portfolio';
