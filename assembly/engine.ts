@@ -68,13 +68,37 @@ export function prepare(): void {
   invalidateIndicators();
 }
 
+// Tie-aware comparisons (SEMANTICS.md "Crossing"): values within 1e-9 relative are equal. NaN compares false.
+// @ts-ignore: decorator
+@inline function tieEq(a: f64, b: f64): bool {
+  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+}
+// @ts-ignore: decorator
+@inline function gtT(a: f64, b: f64): bool {
+  return a > b && !tieEq(a, b);
+}
+// @ts-ignore: decorator
+@inline function ltT(a: f64, b: f64): bool {
+  return a < b && !tieEq(a, b);
+}
+// @ts-ignore: decorator
+@inline function leT(a: f64, b: f64): bool {
+  return a <= b || tieEq(a, b);
+}
+// @ts-ignore: decorator
+@inline function geT(a: f64, b: f64): bool {
+  return a >= b || tieEq(a, b);
+}
+
 /**
  * Signal pre-pass: for each bar t (1..n-2) the strategy's four signals at t's close, as bits in the flag bytes
  * (bit 7, the day-end flag, is kept). Undefined (NaN) indicator values compare false, so they never signal.
+ * fl: u8[n] flag bytes; cl, vo: f64[n] close and volume columns; a, b, c: f64[n] indicator buffers of the strategy.
  */
-function computeSignals(strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, volumeFilter: bool): void {
-  const n = barCount();
-  const fl = flagsBase();
+export function computeSignals(
+  strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, volumeFilter: bool,
+  fl: usize, n: i32, cl: usize, vo: usize
+): void {
   store<u8>(fl, load<u8>(fl) & FLAG_DAY_END);
   if (n > 0) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & FLAG_DAY_END);
   if (strategy == STRAT_SMA_CROSS) {
@@ -84,8 +108,8 @@ function computeSignals(strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2
       const f1 = ld(a, t);
       const s1 = ld(b, t);
       let bits: u8 = 0;
-      if (f0 <= s0 && f1 > s1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      else if (f0 >= s0 && f1 < s1) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      if (leT(f0, s0) && gtT(f1, s1)) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      else if (geT(f0, s0) && ltT(f1, s1)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
       f0 = f1;
@@ -97,19 +121,17 @@ function computeSignals(strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2
     for (let t = 1; t < n - 1; t++) {
       const r1 = ld(a, t);
       let bits: u8 = 0;
-      if (r0 >= p1 && r1 < p1) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      if (r0 <= p2 && r1 > p2) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      if (geT(r0, p1) && ltT(r1, p1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if (leT(r0, p2) && gtT(r1, p2)) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
       if (mid) {
-        if (r0 <= 50.0 && r1 > 50.0) bits |= SIG_EXIT_LONG;
-        if (r0 >= 50.0 && r1 < 50.0) bits |= SIG_EXIT_SHORT;
+        if (leT(r0, 50.0) && gtT(r1, 50.0)) bits |= SIG_EXIT_LONG;
+        if (geT(r0, 50.0) && ltT(r1, 50.0)) bits |= SIG_EXIT_SHORT;
       }
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
       r0 = r1;
     }
   } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
-    const cl = colPtr(COL_CLOSE);
-    const vo = colPtr(COL_VOLUME);
     let e0 = ld(a, 0);
     let k0 = p2 * ld(b, 0);
     let c0 = ld(cl, 0);
@@ -119,10 +141,10 @@ function computeSignals(strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2
       const c1 = ld(cl, t);
       const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
       let bits: u8 = 0;
-      if (volOk && c0 <= e0 + k0 && c1 > e1 + k1) bits |= SIG_ENTER_LONG;
-      if (volOk && c0 >= e0 - k0 && c1 < e1 - k1) bits |= SIG_ENTER_SHORT;
-      if (c0 >= e0 && c1 < e1) bits |= SIG_EXIT_LONG;
-      if (c0 <= e0 && c1 > e1) bits |= SIG_EXIT_SHORT;
+      if (volOk && leT(c0, e0 + k0) && gtT(c1, e1 + k1)) bits |= SIG_ENTER_LONG;
+      if (volOk && geT(c0, e0 - k0) && ltT(c1, e1 - k1)) bits |= SIG_ENTER_SHORT;
+      if (geT(c0, e0) && ltT(c1, e1)) bits |= SIG_EXIT_LONG;
+      if (leT(c0, e0) && gtT(c1, e1)) bits |= SIG_EXIT_SHORT;
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
       e0 = e1;
@@ -345,7 +367,7 @@ export function run(
   }
   let atrPtr: usize = 0;
   if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT);
+  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME));
 
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);

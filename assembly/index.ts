@@ -8,3 +8,8 @@ export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
 export { prepare, run } from './engine';
 /** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
 export { indicator } from './indicators';
+/** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */
+export {
+  pfAllocate, pfStartPtr, pfCountPtr, pfTimePtr, pfColPtr, pfUnionIndexPtr, pfEquityPtr, pfOpenPositionsPtr,
+  pfStatePtr, pfSummaryPtr, pfRecordsPtr, pfPrepare, pfRun
+} from './portfolio';

@@ -166,7 +166,7 @@ export function formatSummary(report: CliReport): string {
 		lines.push(`  ${m.label.padEnd(width)}  ${formatMetric(m.key, metrics[m.key])}`);
 	}
 	lines.push('');
-	const reasons: Record<ExitReason, number> = { signal: 0, stop_loss: 0, take_profit: 0, end_of_data: 0 };
+	const reasons: Record<ExitReason, number> = { signal: 0, stop_loss: 0, take_profit: 0, end_of_data: 0, circuit_breaker: 0, liquidation: 0 };
 	for (const tr of result.trades) reasons[tr.exitReason]++;
 	lines.push(
 		`Exits     ${Object.entries(reasons)

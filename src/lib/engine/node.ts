@@ -5,7 +5,8 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OhlcvColumns } from '../core/types';
-import type { BacktestConfig } from './types';
+import type { BacktestConfig, PortfolioConfig, PortfolioMarket } from './types';
+import { WasmPortfolioEngine, type PortfolioResult } from './portfolio-engine';
 import { engineBuildId } from './fingerprint';
 import { WasmEngine, type BacktestResult } from './wasm-engine';
 
@@ -50,5 +51,26 @@ async function compileFile(path: string): Promise<{ module: WebAssembly.Module; 
 export async function runBacktest(ohlcv: OhlcvColumns, config: BacktestConfig): Promise<BacktestResult> {
 	const engine = await createNodeEngine();
 	engine.load(ohlcv);
+	return engine.run(config);
+}
+
+/**
+ * Create a portfolio engine instance from the compiled core on disk (shares the compiled module).
+ * @throws Error with the build command when the wasm file is missing.
+ */
+export async function createNodePortfolioEngine(): Promise<WasmPortfolioEngine> {
+	compiled ??= compileFile(wasmPath('release'));
+	const { module, buildId } = await compiled;
+	return WasmPortfolioEngine.create(module, { buildId });
+}
+
+/**
+ * Run one portfolio backtest in Node on a fresh core instance.
+ * @param markets 1 … 200 markets of one interval, priority order
+ * @throws DataError for bad candles, ValidationError for a bad configuration
+ */
+export async function runPortfolioBacktest(markets: PortfolioMarket[], config: PortfolioConfig): Promise<PortfolioResult> {
+	const engine = await createNodePortfolioEngine();
+	engine.load(markets);
 	return engine.run(config);
 }

@@ -163,7 +163,7 @@ export interface PortfolioSimulationOutput {
 	trades: PortfolioTrade[];
 	/** Portfolio equity marked at every union bar's close, length T; the last value is after the end-of-data close-out. */
 	equity: Float64Array;
-	/** Positions open after each bar's fills and level exits, length T. */
+	/** Positions open at the end of each bar (after its close-outs), length T. */
 	openPositions: Float64Array;
 	events: BreakerEvent[];
 	attribution: MarketAttribution[];

@@ -203,24 +203,8 @@ export class WasmEngine {
 	 *   `unknown` when a module is given without it.
 	 */
 	static async create(wasm: WebAssembly.Module | BufferSource, options: { buildId?: string } = {}): Promise<WasmEngine> {
-		const buildId =
-			options.buildId ??
-			(wasm instanceof WebAssembly.Module
-				? 'unknown'
-				: engineBuildId(ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm)));
-		const imports = {
-			env: {
-				abort(_msg: number, _file: number, line: number, col: number) {
-					throw new Error(`WASM core aborted at ${line}:${col}`);
-				},
-				seed: () => 0
-			}
-		};
-		const instance =
-			wasm instanceof WebAssembly.Module
-				? await WebAssembly.instantiate(wasm, imports)
-				: (await WebAssembly.instantiate(wasm as BufferSource, imports)).instance;
-		return new WasmEngine(instance.exports as unknown as CoreExports, buildId);
+		const { exports, buildId } = await instantiateCore(wasm, options);
+		return new WasmEngine(exports as unknown as CoreExports, buildId);
 	}
 
 	/** Number of bars currently loaded. */
@@ -268,35 +252,7 @@ export class WasmEngine {
 
 	/** The core summary of the last run (see {@link CoreSummary}). */
 	readSummary(initialCash: number): CoreSummary {
-		const s = new Float64Array(this.core.memory.buffer, this.core.summaryPtr(), SUMMARY_LEN);
-		const nTrades = s[1];
-		const grossProfit = s[3];
-		const grossLoss = s[4];
-		const dN = s[9];
-		const dMean = dN > 0 ? s[10] / dN : NaN;
-		const dVar = dN > 1 ? (s[11] - dN * dMean * dMean) / (dN - 1) : NaN;
-		const dDown = dN > 0 ? Math.sqrt(s[12] / dN) : NaN;
-		const prMean = nTrades > 0 ? s[14] / nTrades : NaN;
-		const prVar = nTrades > 1 ? (s[15] - nTrades * prMean * prMean) / (nTrades - 1) : NaN;
-		return {
-			finalEquity: s[0],
-			totalReturnRatio: s[0] / initialCash - 1,
-			maxDrawdownRatio: s[6],
-			maxDrawdownAmount: s[13],
-			nTrades,
-			nWins: s[2],
-			nLosses: s[16],
-			winRate: nTrades > 0 ? s[2] / nTrades : NaN,
-			totalFees: s[5],
-			grossProfit,
-			grossLoss,
-			profitFactor: grossLoss < 0 ? grossProfit / -grossLoss : grossProfit > 0 ? Infinity : NaN,
-			sharpeRatio: dVar > 0 ? (dMean / Math.sqrt(dVar)) * Math.sqrt(365) : NaN,
-			sortinoRatio: dDown > 0 ? (dMean / dDown) * Math.sqrt(365) : NaN,
-			sqn: prVar > 0 ? (Math.sqrt(nTrades) * prMean) / Math.sqrt(prVar) : NaN,
-			exposureRatio: this.n > 0 ? s[8] / this.n : NaN,
-			ambiguousBars: s[7]
-		};
+		return summaryFromCore(new Float64Array(this.core.memory.buffer, this.core.summaryPtr(), SUMMARY_LEN), initialCash, this.n);
 	}
 
 	/** Copy the trade records of the last run (which must have been run with `record`). */
@@ -401,4 +357,68 @@ export class WasmEngine {
 	get barIntervalMs(): number {
 		return this.intervalMs;
 	}
+}
+
+/**
+ * Instantiate the WASM core (single-market and portfolio loops live in one module).
+ * @param wasm compiled module or raw bytes of assembly/build/release.wasm
+ * @param options.buildId {@link engineBuildId} of the bytes; computed from bytes, `unknown` for a module without it
+ */
+export async function instantiateCore(
+	wasm: WebAssembly.Module | BufferSource,
+	options: { buildId?: string } = {}
+): Promise<{ exports: WebAssembly.Exports; buildId: string }> {
+	const buildId =
+		options.buildId ??
+		(wasm instanceof WebAssembly.Module
+			? 'unknown'
+			: engineBuildId(ArrayBuffer.isView(wasm) ? new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength) : new Uint8Array(wasm)));
+	const imports = {
+		env: {
+			abort(_msg: number, _file: number, line: number, col: number) {
+				throw new Error(`WASM core aborted at ${line}:${col}`);
+			},
+			seed: () => 0
+		}
+	};
+	const instance =
+		wasm instanceof WebAssembly.Module
+			? await WebAssembly.instantiate(wasm, imports)
+			: (await WebAssembly.instantiate(wasm as BufferSource, imports)).instance;
+	return { exports: instance.exports, buildId };
+}
+
+/**
+ * Statistics from the core's summary block (layout.ts S_* fields; formulas in {@link CoreSummary}).
+ * @param s f64[SUMMARY_LEN] summary of a run; @param initialCash quote currency; @param bars bars of the run
+ */
+export function summaryFromCore(s: Float64Array, initialCash: number, bars: number): CoreSummary {
+		const nTrades = s[1];
+		const grossProfit = s[3];
+		const grossLoss = s[4];
+		const dN = s[9];
+		const dMean = dN > 0 ? s[10] / dN : NaN;
+		const dVar = dN > 1 ? (s[11] - dN * dMean * dMean) / (dN - 1) : NaN;
+		const dDown = dN > 0 ? Math.sqrt(s[12] / dN) : NaN;
+		const prMean = nTrades > 0 ? s[14] / nTrades : NaN;
+		const prVar = nTrades > 1 ? (s[15] - nTrades * prMean * prMean) / (nTrades - 1) : NaN;
+		return {
+			finalEquity: s[0],
+			totalReturnRatio: s[0] / initialCash - 1,
+			maxDrawdownRatio: s[6],
+			maxDrawdownAmount: s[13],
+			nTrades,
+			nWins: s[2],
+			nLosses: s[16],
+			winRate: nTrades > 0 ? s[2] / nTrades : NaN,
+			totalFees: s[5],
+			grossProfit,
+			grossLoss,
+			profitFactor: grossLoss < 0 ? grossProfit / -grossLoss : grossProfit > 0 ? Infinity : NaN,
+			sharpeRatio: dVar > 0 ? (dMean / Math.sqrt(dVar)) * Math.sqrt(365) : NaN,
+			sortinoRatio: dDown > 0 ? (dMean / dDown) * Math.sqrt(365) : NaN,
+			sqn: prVar > 0 ? (Math.sqrt(nTrades) * prMean) / Math.sqrt(prVar) : NaN,
+			exposureRatio: bars > 0 ? s[8] / bars : NaN,
+			ambiguousBars: s[7]
+		};
 }
