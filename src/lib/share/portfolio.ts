@@ -15,7 +15,8 @@ import { z } from 'zod';
 import { isoUtc, TIMEFRAMES } from '../core/timeframe';
 import type { Timeframe, UnixMs } from '../core/types';
 import type { PortfolioRunFingerprint } from '../engine/fingerprint';
-import { STRATEGY_IDS, validateConfig } from '../engine/strategies';
+import { validatePortfolioConfig } from '../engine/portfolio-config';
+import { STRATEGY_IDS } from '../engine/strategies';
 import type { PortfolioConfig } from '../engine/types';
 import { decodeShareToken, encodeShareToken, ShareLinkError, tokenFromLink } from './codec';
 import type { Verification } from './links';
@@ -113,32 +114,6 @@ const payload = z.strictObject({
 });
 
 /**
- * The checks of a portfolio configuration beyond its shape: the single-market rules (strategy,
- * parameters, costs, levels) and the portfolio ones (breaker ranges, one breaker of each kind,
- * risk sizing needs a stop-loss).
- * @throws Error naming every problem.
- */
-export function checkPortfolioConfig(c: PortfolioConfig): void {
-	const problems: string[] = [];
-	const s = c.sizing;
-	try {
-		validateConfig({ ...c, sizing: s.mode === 'equity-split' ? { mode: 'equity-fraction', fraction: 1 } : s });
-	} catch (e) {
-		problems.push((e as Error).message);
-	}
-	if (!(Number.isInteger(c.maxPositions) && c.maxPositions >= 1 && c.maxPositions <= 200)) problems.push(`maxPositions must be a whole number from 1 to 200, got ${c.maxPositions}`);
-	if (!(c.leverage >= 1 && c.leverage <= 10)) problems.push(`leverage must be from 1 to 10, got ${c.leverage}`);
-	const kinds = new Set<string>();
-	for (const b of c.breakers) {
-		if (kinds.has(b.kind)) problems.push(`at most one ${b.kind} breaker`);
-		kinds.add(b.kind);
-		if (b.kind === 'max-drawdown' && !(b.threshold > 0 && b.threshold < 1)) problems.push(`max-drawdown threshold must be a fraction above 0 and below 1, got ${b.threshold}`);
-		if (b.kind === 'consecutive-losses' && !(b.factor > 0 && b.factor <= 1)) problems.push(`consecutive-losses factor must be above 0 and at most 1, got ${b.factor}`);
-	}
-	if (problems.length) throw new Error(problems.join('; '));
-}
-
-/**
  * Validate a decoded portfolio share document.
  * @returns the typed payload.
  * @throws ShareLinkError(`invalid`) naming the first problems; never another exception.
@@ -154,7 +129,7 @@ export function parsePortfolioSharePayload(doc: unknown): PortfolioSharePayload 
 	}
 	const p = r.data as PortfolioSharePayload;
 	try {
-		checkPortfolioConfig(p.config);
+		validatePortfolioConfig(p.config, p.markets.length);
 	} catch (e) {
 		throw new ShareLinkError('invalid', `This portfolio link holds settings this app cannot use (${(e as Error).message}). It was not opened; ask for a new link.`);
 	}

@@ -13,6 +13,7 @@ import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import type { SymbolInfo, SymbolVolume } from '../data/binance-client';
 import { countMissingBars, findGaps } from '../data/gaps';
 import { syncCandles, type KlineSource } from '../data/sync';
+import { validatePortfolioConfig } from '../engine/portfolio-config';
 import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec } from '../engine/types';
 import type { CandleStore } from '../persistence/candle-store';
 import type { SeriesRecord } from '../persistence/db';
@@ -304,7 +305,7 @@ export class PortfolioState {
 		if (this.sizingMode === 'risk' && this.form.stopLossMode === 'none' && !this.form.definition.ownsExitLevels)
 			out.sizingMode = 'Risk sizing needs a stop-loss: set one under Trading, or size another way';
 		set('leverage', numberProblem('Leverage', this.leverage, 1, 10));
-		if ((this.leverage ?? 1) > 1) set('maintenancePct', numberProblem('Maintenance margin', this.maintenancePct, 0, 50, { unit: '%' }));
+		if ((this.leverage ?? 1) > 1) set('maintenancePct', numberProblem('Maintenance margin', this.maintenancePct, 0, 49.99, { unit: '%' }));
 		for (const b of this.breakers) {
 			if (b.kind === 'max-drawdown') {
 				set(`breaker.${b.id}.threshold`, numberProblem('Drawdown threshold', b.thresholdPct, 0, 99.999, { minExclusive: true, unit: '%' }));
@@ -317,10 +318,10 @@ export class PortfolioState {
 		return out;
 	});
 
-	/** The validated portfolio configuration, or null while any field (here or in the strategy form) is invalid. */
-	readonly config = $derived.by((): PortfolioConfig | null => {
+	/** The configuration built from the inputs and checked by the engine's rules (validatePortfolioConfig). */
+	readonly #checked = $derived.by((): { config: PortfolioConfig | null; problem: string | null } => {
 		const base = this.form.config;
-		if (!base || Object.keys(this.errors).length) return null;
+		if (!base || Object.keys(this.errors).length) return { config: null, problem: null };
 		const sizing: PortfolioSizingSpec =
 			this.sizingMode === 'fixed-notional'
 				? { mode: 'fixed-notional', amount: this.sizingAmount as number }
@@ -335,7 +336,7 @@ export class PortfolioState {
 					: { kind: 'consecutive-losses', count: b.count as number, action: 'reduce', factor: b.factor as number }
 			);
 		const { sizing: _single, ...rest } = base;
-		return {
+		const config: PortfolioConfig = {
 			...rest,
 			sizing,
 			maxPositions: this.maxPositions as number,
@@ -343,11 +344,27 @@ export class PortfolioState {
 			maintenanceMarginRatio: (this.leverage ?? 1) > 1 ? pctToFraction(this.maintenancePct as number) : 0.005,
 			breakers
 		};
+		try {
+			validatePortfolioConfig(config, Math.max(1, this.symbols.length));
+			return { config, problem: null };
+		} catch (e) {
+			return { config: null, problem: describeError(e) };
+		}
 	});
+
+	/** The validated portfolio configuration, or null while any field (here or in the strategy form) is invalid. */
+	get config(): PortfolioConfig | null {
+		return this.#checked.config;
+	}
+
+	/** The engine's message when every field passes but the whole configuration does not, else null. */
+	get configError(): string | null {
+		return this.#checked.problem;
+	}
 
 	/** Fields with a message here and in the strategy form. */
 	get errorCount(): number {
-		return Object.keys(this.errors).length + Object.keys(this.form.errors).length + (this.form.configError ? 1 : 0);
+		return Object.keys(this.errors).length + Object.keys(this.form.errors).length + (this.form.configError ? 1 : 0) + (this.configError ? 1 : 0);
 	}
 
 	/** Fill the whole form from a stored run (reopen / share link). */
