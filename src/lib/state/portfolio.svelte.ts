@@ -189,15 +189,18 @@ export class PortfolioState {
 		if (!q) return [];
 		const list = this.#deps?.symbols() ?? [];
 		if (list.length) {
+			// Exact symbol, then USDT pairs whose symbol or base asset starts with the text, then other pairs.
 			const exact: string[] = [];
+			const usdt: string[] = [];
 			const prefix: string[] = [];
 			const other: string[] = [];
 			for (const s of list) {
 				if (s.symbol === q) exact.push(s.symbol);
+				else if (s.quoteAsset === 'USDT' && (s.symbol.startsWith(q) || s.baseAsset.startsWith(q))) usdt.push(s.symbol);
 				else if (s.symbol.startsWith(q)) prefix.push(s.symbol);
 				else if (s.baseAsset.includes(q)) other.push(s.symbol);
 			}
-			return [...exact, ...prefix, ...other].filter((s) => !this.symbols.includes(s)).slice(0, limit);
+			return [...exact, ...usdt, ...prefix, ...other].filter((s) => !this.symbols.includes(s)).slice(0, limit);
 		}
 		return [...new Set(this.series.map((s) => s.symbol))].filter((s) => s.includes(q) && !this.symbols.includes(s)).slice(0, limit);
 	}

@@ -4,7 +4,7 @@ import { DB_VERSION, MIGRATIONS, STORES, openAppDb, type Migration } from '../..
 import { freshFactory } from './helpers';
 
 describe('openAppDb', () => {
-	it('creates every store of v1 with its keys and indexes', async () => {
+	it('creates every store (v1 and v2) with its keys and indexes', async () => {
 		const db = await openAppDb('t', freshFactory());
 		expect(db.version).toBe(DB_VERSION);
 		expect(DB_VERSION).toBe(MIGRATIONS.length);
@@ -16,6 +16,8 @@ describe('openAppDb', () => {
 		expect([...tx.objectStore('runs').indexNames]).toEqual(['by-createdAt']);
 		expect(tx.objectStore('optimisations').keyPath).toBe('id');
 		expect(tx.objectStore('settings').keyPath).toBeNull();
+		expect(tx.objectStore('portfolioRuns').keyPath).toBe('id');
+		expect([...tx.objectStore('portfolioRuns').indexNames]).toEqual(['by-createdAt']);
 		db.close();
 	});
 
@@ -45,7 +47,7 @@ describe('openAppDb', () => {
 			(tx.objectStore('runs') as unknown as { createIndex(n: string, k: string): void }).createIndex('by-score', 'score');
 		};
 		const upgraded = await openAppDb('t', factory, { migrations: [...MIGRATIONS, v2] });
-		expect(upgraded.version).toBe(2);
+		expect(upgraded.version).toBe(MIGRATIONS.length + 1);
 		expect([...upgraded.objectStoreNames]).toContain('recommendations');
 		expect(await upgraded.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 5, score: 1.5 });
 		const byScore = await (upgraded as unknown as { getAllFromIndex(s: string, i: string): Promise<unknown[]> }).getAllFromIndex('runs', 'by-score');
@@ -58,7 +60,7 @@ describe('openAppDb', () => {
 		let notified = 0;
 		const old = await openAppDb('t', factory, { onVersionChange: () => notified++ });
 		const newer = await openAppDb('t', factory, { migrations: [...MIGRATIONS, () => undefined] });
-		expect(newer.version).toBe(2);
+		expect(newer.version).toBe(MIGRATIONS.length + 1);
 		expect(notified).toBe(1);
 		newer.close();
 		void old;
