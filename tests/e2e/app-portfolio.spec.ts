@@ -136,6 +136,8 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await page.screenshot({ path: '/tmp/portfolio-phone.png' });
 	await page.getByTestId('portfolio-chart').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: '/tmp/portfolio-phone-chart.png' });
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await page.screenshot({ path: '/tmp/portfolio-phone-form.png' });
 	await page.setViewportSize({ width: 1280, height: 800 });
 
 	// Kept in the history: a reload shows it again with the same numbers.
