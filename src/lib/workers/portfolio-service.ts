@@ -50,7 +50,8 @@ export function basketIndex(markets: readonly PortfolioMarket[], openTime: Float
 
 /**
  * Create the portfolio part of the worker API.
- * @param getEngine - the worker's portfolio engine and its version (`ENGINE_SEMVER+buildId`); called per run, expected to cache.
+ * @param getEngine - creates the worker's portfolio engine and gives its version (`ENGINE_SEMVER+buildId`); called once
+ *   (again only after a failure), its result is reused.
  * @param raiseUncaught - how to raise an error outside any call (test fault `crash`).
  */
 export function createPortfolioService(
@@ -60,6 +61,12 @@ export function createPortfolioService(
 			throw e;
 		})
 ): PortfolioWorkerApi {
+	let enginePromise: Promise<{ engine: PortfolioEngineLike; version: string }> | null = null;
+	const engineOnce = () =>
+		(enginePromise ??= getEngine().catch((e: unknown) => {
+			enginePromise = null;
+			throw e;
+		}));
 	return {
 		async runPortfolio(request: PortfolioRunRequest): Promise<PortfolioRunResponse> {
 			if (request.fault === 'throw') throw new Error('Test fault: the backtest worker threw on purpose (test hook).');
@@ -69,7 +76,7 @@ export function createPortfolioService(
 			}
 			const { markets, config } = request;
 			if (!markets.length) throw new Error('A portfolio needs at least one market with candles.');
-			const { engine, version } = await getEngine();
+			const { engine, version } = await engineOnce();
 			const t0 = performance.now();
 			engine.load(markets);
 			const r = engine.run(config);
