@@ -52,7 +52,7 @@ describe('portfolio service (worker API)', () => {
 		expect(r.summary.finalEquity).toBe(direct.summary.finalEquity);
 		// Fingerprint: documented layout, recomputable from the inputs and outputs.
 		expect(r.fingerprint).toEqual(
-			fingerprintPortfolioRun({ engineVersion: direct.summary ? (await createNodePortfolioEngine()).version : '', symbols: r.symbols, interval: '1h', dataHash: portfolioDataHash(markets), config: C1_BOTH, trades: direct.trades, events: direct.events })
+			fingerprintPortfolioRun({ engineVersion: (await createNodePortfolioEngine()).version, symbols: r.symbols, interval: '1h', dataHash: portfolioDataHash(markets), config: C1_BOTH, trades: direct.trades, events: direct.events })
 		);
 		expect(r.fingerprint.tradesHash).toBe(portfolioTradesHash(direct.trades));
 		expect(r.fingerprint.eventsHash).toBe(portfolioEventsHash(direct.events));
