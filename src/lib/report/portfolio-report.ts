@@ -67,22 +67,22 @@ function charts(run: PortfolioRun, maxPoints: number): string {
 		shape: e.type === 'max-drawdown' ? (e.action === 'trip' ? 'down' : 'up') : 'circle',
 		color: e.type === 'max-drawdown' ? (e.action === 'trip' ? '#d6334a' : '#0a8f5a') : e.action === 'trip' ? '#e06a1b' : '#2f7fd0'
 	}));
-	// Cooldowns drawn as a step line at the top of the equity range (SVG charts here are lines only).
+	// Cooldowns: one thick bar per span along the top of the equity range (the SVG charts draw lines only).
 	let hi = -Infinity;
 	let lo = Infinity;
 	for (const v of r.equity) {
 		if (v > hi) hi = v;
 		if (v < lo) lo = v;
 	}
-	const band = new Float64Array(r.equity.length).fill(NaN);
-	for (const s of spans) band.fill(hi, s.tripBar, s.releaseBar + 1);
-	const lines = [{ x: r.openTime, y: r.equity, color: '#b7860b', width: 2 }];
-	if (spans.length) lines.push({ x: r.openTime, y: band, color: '#d6334a', width: 6 });
+	const lines = [
+		{ x: r.openTime, y: r.equity, color: '#b7860b', width: 2 },
+		...spans.map((sp) => ({ x: [r.openTime[sp.tripBar], r.openTime[sp.releaseBar]], y: [hi, hi], color: '#d6334a', width: 6 }))
+	];
 	const equity = lineChartSvg({ title: 'Portfolio equity with circuit-breaker events', lines, markers, yFormat: (v) => money.format(v), maxPoints, include: [lo] });
 	const dd = lineChartSvg({
 		title: 'Drawdown',
-		lines: [{ x: r.openTime, y: drawdownSeries(r.equity, run.config.initialCash), color: '#d6334a', fillTo: 0 }],
-		yFormat: (v) => `${(v * -100).toFixed(0)}%`,
+		lines: [{ x: r.openTime, y: drawdownSeries(r.equity, run.config.initialCash).map((v) => -v), color: '#d6334a', fillTo: 0, width: 1.2 }],
+		yFormat: (v) => `${(v * 100).toFixed(0)}%`,
 		height: 180,
 		maxPoints,
 		include: [0]
@@ -95,7 +95,7 @@ function charts(run: PortfolioRun, maxPoints: number): string {
 		maxPoints,
 		include: [0, run.config.maxPositions]
 	});
-	return `<h3>Equity</h3><p class="legend"><span>▼ red: max-drawdown trip</span><span>▲ green: release</span><span>thick red bar at the top: cooldown (entries blocked)</span><span>● orange/blue: losing-streak size cut / restored</span></p>${equity}<h3>Drawdown</h3>${dd}<h3>Open positions (K ${run.config.maxPositions})</h3>${pos}`;
+	return `<h3>Equity</h3><p class="legend"><span>▼ red: max-drawdown trip</span><span>▲ green: release</span><span>thick red bars at the top: cooldowns (entries blocked)</span><span>● orange/blue: losing-streak size cut / restored</span></p>${equity}<h3>Drawdown</h3>${dd}<h3>Open positions (K ${run.config.maxPositions})</h3>${pos}`;
 }
 
 /** Options of {@link portfolioReportHtml}. */
