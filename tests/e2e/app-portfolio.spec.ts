@@ -91,6 +91,8 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await expect(page.getByTestId('pf-load-error')).toContainText(/Binance|network|reach/i);
 	await expect(page.locator('[data-testid="pf-load"][data-symbol="BTCUSDT"]')).toContainText('8,760 candles');
 	await expect(page.getByTestId('portfolio-view')).toHaveCount(0);
+	await page.getByTestId('pf-confirm').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: '/tmp/portfolio-confirm.png' });
 	await page.getByTestId('pf-confirm-run').click();
 
 	await expect(page.getByTestId('portfolio-status')).toHaveText('completed', { timeout: 60_000 });
@@ -140,10 +142,28 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await page.screenshot({ path: '/tmp/portfolio-phone-form.png' });
 	await page.setViewportSize({ width: 1280, height: 800 });
 
-	// Kept in the history: a reload shows it again with the same numbers.
+	// Kept in the history: listed on the History page; opening it shows the same numbers and refills the form.
 	const id = shown.id as string;
-	await page.goto(`./portfolio/?run=${id}`);
+	await page.goto('./history/');
+	await expect(page.getByTestId('portfolio-history-row')).toHaveCount(1);
+	await page.getByTestId('open-portfolio-run').click();
+	await expect(page).toHaveURL(new RegExp(`portfolio/\\?run=${id}`));
 	await expect(page.getByTestId('portfolio-status')).toHaveText('completed');
+	await expect(page.getByTestId('pkpi-finalEquity')).toHaveAttribute('data-value', String(node.equity[node.equity.length - 1]));
+	await expect(page.getByTestId('pf-breaker')).toHaveCount(2);
+	await expect(page.getByTestId('pf-market')).toHaveCount(5);
+
+	// A second run with K = 2 (candles already stored: no confirmation), then both compared.
+	await page.getByTestId('pf-k').fill('2');
+	await page.getByTestId('pf-run').click();
+	await expect(page.getByTestId('pf-recent')).toHaveCount(2);
+	await expect(page.getByTestId('portfolio-status')).toHaveText('completed', { timeout: 60_000 });
+	await expect(page.locator('h2').filter({ hasText: 'K 2' })).toBeVisible();
+	for (const box of await page.getByRole('checkbox', { name: /^Compare / }).all()) await box.check();
+	await expect(page.getByTestId('pf-compare')).toBeVisible();
+	await expect(page.getByTestId('pf-compare').getByTestId('stats')).toContainText('#2');
+	await page.screenshot({ path: '/tmp/portfolio-compare.png', fullPage: false });
+	await page.goto(`./portfolio/?run=${id}`);
 	await expect(page.getByTestId('pkpi-finalEquity')).toHaveAttribute('data-value', String(node.equity[node.equity.length - 1]));
 
 	// Share link: a fresh browser (empty storage) fetches the exact candles, re-runs and verifies.

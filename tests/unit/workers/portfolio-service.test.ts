@@ -113,7 +113,8 @@ describe('portfolio fingerprints', () => {
 		// Parameters resolved with defaults: {} and the defaults give the same fingerprint.
 		const f2 = fingerprintPortfolioRun({ ...base, config: { ...C1_BOTH, params: {} }, trades: [], events: [] });
 		expect(f2.fingerprint).toBe(f1.fingerprint);
-		const f3 = fingerprintPortfolioRun({ ...base, config: { ...C1_BOTH, maxPositions: 4 }, trades: [], events: [] });
+		const k4: PortfolioConfig = { ...C1_BOTH, maxPositions: 4 };
+		const f3 = fingerprintPortfolioRun({ ...base, config: k4, trades: [], events: [] });
 		expect(f3.fingerprint).not.toBe(f1.fingerprint);
 		expect(portfolioEventsHash([{ bar: 1, time: 2, type: 'max-drawdown', action: 'trip', value: 0.1 }])).not.toBe(portfolioEventsHash([]));
 	});
