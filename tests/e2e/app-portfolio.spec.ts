@@ -9,7 +9,9 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { portfolioTradesHash } from '../../src/lib/engine/fingerprint';
-import { runPortfolioBacktest } from '../../src/lib/engine/node';
+import { createNodePortfolioEngine, runPortfolioBacktest } from '../../src/lib/engine/node';
+import { portfolioSharePayload, portfolioShareUrl } from '../../src/lib/share';
+import { createPortfolioService } from '../../src/lib/workers/portfolio-service';
 import type { PortfolioConfig, PortfolioMarket } from '../../src/lib/engine/types';
 import { chartInk } from './helpers/app';
 import { blockBundledDataset } from './helpers/binance-mock';
@@ -43,11 +45,11 @@ const CONFIG: PortfolioConfig = {
 	]
 };
 
-/** The fixture candles of the window, as the Node engine gets them. */
-function marketsFromFixtures(): PortfolioMarket[] {
-	return SYMBOLS.map((symbol) => {
+/** The fixture candles of a window (default: the reference window), as the Node engine gets them. */
+function marketsFromFixtures(symbols = SYMBOLS, first = FIRST, last = LAST): PortfolioMarket[] {
+	return symbols.map((symbol) => {
 		const k = readKlinesPlain(PORTFOLIO_FIXTURES[symbol]);
-		const keep = k.openTime.map((t, i) => (t >= FIRST && t <= LAST ? i : -1)).filter((i) => i >= 0);
+		const keep = k.openTime.map((t, i) => (t >= first && t <= last ? i : -1)).filter((i) => i >= 0);
 		const col = (c: number[]) => Float64Array.from(keep.map((i) => c[i]));
 		return { symbol, ohlcv: { openTime: col(k.openTime), open: col(k.open), high: col(k.high), low: col(k.low), close: col(k.close), volume: col(k.volume) } };
 	});
@@ -180,7 +182,7 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await context.close();
 });
 
-test('top N by 24h quote volume from the recorded ticker, and a bad link is refused', async ({ page }) => {
+test('top N by 24h quote volume from the recorded ticker; a Node-made link opened on the share page verifies; a bad link is refused', async ({ page }) => {
 	await blockBundledDataset(page);
 	const log = await mockBinancePortfolio(page);
 	await page.goto('./portfolio/');
@@ -196,6 +198,28 @@ test('top N by 24h quote volume from the recorded ticker, and a bad link is refu
 		expect(s).not.toMatch(/^(USDC|FDUSD|TUSD|BUSD|DAI)USDT$/);
 		expect(s).not.toMatch(/(UP|DOWN|BULL|BEAR)USDT$/);
 	}
+	// A link made in Node, opened on the share page: handed to the Portfolio screen, reproduced from Binance, verified.
+	const markets = marketsFromFixtures(['SOLUSDT', 'ETHUSDT'], Date.parse('2025-10-01T00:00:00Z'), Date.parse('2025-12-31T23:00:00Z'));
+	const config: PortfolioConfig = { ...CONFIG, maxPositions: 1, breakers: [{ kind: 'max-drawdown', threshold: 0.05, action: 'close-all', cooldownBars: 48 }] };
+	const service = createPortfolioService(async () => {
+		const engine = await createNodePortfolioEngine();
+		return { engine, version: engine.version };
+	});
+	const result = await service.runPortfolio({ markets, config, interval: '1h', intervalMs: 3_600_000 });
+	expect(result.events.length).toBeGreaterThan(0);
+	const shared = portfolioSharePayload({
+		config,
+		interval: '1h',
+		markets: markets.map((m) => ({ symbol: m.symbol, firstOpenTime: m.ohlcv.openTime[0], lastOpenTime: m.ohlcv.openTime[m.ohlcv.openTime.length - 1], bars: m.ohlcv.openTime.length })),
+		result
+	});
+	const url = portfolioShareUrl(new URL('/share/', page.url()), shared);
+	await page.goto(url);
+	await expect(page).toHaveURL(/\/portfolio\/#v1\./);
+	await expect(page.getByTestId('pf-share-verdict')).toHaveText('✓ Verified identical', { timeout: 60_000 });
+	await expect(page.getByTestId('pf-market')).toHaveCount(2);
+	await expect(page.getByTestId('pkpi-events')).toHaveText(String(result.events.length));
+
 	// A damaged link: nothing is fetched or run.
 	const before = log.length;
 	await page.goto('./portfolio/#v1.AAAA-not-a-link');
