@@ -46,7 +46,7 @@ describe('backup of portfolio runs', () => {
 		expect(report.interrupted).toBe(1);
 		const back = new PortfolioRunsRepository(dst);
 		expect(await back.get('p1')).toEqual(run('p1', 'completed'));
-		expect(Object.is((await back.get('p1'))!.result!.trades[0].pnl, -0)).toBe(true);
+		expect(Object.is(((await back.get('p1'))!.result as { trades: { pnl: number }[] }).trades[0].pnl, -0)).toBe(true);
 		expect(await back.get('p2')).toMatchObject({ status: 'failed', error: INTERRUPTED_MESSAGE, updatedAt: 9 });
 		expect((await importAll(dst, bytes)).portfolioRuns).toEqual({ added: 0, skipped: 2 });
 		src.close();
@@ -55,7 +55,7 @@ describe('backup of portfolio runs', () => {
 
 	it('a malformed portfolio run rejects the whole file, naming it', async () => {
 		const src = await openAppDb('c', freshFactory());
-		const bad = { ...run('p1', 'completed'), result: { ...run('p1', 'completed').result!, openPositions: new Float64Array([1]) } };
+		const bad = { ...run('p1', 'completed'), result: { ...(run('p1', 'completed').result as object), openPositions: new Float64Array([1]) } };
 		await new PortfolioRunsRepository(src).put(bad);
 		const bytes = await exportAll(src);
 		expect(() => readBackup(bytes)).toThrow(/portfolioRuns\[0\].*same length/);
