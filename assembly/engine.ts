@@ -57,8 +57,21 @@ export const FLAG_DAY_END: u8 = 0x80;
 }
 
 /** Mark day ends (last bar of each UTC day) and forget cached indicators; call after writing new bars. */
+let closeScale: f64 = 0;
+
+/** max |close| over n bars at `cl` (the scale that bounds the crossing tie bands, see computeSignals). */
+export function closeScaleOf(cl: usize, n: i32): f64 {
+  let m: f64 = 0;
+  for (let t = 0; t < n; t++) {
+    const v = Math.abs(ld(cl, t));
+    if (v > m) m = v;
+  }
+  return m;
+}
+
 export function prepare(): void {
   const n = barCount();
+  closeScale = closeScaleOf(colPtr(COL_CLOSE), n);
   const ot = colPtr(COL_OPEN_TIME);
   const fl = flagsBase();
   for (let t = 0; t < n; t++) {
@@ -68,88 +81,111 @@ export function prepare(): void {
   invalidateIndicators();
 }
 
-// Tie-aware comparisons (SEMANTICS.md "Crossing"): values within 1e-9 relative are equal. NaN compares false.
+// Tie-aware comparison (SEMANTICS.md "Crossing"): values within 1e-9 relative are equal. Returns 1 (a > b),
+// -1 (a < b), 0 (equal) or 2 (a or b is NaN: undefined, never part of a cross). One call per series and bar, so a
+// crossing test is two small-integer comparisons of consecutive results.
 // @ts-ignore: decorator
-@inline function tieEq(a: f64, b: f64): bool {
-  return Math.abs(a - b) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b));
+@inline function cmpT(a: f64, b: f64): i32 {
+  const d = a - b;
+  if (Math.abs(d) <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) return 0;
+  if (d > 0) return 1;
+  if (d < 0) return -1;
+  return 2;
 }
+
+// cmpT with a fast path: a difference beyond `tol` (a bound on every tie band, see computeSignals) decides at once.
 // @ts-ignore: decorator
-@inline function gtT(a: f64, b: f64): bool {
-  return a > b && !tieEq(a, b);
-}
-// @ts-ignore: decorator
-@inline function ltT(a: f64, b: f64): bool {
-  return a < b && !tieEq(a, b);
-}
-// @ts-ignore: decorator
-@inline function leT(a: f64, b: f64): bool {
-  return a <= b || tieEq(a, b);
-}
-// @ts-ignore: decorator
-@inline function geT(a: f64, b: f64): bool {
-  return a >= b || tieEq(a, b);
+@inline function cmpTol(a: f64, b: f64, tol: f64): i32 {
+  const d = a - b;
+  return d > tol ? 1 : d < -tol ? -1 : cmpT(a, b);
 }
 
 /**
  * Signal pre-pass: for each bar t (1..n-2) the strategy's four signals at t's close, as bits in the flag bytes
  * (bit 7, the day-end flag, is kept). Undefined (NaN) indicator values compare false, so they never signal.
- * fl: u8[n] flag bytes; cl, vo: f64[n] close and volume columns; a, b, c: f64[n] indicator buffers of the strategy.
+ * fl: u8[n] flag bytes; cl, vo: f64[n] close and volume columns; a, b, c: f64[n] indicator buffers of the strategy;
+ * closeScale: max |close| of the bars (closeScaleOf).
+ *
+ * Ties: the exact tie-aware test (cmpT) runs only where a compared pair is within `tol` of each other, a bound that
+ * covers every tie band: comparing x with y where |x| <= S, a tie needs |x - y| <= 1e-9 max(|x|, |y|), which is
+ * impossible when |y| > 2S (then |x - y| > |y|/2), so |x - y| <= 2e-9 S covers them all. Beyond it the sign of the
+ * difference decides (cmpTol), so the result is exactly the tie-aware rule at about the cost of a plain comparison.
  */
 export function computeSignals(
   strategy: i32, a: usize, b: usize, c: usize, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, volumeFilter: bool,
-  fl: usize, n: i32, cl: usize, vo: usize
+  fl: usize, n: i32, cl: usize, vo: usize, closeScale: f64
 ): void {
   store<u8>(fl, load<u8>(fl) & FLAG_DAY_END);
   if (n > 0) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & FLAG_DAY_END);
   if (strategy == STRAT_SMA_CROSS) {
-    let f0 = ld(a, 0);
-    let s0 = ld(b, 0);
+    // |SMA of close| <= closeScale (up to rounding: the 1e-6 margin).
+    const tol = 2.000001e-9 * closeScale;
+    let k0 = cmpTol(ld(a, 0), ld(b, 0), tol);
     for (let t = 1; t < n - 1; t++) {
       const f1 = ld(a, t);
       const s1 = ld(b, t);
+      const k1 = cmpTol(f1, s1, tol);
       let bits: u8 = 0;
-      if (leT(f0, s0) && gtT(f1, s1)) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      else if (geT(f0, s0) && ltT(f1, s1)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
-      const q = fl + <usize>t;
-      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
-      f0 = f1;
-      s0 = s1;
-    }
-  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
-    let r0 = ld(a, 0);
-    const mid = p3 != 0;
-    for (let t = 1; t < n - 1; t++) {
-      const r1 = ld(a, t);
-      let bits: u8 = 0;
-      if (geT(r0, p1) && ltT(r1, p1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      if (leT(r0, p2) && gtT(r1, p2)) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
-      if (mid) {
-        if (leT(r0, 50.0) && gtT(r1, 50.0)) bits |= SIG_EXIT_LONG;
-        if (geT(r0, 50.0) && ltT(r1, 50.0)) bits |= SIG_EXIT_SHORT;
+      if (k1 != k0) {
+        if (k1 == 1 && k0 <= 0) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+        else if (k1 == -1 && (k0 == 0 || k0 == 1)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
       }
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
-      r0 = r1;
+      k0 = k1;
     }
-  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
-    let e0 = ld(a, 0);
-    let k0 = p2 * ld(b, 0);
-    let c0 = ld(cl, 0);
+  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
+    // RSI is within [0, 100]; levels are validated within [1, 99].
+    const tol = 2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2)));
+    const mid = p3 != 0;
+    let lo0 = cmpTol(ld(a, 0), p1, tol);
+    let hi0 = cmpTol(ld(a, 0), p2, tol);
+    let md0 = cmpTol(ld(a, 0), 50.0, tol);
     for (let t = 1; t < n - 1; t++) {
-      const e1 = ld(a, t);
-      const k1 = p2 * ld(b, t);
-      const c1 = ld(cl, t);
-      const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
+      const r1 = ld(a, t);
+      const lo1 = cmpTol(r1, p1, tol);
+      const hi1 = cmpTol(r1, p2, tol);
       let bits: u8 = 0;
-      if (volOk && leT(c0, e0 + k0) && gtT(c1, e1 + k1)) bits |= SIG_ENTER_LONG;
-      if (volOk && geT(c0, e0 - k0) && ltT(c1, e1 - k1)) bits |= SIG_ENTER_SHORT;
-      if (geT(c0, e0) && ltT(c1, e1)) bits |= SIG_EXIT_LONG;
-      if (leT(c0, e0) && gtT(c1, e1)) bits |= SIG_EXIT_SHORT;
+      if (lo1 == -1 && (lo0 == 0 || lo0 == 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if (hi1 == 1 && hi0 <= 0) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      if (mid) {
+        const md1 = cmpTol(r1, 50.0, tol);
+        if (md1 == 1 && md0 <= 0) bits |= SIG_EXIT_LONG;
+        if (md1 == -1 && (md0 == 0 || md0 == 1)) bits |= SIG_EXIT_SHORT;
+        md0 = md1;
+      }
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
-      e0 = e1;
-      k0 = k1;
-      c0 = c1;
+      lo0 = lo1;
+      hi0 = hi1;
+    }
+  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
+    // close is compared with EMA and EMA +/- k*ATR: |close| <= closeScale.
+    const tol = 2.000001e-9 * closeScale;
+    const c0 = ld(cl, 0);
+    const e0 = ld(a, 0);
+    const x0 = p2 * ld(b, 0);
+    let up0 = cmpTol(c0, e0 + x0, tol);
+    let dn0 = cmpTol(c0, e0 - x0, tol);
+    let em0 = cmpTol(c0, e0, tol);
+    for (let t = 1; t < n - 1; t++) {
+      const e1 = ld(a, t);
+      const x1 = p2 * ld(b, t);
+      const c1 = ld(cl, t);
+      const up1 = cmpTol(c1, e1 + x1, tol);
+      const dn1 = cmpTol(c1, e1 - x1, tol);
+      const em1 = cmpTol(c1, e1, tol);
+      const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
+      let bits: u8 = 0;
+      if (volOk && up1 == 1 && up0 <= 0) bits |= SIG_ENTER_LONG;
+      if (volOk && dn1 == -1 && (dn0 == 0 || dn0 == 1)) bits |= SIG_ENTER_SHORT;
+      if (em1 == -1 && (em0 == 0 || em0 == 1)) bits |= SIG_EXIT_LONG;
+      if (em1 == 1 && em0 <= 0) bits |= SIG_EXIT_SHORT;
+      const q = fl + <usize>t;
+      store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
+      up0 = up1;
+      dn0 = dn1;
+      em0 = em1;
     }
   } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
     let r0 = ld(a, 0);
@@ -367,7 +403,7 @@ export function run(
   }
   let atrPtr: usize = 0;
   if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME));
+  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
 
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);

@@ -11,5 +11,5 @@ export { indicator } from './indicators';
 /** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */
 export {
   pfAllocate, pfStartPtr, pfCountPtr, pfTimePtr, pfColPtr, pfUnionIndexPtr, pfEquityPtr, pfOpenPositionsPtr,
-  pfStatePtr, pfSummaryPtr, pfRecordsPtr, pfPrepare, pfRun
+  pfStatePtr, pfSummaryPtr, pfRecordsPtr, pfRulesPtr, pfPrepare, pfRun
 } from './portfolio';

@@ -9,13 +9,15 @@
 //   columns  f64[N] open, high, low, close, volume (markets concatenated, N = sum of counts)
 //   uidx     i32[N] union bar of each local bar         ind      f64[N] x 4 (strategy buffers a, b, c and ATR)
 //   flags    u8[N] signal bits per local bar           state    f64[M * MS] per-market state and attribution
-//   summary  f64[SUMMARY_LEN]                          records  f64[REC] each, growable (trades and events)
+//   summary  f64[SUMMARY_LEN]    cursor, present-market, present-bar and held-market lists i32[M] each
+//   rules    f64[M * 3] per market: LOT_SIZE step, PRICE_FILTER tick, MIN_NOTIONAL (0 = none)
+//   records  f64[REC] each, growable (trades and events)
 import { SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES } from './layout';
 import { smaInto, emaInto, rsiInto, atrInto } from './indicators';
 import {
-  computeSignals, STRAT_SMA_CROSS, STRAT_RSI_MEAN_REVERSION, STRAT_EMA_ATR_BREAKOUT, STRAT_RSI_ATR_MOMENTUM,
+  computeSignals, closeScaleOf, STRAT_SMA_CROSS, STRAT_RSI_MEAN_REVERSION, STRAT_EMA_ATR_BREAKOUT, STRAT_RSI_ATR_MOMENTUM,
   LEVEL_FRACTION, LEVEL_ATR, SIZING_FIXED_NOTIONAL, SIZING_RISK,
   SIG_ENTER_LONG, SIG_EXIT_LONG, SIG_ENTER_SHORT, SIG_EXIT_SHORT
 } from './engine';
@@ -26,6 +28,8 @@ export const SIZING_EQUITY_SPLIT: i32 = 3;
 export const S_N_RECORDS: i32 = 17;
 export const S_N_EVENTS: i32 = 18;
 export const S_N_LIQUIDATIONS: i32 = 19;
+export const S_N_ROUNDED: i32 = 20;
+export const S_N_SKIPPED: i32 = 21;
 
 // Record layout (f64 each, REC per record). Trades: tag 0; events: tag 1.
 export const REC: i32 = 12;
@@ -52,7 +56,6 @@ const M_PEND_EXIT: i32 = 8; // 0 none, 1 signal, 2 circuit breaker
 const M_PEND_ENTRY: i32 = 9; // 0 none, +1 long, -1 short
 const M_PEND_ATR: i32 = 10;
 const M_LAST_CLOSE: i32 = 11;
-const M_CUR: i32 = 12; // next local bar index
 const M_EXPO_FLAG: i32 = 13; // 1 once this bar's exposure is counted
 // attribution (read by the host)
 export const M_A_PNL: i32 = 16;
@@ -81,6 +84,12 @@ let oFlags: usize = 0;
 let oState: usize = 0;
 let oSummary: usize = 0;
 let oRecords: usize = 0;
+let oCur: usize = 0;
+let oPm: usize = 0;
+let oPg: usize = 0;
+let oHeld: usize = 0;
+let oRules: usize = 0;
+let nHeld: i32 = 0;
 
 // @ts-ignore: decorator
 @inline function ld(p: usize, i: i32): f64 {
@@ -142,7 +151,12 @@ export function pfAllocate(m: i32, t: i32, n: i32): usize {
   oFlags = oInd + ((<usize>4 * <usize>n) << 3);
   oState = align16(oFlags + <usize>n);
   oSummary = oState + ((<usize>m * <usize>MS) << 3);
-  oRecords = align16(oSummary + (<usize>SUMMARY_LEN << 3));
+  oCur = align16(oSummary + (<usize>SUMMARY_LEN << 3));
+  oPm = align16(oCur + (<usize>m << 2));
+  oPg = align16(oPm + (<usize>m << 2));
+  oHeld = align16(oPg + (<usize>m << 2));
+  oRules = align16(oHeld + (<usize>m << 2));
+  oRecords = align16(oRules + ((<usize>m * 3) << 3));
   // Room for a first batch of records; more is grown on demand.
   if (!ensureMemory(oRecords + ((<usize>(t + 64) * <usize>REC) << 3))) return 0;
   return pBase;
@@ -164,8 +178,10 @@ export function pfEquityPtr(): usize { return oEquity; }
 export function pfOpenPositionsPtr(): usize { return oOpenPos; }
 /** f64[M * MS]: per-market state; attribution fields M_A_* (pnl 16, trades 17, wins 18, fees 19, exposure bars 20). */
 export function pfStatePtr(): usize { return oState; }
-/** f64[SUMMARY_LEN]: summary of the last run (layout.ts S_* fields, plus 17 records, 18 events, 19 liquidations). */
+/** f64[SUMMARY_LEN]: summary of the last run (layout.ts S_* fields, plus 17 records, 18 events, 19 liquidations, 20 orders changed and 21 skipped by exchange rules). */
 export function pfSummaryPtr(): usize { return oSummary; }
+/** f64[M * 3]: per market LOT_SIZE step size, PRICE_FILTER tick size, MIN_NOTIONAL (0 = no rule); applied when pfRun's rules != 0. */
+export function pfRulesPtr(): usize { return oRules; }
 /** f64[REC] records of the last run (trades tag 0, events tag 1), in the order they happened. */
 export function pfRecordsPtr(): usize { return oRecords; }
 
@@ -179,7 +195,11 @@ export function pfPrepare(): void {
 
 // ---- run state ----
 let cash: f64 = 0;
-let feeRate: f64 = 0;
+let feeRate: f64 = 0; // taker: market, stop, end-of-data, breaker and liquidation fills
+let makerRate: f64 = 0; // limit fills (take-profit)
+let useRules: bool = false;
+let nRounded: i32 = 0;
+let nSkipped: i32 = 0;
 let slip: f64 = 0;
 let lev: f64 = 1;
 let mmr: f64 = 0;
@@ -201,6 +221,61 @@ let clFactorCfg: f64 = 1;
 let clCount: i32 = 0;
 let clTripped: bool = false;
 let factor: f64 = 1;
+
+// @ts-ignore: decorator
+@inline function sti(p: usize, i: i32, v: i32): void {
+  store<i32>(p + (<usize>i << 2), v);
+}
+
+let nPendExit: i32 = 0;
+let nPendEntry: i32 = 0;
+
+/** Set market state's pending exit (0 none, 1 signal, 2 breaker), keeping the count of pending exits. */
+function setPendExit(s: usize, v: f64): void {
+  const old = ld(s, M_PEND_EXIT);
+  if (old == 0 && v != 0) nPendExit++;
+  else if (old != 0 && v == 0) nPendExit--;
+  st(s, M_PEND_EXIT, v);
+}
+
+/** Set market state's pending entry (0 none, +1 long, -1 short), keeping the count of pending entries. */
+function setPendEntry(s: usize, v: f64): void {
+  const old = ld(s, M_PEND_ENTRY);
+  if (old == 0 && v != 0) nPendEntry++;
+  else if (old != 0 && v == 0) nPendEntry--;
+  st(s, M_PEND_ENTRY, v);
+}
+
+/** Add market m to the held list (kept in symbol order). */
+function holdAdd(m: i32): void {
+  let i = nHeld;
+  while (i > 0 && ldi(oHeld, i - 1) > m) {
+    sti(oHeld, i, ldi(oHeld, i - 1));
+    i--;
+  }
+  sti(oHeld, i, m);
+  nHeld++;
+}
+
+/** Remove market m from the held list. */
+function holdRemove(m: i32): void {
+  let i = 0;
+  while (i < nHeld && ldi(oHeld, i) != m) i++;
+  for (; i < nHeld - 1; i++) sti(oHeld, i, ldi(oHeld, i + 1));
+  nHeld--;
+}
+
+/** cash + Σ signedUnits × last close over the held markets, in symbol order. */
+function markEquity(): f64 {
+  let eq = cash;
+  for (let i = 0; i < nHeld; i++) {
+    const s = ms(ldi(oHeld, i));
+    const pos = ld(s, M_POS);
+    if (pos > 0) eq += ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
+    else if (pos < 0) eq -= ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
+  }
+  return eq;
+}
 
 function recordAt(k: i32): usize {
   const end = oRecords + ((<usize>(k + 1) * <usize>REC) << 3);
@@ -230,14 +305,15 @@ function closeAt(m: i32, u: i32, rawPrice: f64, reason: f64): void {
   let x: f64;
   let fee: f64;
   let pnl: f64;
+  const rate = reason == REASON_TAKE_PROFIT ? makerRate : feeRate;
   if (pos > 0) {
     x = rawPrice * (1.0 - slip);
-    fee = un * x * feeRate;
+    fee = un * x * rate;
     cash += un * x - fee;
     pnl = un * (x - ep) - ef - fee;
   } else {
     x = rawPrice * (1.0 + slip);
-    fee = un * x * feeRate;
+    fee = un * x * rate;
     cash -= un * x + fee;
     pnl = un * (ep - x) - ef - fee;
   }
@@ -279,6 +355,7 @@ function closeAt(m: i32, u: i32, rawPrice: f64, reason: f64): void {
   st(s, M_TP, NaN);
   st(s, M_LIQ, NaN);
   openCount--;
+  holdRemove(m);
   // consecutive-losses breaker: a counter over closed trades in closing order.
   if (clN > 0) {
     if (pnl < 0) {
@@ -332,6 +409,37 @@ function openAt(
   }
   un = un * factor;
   if (!(un > 0 && un < Infinity)) return false;
+  if (useRules) {
+    // Exchange rules (SEMANTICS.md "Exchange rules"): units floored to LOT_SIZE, levels to PRICE_FILTER against the
+    // trader, orders under MIN_NOTIONAL skipped.
+    const r = oRules + ((<usize>m * 3) << 3);
+    const stepSize = ld(r, 0);
+    const tick = ld(r, 1);
+    const minNotional = ld(r, 2);
+    let changed = false;
+    if (stepSize > 0) {
+      const floored = Math.floor(un / stepSize + 1e-9) * stepSize;
+      if (floored != un) changed = true;
+      un = floored;
+    }
+    if (!(un > 0) || un * p < minNotional) {
+      nSkipped++;
+      return false;
+    }
+    if (tick > 0) {
+      if (sl == sl) {
+        const r2 = dir > 0 ? Math.floor(sl / tick + 1e-9) * tick : Math.ceil(sl / tick - 1e-9) * tick;
+        if (r2 != sl) changed = true;
+        sl = r2;
+      }
+      if (tp == tp) {
+        const r2 = dir > 0 ? Math.floor(tp / tick + 1e-9) * tick : Math.ceil(tp / tick - 1e-9) * tick;
+        if (r2 != tp) changed = true;
+        tp = r2;
+      }
+    }
+    if (changed) nRounded++;
+  }
   const fee = un * p * feeRate;
   if (dir > 0) cash -= un * p + fee;
   else cash += un * p - fee;
@@ -350,6 +458,7 @@ function openAt(
   if (lev > 1.0) liq = dir > 0 ? (p * (1.0 - 1.0 / lev)) / (1.0 - mmr) : (p * (1.0 + 1.0 / lev)) / (1.0 + mmr);
   st(s, M_LIQ, liq);
   openCount++;
+  holdAdd(m);
   return true;
 }
 
@@ -359,19 +468,24 @@ function openAt(
  * strategy, p0..p7, longShort, fee, slippage, initialCash, levels, atrPeriod: as engine.run. sizingMode: 0 equity
  * fraction, 1 fixed notional, 2 risk, 3 equity split; k: max positions; leverage >= 1; mmrIn: maintenance margin
  * ratio; mdThreshold (0 = off) and mdCooldown: max-drawdown breaker; clCountIn (0 = off) and clFactor:
- * consecutive-losses breaker.
+ * consecutive-losses breaker; makerFee: fee rate of limit fills (take-profit); rules != 0: apply the exchange rules.
  */
 export function pfRun(
   strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
   longShort: i32, fee: f64, slippage: f64, initialCash: f64,
   slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
   sizingMode: i32, sizingValue: f64, k: i32, leverage: f64, mmrIn: f64,
-  mdThreshold: f64, mdCooldown: i32, clCountIn: i32, clFactor: f64, recordIn: i32
+  mdThreshold: f64, mdCooldown: i32, clCountIn: i32, clFactor: f64, recordIn: i32,
+  makerFee: f64, rules: i32
 ): f64 {
   const M = pM;
   const T = pT;
   cash = initialCash;
   feeRate = fee;
+  makerRate = makerFee;
+  useRules = rules != 0;
+  nRounded = 0;
+  nSkipped = 0;
   slip = slippage;
   lev = leverage;
   mmr = mmrIn;
@@ -433,7 +547,7 @@ export function pfRun(
     if (useAtr) atrInto(hi, lo, cl, at, n, atrPeriod);
     const fl = oFlags + <usize>start;
     for (let j = 0; j < n; j++) store<u8>(fl + <usize>j, 0);
-    computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, fl, n, cl, vo);
+    computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, fl, n, cl, vo, closeScaleOf(cl, n));
     const s = ms(m);
     for (let i = 0; i < MS; i++) st(s, i, 0);
     st(s, M_SL, NaN);
@@ -441,7 +555,11 @@ export function pfRun(
     st(s, M_LIQ, NaN);
     st(s, M_PEND_ATR, NaN);
     st(s, M_LAST_CLOSE, NaN);
+    sti(oCur, m, 0);
   }
+  nPendExit = 0;
+  nPendEntry = 0;
+  nHeld = 0;
 
   const enterMaskFlat: u8 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
   let mdArmed = mdThreshold > 0;
@@ -462,131 +580,136 @@ export function pfRun(
   for (let u = 0; u < T; u++) {
     const heldAtStart = openCount > 0;
     let openedNow = false;
-    // 1a. Exits at the open, symbol order.
+    // Markets with a bar at u, in symbol order.
+    let np = 0;
     for (let m = 0; m < M; m++) {
-      const s = ms(m);
-      const j = <i32>ld(s, M_CUR);
+      const j = ldi(oCur, m);
       if (j >= ldi(oCount, m)) continue;
       const g = ldi(oStart, m) + j;
       if (ldi(oUidx, g) != u) continue;
-      const pe = ld(s, M_PEND_EXIT);
-      if (pe != 0) {
+      sti(oPm, np, m);
+      sti(oPg, np, g);
+      np++;
+    }
+    // 1a. Exits at the open, symbol order.
+    if (nPendExit > 0) {
+      for (let q = 0; q < np; q++) {
+        const m = ldi(oPm, q);
+        const s = ms(m);
+        const pe = ld(s, M_PEND_EXIT);
+        if (pe == 0) continue;
         if (ld(s, M_POS) != 0) {
           st(s, M_A_EXPOSURE, ld(s, M_A_EXPOSURE) + 1.0); // held at this bar's open
           st(s, M_EXPO_FLAG, 1.0);
-          closeAt(m, u, ld(oPtr, g), pe == 2 ? REASON_CIRCUIT_BREAKER : REASON_SIGNAL);
+          closeAt(m, u, ld(oPtr, ldi(oPg, q)), pe == 2 ? REASON_CIRCUIT_BREAKER : REASON_SIGNAL);
         }
-        st(s, M_PEND_EXIT, 0);
+        setPendExit(s, 0);
       }
     }
     // 1b. Entries at the open, symbol order.
-    let eOpen: f64 = cash;
-    let eOpenDone = false;
-    for (let m = 0; m < M; m++) {
-      const s = ms(m);
-      const pd = ld(s, M_PEND_ENTRY);
-      if (pd == 0) continue;
-      const j = <i32>ld(s, M_CUR);
-      if (j >= ldi(oCount, m)) { st(s, M_PEND_ENTRY, 0); continue; }
-      const g = ldi(oStart, m) + j;
-      if (ldi(oUidx, g) != u) continue;
-      st(s, M_PEND_ENTRY, 0);
-      if (openCount >= k || (mdOn && !mdArmed) || ld(s, M_POS) != 0) continue;
-      if (needEOpen && !eOpenDone) {
-        eOpen = cash;
-        for (let q = 0; q < M; q++) {
-          const sq = ms(q);
-          const pq = ld(sq, M_POS);
-          if (pq == 0) continue;
-          const jq = <i32>ld(sq, M_CUR);
-          let price = ld(sq, M_LAST_CLOSE);
-          if (jq < ldi(oCount, q)) {
-            const gq = ldi(oStart, q) + jq;
-            if (ldi(oUidx, gq) == u) price = ld(oPtr, gq);
+    if (nPendEntry > 0) {
+      let eOpen: f64 = cash;
+      let eOpenDone = false;
+      for (let q = 0; q < np; q++) {
+        const m = ldi(oPm, q);
+        const s = ms(m);
+        const pd = ld(s, M_PEND_ENTRY);
+        if (pd == 0) continue;
+        setPendEntry(s, 0);
+        if (openCount >= k || (mdOn && !mdArmed) || ld(s, M_POS) != 0) continue;
+        if (needEOpen && !eOpenDone) {
+          // E_open: cash + positions at this bar's opens (markets without a bar: their last close).
+          eOpen = cash;
+          for (let i = 0; i < nHeld; i++) {
+            const r = ldi(oHeld, i);
+            const sr = ms(r);
+            const pr = ld(sr, M_POS);
+            let price = ld(sr, M_LAST_CLOSE);
+            const jr = ldi(oCur, r);
+            if (jr < ldi(oCount, r)) {
+              const gr = ldi(oStart, r) + jr;
+              if (ldi(oUidx, gr) == u) price = ld(oPtr, gr);
+            }
+            eOpen += pr > 0 ? ld(sr, M_UNITS) * price : -ld(sr, M_UNITS) * price;
           }
-          eOpen += pq > 0 ? ld(sq, M_UNITS) * price : -ld(sq, M_UNITS) * price;
+          eOpenDone = true;
         }
-        eOpenDone = true;
+        if (openAt(m, u, <i32>pd, ld(oPtr, ldi(oPg, q)), ld(s, M_PEND_ATR), eOpen, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue, k))
+          openedNow = true;
       }
-      if (openAt(m, u, <i32>pd, ld(oPtr, g), ld(s, M_PEND_ATR), eOpen, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue, k))
-        openedNow = true;
     }
     // 2. Levels: stop-loss / liquidation (adverse, nearer one first), then take-profit; symbol order.
-    for (let m = 0; m < M; m++) {
-      const s = ms(m);
-      const j = <i32>ld(s, M_CUR);
-      if (j >= ldi(oCount, m)) continue;
-      const g = ldi(oStart, m) + j;
-      if (ldi(oUidx, g) != u) continue;
-      const pos = ld(s, M_POS);
-      if (pos == 0) continue;
-      // exposure: a position open at any moment of the bar
-      if (ld(s, M_EXPO_FLAG) == 0) st(s, M_A_EXPOSURE, ld(s, M_A_EXPOSURE) + 1.0);
-      st(s, M_EXPO_FLAG, 1.0);
-      const o = ld(oPtr, g);
-      const h = ld(hPtr, g);
-      const l = ld(lPtr, g);
-      const sl = ld(s, M_SL);
-      const tp = ld(s, M_TP);
-      const lq = ld(s, M_LIQ);
-      let adv = sl;
-      let advReason = REASON_STOP_LOSS;
-      let exitAt: f64 = NaN;
-      let reason: f64 = REASON_STOP_LOSS;
-      if (pos > 0) {
-        if (lq == lq && !(sl >= lq)) {
-          adv = lq;
-          advReason = REASON_LIQUIDATION;
+    if (openCount > 0) {
+      for (let i = 0; i < nHeld; i++) {
+        const m = ldi(oHeld, i);
+        const jm = ldi(oCur, m);
+        if (jm >= ldi(oCount, m)) continue;
+        const g = ldi(oStart, m) + jm;
+        if (ldi(oUidx, g) != u) continue;
+        const s = ms(m);
+        const pos = ld(s, M_POS);
+        // exposure: a position open at any moment of the bar
+        if (ld(s, M_EXPO_FLAG) == 0) st(s, M_A_EXPOSURE, ld(s, M_A_EXPOSURE) + 1.0);
+        st(s, M_EXPO_FLAG, 1.0);
+        const o = ld(oPtr, g);
+        const h = ld(hPtr, g);
+        const l = ld(lPtr, g);
+        const sl = ld(s, M_SL);
+        const tp = ld(s, M_TP);
+        const lq = ld(s, M_LIQ);
+        let adv = sl;
+        let advReason = REASON_STOP_LOSS;
+        let exitAt: f64 = NaN;
+        let reason: f64 = REASON_STOP_LOSS;
+        if (pos > 0) {
+          if (lq == lq && !(sl >= lq)) {
+            adv = lq;
+            advReason = REASON_LIQUIDATION;
+          }
+          if (o <= adv) {
+            exitAt = o;
+            reason = advReason;
+          } else if (l <= adv) {
+            if (h >= tp) ambiguous++;
+            exitAt = adv;
+            reason = advReason;
+          } else if (o >= tp) {
+            exitAt = o;
+            reason = REASON_TAKE_PROFIT;
+          } else if (h >= tp) {
+            exitAt = tp;
+            reason = REASON_TAKE_PROFIT;
+          }
+        } else {
+          if (lq == lq && !(sl <= lq)) {
+            adv = lq;
+            advReason = REASON_LIQUIDATION;
+          }
+          if (o >= adv) {
+            exitAt = o;
+            reason = advReason;
+          } else if (h >= adv) {
+            if (l <= tp) ambiguous++;
+            exitAt = adv;
+            reason = advReason;
+          } else if (o <= tp) {
+            exitAt = o;
+            reason = REASON_TAKE_PROFIT;
+          } else if (l <= tp) {
+            exitAt = tp;
+            reason = REASON_TAKE_PROFIT;
+          }
         }
-        if (o <= adv) {
-          exitAt = o;
-          reason = advReason;
-        } else if (l <= adv) {
-          if (h >= tp) ambiguous++;
-          exitAt = adv;
-          reason = advReason;
-        } else if (o >= tp) {
-          exitAt = o;
-          reason = REASON_TAKE_PROFIT;
-        } else if (h >= tp) {
-          exitAt = tp;
-          reason = REASON_TAKE_PROFIT;
-        }
-      } else {
-        if (lq == lq && !(sl <= lq)) {
-          adv = lq;
-          advReason = REASON_LIQUIDATION;
-        }
-        if (o >= adv) {
-          exitAt = o;
-          reason = advReason;
-        } else if (h >= adv) {
-          if (l <= tp) ambiguous++;
-          exitAt = adv;
-          reason = advReason;
-        } else if (o <= tp) {
-          exitAt = o;
-          reason = REASON_TAKE_PROFIT;
-        } else if (l <= tp) {
-          exitAt = tp;
-          reason = REASON_TAKE_PROFIT;
+        if (exitAt == exitAt) {
+          closeAt(m, u, exitAt, reason); // removes m from the held list
+          i--;
         }
       }
-      if (exitAt == exitAt) closeAt(m, u, exitAt, reason);
     }
-    // 3. Mark.
+    // 3. Mark (markets without a bar at u keep their last close).
+    for (let q = 0; q < np; q++) st(ms(ldi(oPm, q)), M_LAST_CLOSE, ld(cPtr, ldi(oPg, q)));
     let eq = cash;
-    for (let m = 0; m < M; m++) {
-      const s = ms(m);
-      const j = <i32>ld(s, M_CUR);
-      if (j < ldi(oCount, m)) {
-        const g = ldi(oStart, m) + j;
-        if (ldi(oUidx, g) == u) st(s, M_LAST_CLOSE, ld(cPtr, g));
-      }
-      const pos = ld(s, M_POS);
-      if (pos > 0) eq += ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
-      else if (pos < 0) eq -= ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
-    }
+    if (openCount > 0) eq = markEquity();
     // 4. Max-drawdown breaker.
     if (mdOn) {
       if (!mdArmed && u == mdRelease) {
@@ -602,65 +725,57 @@ export function pfRun(
           addEvent(0, 0, u, dd);
           for (let m = 0; m < M; m++) {
             const s = ms(m);
-            st(s, M_PEND_ENTRY, 0);
-            if (ld(s, M_POS) != 0) st(s, M_PEND_EXIT, 2);
+            setPendEntry(s, 0);
+            if (ld(s, M_POS) != 0) setPendExit(s, 2);
           }
         }
       }
     }
     // 5. Decisions at the close; end-of-data close-outs.
     let closedOut = false;
-    for (let m = 0; m < M; m++) {
+    const canEnter = !mdOn || mdArmed;
+    for (let q = 0; q < np; q++) {
+      const m = ldi(oPm, q);
+      const g = ldi(oPg, q);
       const s = ms(m);
-      const j = <i32>ld(s, M_CUR);
-      const n = ldi(oCount, m);
-      if (j >= n) continue;
-      const g = ldi(oStart, m) + j;
-      if (ldi(oUidx, g) != u) continue;
+      const j = ldi(oCur, m);
       const pos = ld(s, M_POS);
-      if (u == T - 1 || j == n - 1) {
+      if (u == T - 1 || j == ldi(oCount, m) - 1) {
         if (pos != 0) {
           closeAt(m, u, ld(cPtr, g), REASON_END_OF_DATA);
           closedOut = true;
         }
-        st(s, M_PEND_EXIT, 0);
-        st(s, M_PEND_ENTRY, 0);
+        setPendExit(s, 0);
+        setPendEntry(s, 0);
       } else {
         const f = load<u8>(oFlags + <usize>g);
-        const canEnter = !mdOn || mdArmed;
-        let wantExit = false;
-        let entry: i32 = 0;
-        if (pos > 0) {
-          if (longShort != 0 && f & SIG_ENTER_SHORT) {
-            wantExit = true;
-            entry = -1;
-          } else if (f & SIG_EXIT_LONG) wantExit = true;
-        } else if (pos < 0) {
-          if (f & SIG_ENTER_LONG) {
-            wantExit = true;
-            entry = 1;
-          } else if (f & SIG_EXIT_SHORT) wantExit = true;
-        } else if (f & enterMaskFlat) {
-          entry = f & SIG_ENTER_LONG ? 1 : -1;
-        }
-        if (wantExit && ld(s, M_PEND_EXIT) == 0) st(s, M_PEND_EXIT, 1);
-        if (entry != 0 && canEnter) {
-          st(s, M_PEND_ENTRY, <f64>entry);
-          if (useAtr) st(s, M_PEND_ATR, ld(indOf(3), g));
+        if (f != 0) {
+          let wantExit = false;
+          let entry: i32 = 0;
+          if (pos > 0) {
+            if (longShort != 0 && f & SIG_ENTER_SHORT) {
+              wantExit = true;
+              entry = -1;
+            } else if (f & SIG_EXIT_LONG) wantExit = true;
+          } else if (pos < 0) {
+            if (f & SIG_ENTER_LONG) {
+              wantExit = true;
+              entry = 1;
+            } else if (f & SIG_EXIT_SHORT) wantExit = true;
+          } else if (f & enterMaskFlat) {
+            entry = f & SIG_ENTER_LONG ? 1 : -1;
+          }
+          if (wantExit && ld(s, M_PEND_EXIT) == 0) setPendExit(s, 1);
+          if (entry != 0 && canEnter) {
+            setPendEntry(s, <f64>entry);
+            if (useAtr) st(s, M_PEND_ATR, ld(indOf(3), g));
+          }
         }
       }
-      st(s, M_CUR, <f64>(j + 1));
+      sti(oCur, m, j + 1);
       st(s, M_EXPO_FLAG, 0);
     }
-    if (closedOut) {
-      eq = cash;
-      for (let m = 0; m < M; m++) {
-        const s = ms(m);
-        const pos = ld(s, M_POS);
-        if (pos > 0) eq += ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
-        else if (pos < 0) eq -= ld(s, M_UNITS) * ld(s, M_LAST_CLOSE);
-      }
-    }
+    if (closedOut) eq = openCount > 0 ? markEquity() : cash;
     st(oEquity, u, eq);
     st(oOpenPos, u, <f64>openCount);
     if (heldAtStart || openedNow || openCount > 0) exposure++;
@@ -704,5 +819,7 @@ export function pfRun(
   st(sm, S_N_RECORDS, <f64>nRec);
   st(sm, S_N_EVENTS, <f64>nEvents);
   st(sm, S_N_LIQUIDATIONS, <f64>nLiq);
+  st(sm, S_N_ROUNDED, <f64>nRounded);
+  st(sm, S_N_SKIPPED, <f64>nSkipped);
   return cash;
 }

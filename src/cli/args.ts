@@ -111,6 +111,22 @@ Execution (signals on a bar's close fill at the next bar's open):
                            or risk:0.01 (risk 1 % of equity between entry and stop-loss; needs --stop-loss).
   --initial-cash AMOUNT    starting equity in quote currency (default 10000).
 
+Portfolio (one strategy over several markets from one account; SEMANTICS.md "Portfolios"):
+  --data FILE              repeat for each market, in priority order; the market is the file name's part
+                           before the first '-' (BTCUSDT-1h.csv), or name them with --symbols.
+  --symbols A,B,...        market names of the --data files, in the same order.
+  --max-positions K        most markets held at once (default: the number of markets).
+  --sizing MODE            also equity-split (default for portfolios: min(equity/K, cash) per entry);
+                           fixed-notional:A, risk:Q and equity-fraction:Q work as above.
+  --leverage L             1 to 10 (default 1): multiplies the notional a sizing rule may take; positions
+                           opened with L > 1 are liquidated at the maintenance margin.
+  --maintenance-margin R   maintenance margin ratio for liquidation (default 0.005 = 0.5 %).
+  --breaker SPEC           repeatable: max-drawdown:0.10:close-all:168 (close everything after a 10 % drawdown,
+                           no entries for 168 bars) or consecutive-losses:3:reduce:0.5 (halve new positions
+                           after 3 losses in a row until a win).
+  The JSON (--out) adds symbol on trades, events (bar, time, type, action, value), attribution per market
+  (pnl, trades, wins, winRate, fees, exposureRatio) and openPositions per bar.
+
 Output:
   (stdout)                 a readable summary: data window, configuration, every statistic, exit reasons.
   --out FILE               also write the result as JSON ("-" = JSON to stdout instead of the summary):
@@ -131,6 +147,11 @@ Errors are one line on stderr starting with "error: ".
 Example (the reference window of tests/fixtures/reference):
   npm run --silent backtest -- --data tests/fixtures/klines/BTCUSDT-1h.csv --strategy sma-cross \\
     --param fast=10 --param slow=30 --last-contiguous 8760 --stop-loss 0.02 --take-profit 0.04 --out result.json
+Portfolio example (case C1 of tests/fixtures/reference/PORTFOLIO.md):
+  npm run --silent backtest -- --data tests/fixtures/klines/BTCUSDT-1h.csv --data tests/fixtures/klines/ETHUSDT-1h.csv \\
+    --data tests/fixtures/klines/BNBUSDT-1h.csv --data tests/fixtures/klines/SOLUSDT-1h.csv \\
+    --data tests/fixtures/klines/XRPUSDT-1h.csv --strategy sma-cross --max-positions 3 --sizing equity-split \\
+    --breaker max-drawdown:0.10:close-all:168 --from 2025-04-16T00:00Z --to 2026-04-15T23:00Z --out c1.json
 `;
 }
 

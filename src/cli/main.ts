@@ -7,6 +7,7 @@ import { ValidationError } from '../lib/core/errors';
 import { helpText, parseCliArgs, type CliCommand } from './args';
 import { formatCliError, formatSummary, resultJsonText } from './output';
 import { runCliBacktest } from './run';
+import { formatPortfolioSummary, isPortfolioArgv, parsePortfolioArgs, portfolioJsonText, runCliPortfolio } from './portfolio';
 
 /** Where the command writes. */
 export interface CliIo {
@@ -26,6 +27,7 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
  *   starting with `error: `; warnings start with `warning: `.
  */
 export async function main(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+	if (isPortfolioArgv(argv) && !argv.includes('--help') && !argv.includes('-h')) return portfolioMain(argv, io);
 	let command: CliCommand;
 	try {
 		command = parseCliArgs(argv);
@@ -48,6 +50,37 @@ export async function main(argv: readonly string[], io: CliIo = processIo): Prom
 			if (options.outPath !== undefined) {
 				try {
 					writeFileSync(options.outPath, resultJsonText(report));
+				} catch (e) {
+					throw new Error(`cannot write --out file '${options.outPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+				}
+				io.stdout(`Wrote ${options.outPath}\n`);
+			}
+		}
+		return EXIT.ok;
+	} catch (e) {
+		io.stderr(`error: ${formatCliError(e)}\n`);
+		return EXIT.failure;
+	}
+}
+
+/** The portfolio form (several --data, --max-positions, --breaker, ...): same exit statuses and output rules. */
+async function portfolioMain(argv: readonly string[], io: CliIo): Promise<number> {
+	let options;
+	try {
+		options = parsePortfolioArgs(argv);
+	} catch (e) {
+		io.stderr(`error: ${formatCliError(e)}\n`);
+		return e instanceof ValidationError ? EXIT.usage : EXIT.failure;
+	}
+	try {
+		const report = await runCliPortfolio(options);
+		for (const w of report.warnings) io.stderr(`warning: ${w}\n`);
+		if (options.outPath === '-') io.stdout(portfolioJsonText(report));
+		else {
+			io.stdout(formatPortfolioSummary(report));
+			if (options.outPath !== undefined) {
+				try {
+					writeFileSync(options.outPath, portfolioJsonText(report));
 				} catch (e) {
 					throw new Error(`cannot write --out file '${options.outPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
 				}

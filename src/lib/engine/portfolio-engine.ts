@@ -6,7 +6,7 @@
  * Memory (offsets from the core's exports, never duplicated here): pfStartPtr/pfCountPtr i32[M], pfTimePtr f64[T],
  * pfColPtr(c) f64[N] (0 open, 1 high, 2 low, 3 close, 4 volume, markets concatenated), pfUnionIndexPtr i32[N],
  * pfEquityPtr/pfOpenPositionsPtr f64[T], pfStatePtr f64[M*24] (attribution at 16..20), pfSummaryPtr f64[24],
- * pfRecordsPtr f64[12] per record (trade: tag 0; event: tag 1).
+ * pfRulesPtr f64[M*3] (step, tick, min notional), pfRecordsPtr f64[12] per record (trade: tag 0; event: tag 1).
  */
 import { DataError, ValidationError } from '../core/errors';
 import { engineVersionOf } from './fingerprint';
@@ -27,6 +27,8 @@ const REC = 12;
 const MS = 24;
 const S_N_RECORDS = 17;
 const S_N_LIQUIDATIONS = 19;
+const S_N_ROUNDED = 20;
+const S_N_SKIPPED = 21;
 const EXIT_REASONS: ExitReason[] = ['signal', 'stop_loss', 'take_profit', 'end_of_data', 'circuit_breaker', 'liquidation'];
 const SIZING_MODE = { 'equity-fraction': 0, 'fixed-notional': 1, risk: 2, 'equity-split': 3 } as const;
 /** Most markets in one portfolio run. */
@@ -45,13 +47,15 @@ interface PortfolioCoreExports {
 	pfStatePtr(): number;
 	pfSummaryPtr(): number;
 	pfRecordsPtr(): number;
+	pfRulesPtr(): number;
 	pfPrepare(): void;
 	pfRun(
 		strategy: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number,
 		longShort: number, fee: number, slippage: number, initialCash: number,
 		slMode: number, slValue: number, tpMode: number, tpValue: number, atrPeriod: number,
 		sizingMode: number, sizingValue: number, k: number, leverage: number, mmr: number,
-		mdThreshold: number, mdCooldown: number, clCount: number, clFactor: number, record: number
+		mdThreshold: number, mdCooldown: number, clCount: number, clFactor: number, record: number,
+		makerFee: number, rules: number
 	): number;
 }
 
@@ -60,6 +64,10 @@ export interface PortfolioResult extends PortfolioSimulationOutput {
 	summary: CoreSummary;
 	/** Trades closed by liquidation. */
 	liquidations: number;
+	/** Entries whose quantity or stop-loss/take-profit price the exchange rules changed (0 without `exchangeRules`). */
+	ordersAdjusted: number;
+	/** Entries skipped because their notional was under the market's minimum (or the quantity floored to 0). */
+	ordersSkipped: number;
 }
 
 /**
@@ -68,9 +76,29 @@ export interface PortfolioResult extends PortfolioSimulationOutput {
  * @returns `openTime`: the sorted union (length T); `unionIndex[m][j]`: the union bar of market m's bar j
  */
 export function alignOpenTimes(openTimes: ArrayLike<number>[]): { openTime: Float64Array; unionIndex: Int32Array[] } {
-	const all = new Set<number>();
-	for (const ot of openTimes) for (let j = 0; j < ot.length; j++) all.add(ot[j]);
-	const openTime = Float64Array.from(all).sort();
+	const sameAsFirst = (ot: ArrayLike<number>) => {
+		const a = openTimes[0];
+		if (ot.length !== a.length) return false;
+		for (let j = 0; j < ot.length; j++) if (ot[j] !== a[j]) return false;
+		return true;
+	};
+	if (openTimes.every(sameAsFirst)) {
+		// Common case: every market has the same bars.
+		const openTime = Float64Array.from(openTimes[0]);
+		const idx = Int32Array.from({ length: openTime.length }, (_, j) => j);
+		return { openTime, unionIndex: openTimes.map(() => idx.slice()) };
+	}
+	const total = openTimes.reduce((a, ot) => a + ot.length, 0);
+	const all = new Float64Array(total);
+	let at = 0;
+	for (const ot of openTimes) {
+		all.set(ot, at);
+		at += ot.length;
+	}
+	all.sort();
+	let n = 0;
+	for (let i = 0; i < total; i++) if (i === 0 || all[i] !== all[n - 1]) all[n++] = all[i];
+	const openTime = all.slice(0, n);
 	const unionIndex = openTimes.map((ot) => {
 		const idx = new Int32Array(ot.length);
 		let u = 0;
@@ -133,6 +161,9 @@ export class WasmPortfolioEngine {
 		const seen = new Set<string>();
 		for (const m of markets) {
 			if (seen.has(m.symbol)) throw new ValidationError(`Market ${m.symbol} is listed twice: each market may appear once.`);
+			const r = m.rules;
+			if (r && ![r.stepSize, r.tickSize, r.minNotional].every((x) => Number.isFinite(x) && x >= 0))
+				throw new ValidationError(`${m.symbol}: exchange rules must be finite numbers >= 0 (0 = no rule), got ${JSON.stringify(r)}.`);
 			seen.add(m.symbol);
 			try {
 				assertValidOhlcv(m.ohlcv);
@@ -152,6 +183,7 @@ export class WasmPortfolioEngine {
 		const count = new Int32Array(buf, c.pfCountPtr(), markets.length);
 		new Float64Array(buf, c.pfTimePtr(), openTime.length).set(openTime);
 		const uidx = new Int32Array(buf, c.pfUnionIndexPtr(), total);
+		const rules = new Float64Array(buf, c.pfRulesPtr(), markets.length * 3);
 		const cols = [0, 1, 2, 3, 4].map((k) => new Float64Array(buf, c.pfColPtr(k), total));
 		let at = 0;
 		markets.forEach((m, i) => {
@@ -163,6 +195,8 @@ export class WasmPortfolioEngine {
 			cols[3].set(m.ohlcv.close, at);
 			cols[4].set(m.ohlcv.volume, at);
 			uidx.set(unionIndex[i], at);
+			const r = m.rules;
+			rules.set([r?.stepSize ?? 0, r?.tickSize ?? 0, r?.minNotional ?? 0], i * 3);
 			at += counts[i];
 		});
 		c.pfPrepare();
@@ -187,7 +221,9 @@ export class WasmPortfolioEngine {
 			SIZING_MODE[sz.mode], sizingValue, config.maxPositions, config.leverage, config.maintenanceMarginRatio,
 			md && md.kind === 'max-drawdown' ? md.threshold : 0, md && md.kind === 'max-drawdown' ? md.cooldownBars : 0,
 			cl && cl.kind === 'consecutive-losses' ? cl.count : 0, cl && cl.kind === 'consecutive-losses' ? cl.factor : 1,
-			record ? 1 : 0
+			record ? 1 : 0,
+			config.makerFeeRate ?? single.fee,
+			config.exchangeRules ? 1 : 0
 		);
 	}
 
@@ -272,7 +308,9 @@ export class WasmPortfolioEngine {
 			attribution,
 			ambiguousBars: summary.ambiguousBars,
 			summary,
-			liquidations: sArr[S_N_LIQUIDATIONS]
+			liquidations: sArr[S_N_LIQUIDATIONS],
+			ordersAdjusted: sArr[S_N_ROUNDED],
+			ordersSkipped: sArr[S_N_SKIPPED]
 		};
 	}
 

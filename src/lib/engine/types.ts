@@ -116,12 +116,28 @@ export interface PortfolioConfig extends Omit<BacktestConfig, 'sizing'> {
 	maintenanceMarginRatio: number;
 	/** Circuit breakers, at most one of each kind. */
 	breakers: BreakerSpec[];
+	/** Fee rate of limit fills (take-profit), fraction of notional; default = `feeRate` (the taker rate). */
+	makerFeeRate?: number;
+	/** Apply each market's {@link ExchangeRules} (LOT_SIZE, PRICE_FILTER, MIN_NOTIONAL). Default false. */
+	exchangeRules?: boolean;
+}
+
+/** A market's trading rules from Binance `exchangeInfo` filters (0 = no rule). */
+export interface ExchangeRules {
+	/** LOT_SIZE stepSize, base units: order quantities are floored to a multiple of it. */
+	stepSize: number;
+	/** PRICE_FILTER tickSize, quote units: stop-loss and take-profit prices are rounded to it against the trader. */
+	tickSize: number;
+	/** NOTIONAL / MIN_NOTIONAL minNotional, quote units: smaller orders are skipped. */
+	minNotional: number;
 }
 
 /** One market's candles for a portfolio run (its own bars; markets are aligned on the union of open times). */
 export interface PortfolioMarket {
 	symbol: string;
 	ohlcv: import('../core/types').OhlcvColumns;
+	/** Exchange rules, used when the configuration sets `exchangeRules`. */
+	rules?: ExchangeRules;
 }
 
 /** A portfolio trade: a {@link Trade} with its market. Bars are union bars (indices into the portfolio's `openTime`). */

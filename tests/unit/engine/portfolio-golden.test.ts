@@ -8,21 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import { defaultPortfolioConfig } from '../../../src/lib/engine/portfolio-config';
 import type { WasmPortfolioEngine } from '../../../src/lib/engine/portfolio-engine';
-import type { BreakerSpec, PortfolioConfig, PortfolioMarket } from '../../../src/lib/engine/types';
-import { barIndexAt, fixturePath, loadKlinesCsv, sliceColumns } from '../helpers/fixtures';
-
-export const PORTFOLIO_SYMBOLS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT', 'SOLUSDT', 'XRPUSDT'] as const;
-export const PORTFOLIO_WINDOW = { first: 1744761600000, last: 1776294000000, bars: 8760 } as const;
-
-/** The five reference markets cut to the PORTFOLIO.md window. */
-export function portfolioMarkets(): PortfolioMarket[] {
-	return PORTFOLIO_SYMBOLS.map((symbol) => {
-		const all = loadKlinesCsv(`klines/${symbol}-1h.csv`);
-		const from = barIndexAt(all, PORTFOLIO_WINDOW.first);
-		const to = barIndexAt(all, PORTFOLIO_WINDOW.last) + 1;
-		return { symbol, ohlcv: sliceColumns(all, from, to) };
-	});
-}
+import type { BreakerSpec, PortfolioConfig } from '../../../src/lib/engine/types';
+import { fixturePath } from '../helpers/fixtures';
+import { PORTFOLIO_WINDOW, portfolioMarkets } from '../helpers/portfolio';
 
 interface RefTrade {
 	symbol: string;
@@ -106,4 +94,25 @@ describe('WASM portfolio loop reproduces the portfolio references', () => {
 			for (const a of r.attribution) expect(Math.abs(a.pnl - ref.summary.per_symbol_pnl[a.symbol])).toBeLessThan(1e-6);
 		});
 	}
+});
+
+describe('crossing tie band (SEMANTICS.md "Crossing")', () => {
+	it('XRPUSDT 2025-12-09T01:00Z: SMA10 = SMA30 exactly in the data, no cross there; the cross below is the next bar', async () => {
+		const xrp = portfolioMarkets()[4];
+		expect(xrp.symbol).toBe('XRPUSDT');
+		const { createNodeEngine } = await import('../../../src/lib/engine/node');
+		const engine = await createNodeEngine();
+		engine.load(xrp.ohlcv);
+		const sma10 = engine.indicator('sma', 10);
+		const sma30 = engine.indicator('sma', 30);
+		const tie = 5689;
+		expect(new Date(xrp.ohlcv.openTime[tie]).toISOString()).toBe('2025-12-09T01:00:00.000Z');
+		// The running sums leave a residue far below the tie band, above it at the next bar.
+		expect(Math.abs(sma10[tie] - sma30[tie])).toBeLessThan(1e-9 * sma30[tie]);
+		expect(sma10[tie] < sma30[tie]).toBe(true); // a plain comparison would see a cross below here
+		expect(sma10[tie + 1] < sma30[tie + 1] && Math.abs(sma10[tie + 1] - sma30[tie + 1]) > 1e-9 * sma30[tie + 1]).toBe(true);
+		const r = engine.run({ ...defaultPortfolioConfig(), sizing: { mode: 'equity-fraction', fraction: 1 } });
+		const held = r.trades.find((t) => t.entryBar < tie && t.exitBar > tie - 1);
+		expect(held?.exitBar).toBe(tie + 2); // signal at 5690's close, exit at the open of 5691
+	});
 });
