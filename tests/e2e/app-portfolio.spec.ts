@@ -9,7 +9,11 @@
  */
 import { expect, test, type Page } from '@playwright/test';
 import { portfolioTradesHash } from '../../src/lib/engine/fingerprint';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { parseExchangeInfo } from '../../src/lib/data/binance-client';
 import { createNodePortfolioEngine, runPortfolioBacktest } from '../../src/lib/engine/node';
+import { exchangeRulesOf } from '../../src/lib/engine/portfolio-config';
 import { portfolioSharePayload, portfolioShareUrl } from '../../src/lib/share';
 import { createPortfolioService } from '../../src/lib/workers/portfolio-service';
 import type { PortfolioConfig, PortfolioMarket } from '../../src/lib/engine/types';
@@ -42,8 +46,15 @@ const CONFIG: PortfolioConfig = {
 	breakers: [
 		{ kind: 'max-drawdown', threshold: 0.1, action: 'close-all', cooldownBars: 168 },
 		{ kind: 'consecutive-losses', count: 3, action: 'reduce', factor: 0.5 }
-	]
+	],
+	exchangeRules: true
 };
+
+/** Each market's exchange rules from the recorded exchangeInfo the mock serves (the app applies them by default). */
+function recordedRules(symbol: string) {
+	const info = parseExchangeInfo(JSON.parse(gunzipSync(readFileSync('tests/fixtures/api/spot-exchangeInfo-full-2022-12-17.json.gz')).toString('utf8')));
+	return exchangeRulesOf(info.symbols.find((s) => s.symbol === symbol)!);
+}
 
 /** The fixture candles of a window (default: the reference window), as the Node engine gets them. */
 function marketsFromFixtures(symbols = SYMBOLS, first = FIRST, last = LAST): PortfolioMarket[] {
@@ -102,11 +113,13 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await expect(page.getByTestId('portfolio-markets')).toContainText('BTCUSDT · ETHUSDT · BNBUSDT · SOLUSDT · XRPUSDT');
 
 	// Same candles, same configuration in Node.
-	const node = await runPortfolioBacktest(marketsFromFixtures(), CONFIG);
+	const node = await runPortfolioBacktest(marketsFromFixtures().map((m) => ({ ...m, rules: recordedRules(m.symbol) })), CONFIG);
+	expect(node.ordersAdjusted).toBeGreaterThan(0);
 	const shown = await shownRun(page);
 	expect(shown.config).toEqual(CONFIG);
 	expect(shown.markets.map((m: { bars: number }) => m.bars)).toEqual([8760, 8760, 8760, 8760, 8760]);
 	const r = shown.result;
+	expect(shown.markets.map((m: { rules?: unknown }) => m.rules)).toEqual(SYMBOLS.map(recordedRules));
 	expect(r.trades.length).toBe(node.trades.length);
 	expect(r.trades).toEqual(node.trades);
 	expect(r.events).toEqual(node.events);
@@ -122,6 +135,7 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await expect(page.getByTestId('pkpi-events')).toHaveText(String(node.events.length));
 	await expect(page.getByTestId('breaker-event')).toHaveCount(node.events.length);
 	await expect(page.getByTestId('portfolio-fingerprint')).toContainText(portfolioTradesHash(node.trades).slice(0, 16));
+	await expect(page.getByTestId('portfolio-rules')).toContainText(`${node.ordersAdjusted.toLocaleString('en-US')} order`);
 	await expect(page.getByTestId('attribution-row')).toHaveCount(5);
 	await expect.poll(() => chartInk(page, 'portfolio-chart')).toBeGreaterThan(5000);
 
@@ -200,7 +214,7 @@ test('top N by 24h quote volume from the recorded ticker; a Node-made link opene
 	}
 	// A link made in Node, opened on the share page: handed to the Portfolio screen, reproduced from Binance, verified.
 	const markets = marketsFromFixtures(['SOLUSDT', 'ETHUSDT'], Date.parse('2025-10-01T00:00:00Z'), Date.parse('2025-12-31T23:00:00Z'));
-	const config: PortfolioConfig = { ...CONFIG, maxPositions: 1, breakers: [{ kind: 'max-drawdown', threshold: 0.05, action: 'close-all', cooldownBars: 48 }] };
+	const config: PortfolioConfig = { ...CONFIG, exchangeRules: false, maxPositions: 1, breakers: [{ kind: 'max-drawdown', threshold: 0.05, action: 'close-all', cooldownBars: 48 }] };
 	const service = createPortfolioService(async () => {
 		const engine = await createNodePortfolioEngine();
 		return { engine, version: engine.version };

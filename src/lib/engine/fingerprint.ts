@@ -198,7 +198,9 @@ export function canonicalPortfolioConfig(config: Pick<BacktestConfig, 'strategy'
 
 /**
  * Fingerprint of a portfolio run: SHA-256 over `backtester-portfolio-v1\n` + JSON
- * `[engineVersion, symbols, interval, dataHash, canonical portfolio configuration]`.
+ * `[engineVersion, symbols, interval, dataHash, canonical portfolio configuration, rules]`, where `rules` is,
+ * per market in order, `[stepSize, tickSize, minNotional]` or `null` when the market has no exchange rules.
+ * `rules` is part of the input only when the configuration applies them (`exchangeRules: true`); otherwise it is `[]`.
  * @returns 64 lowercase hex characters.
  * @throws ValidationError when the configuration's parameters are invalid.
  */
@@ -207,9 +209,11 @@ export function portfolioRunFingerprint(input: {
 	symbols: readonly string[];
 	interval: string;
 	dataHash: string;
-	config: Pick<BacktestConfig, 'strategy' | 'params'>;
+	config: Pick<BacktestConfig, 'strategy' | 'params'> & { exchangeRules?: boolean };
+	rules?: readonly ({ stepSize: number; tickSize: number; minNotional: number } | null | undefined)[];
 }): string {
-	const text = JSON.stringify([input.engineVersion, [...input.symbols], input.interval, input.dataHash, canonicalPortfolioConfig(input.config)]);
+	const rules = input.config.exchangeRules ? (input.rules ?? input.symbols.map(() => null)).map((r) => (r ? [r.stepSize, r.tickSize, r.minNotional] : null)) : [];
+	const text = JSON.stringify([input.engineVersion, [...input.symbols], input.interval, input.dataHash, canonicalPortfolioConfig(input.config), rules]);
 	return bytesToHex(sha256(utf8ToBytes(`backtester-portfolio-v1\n${text}`)));
 }
 
@@ -268,14 +272,15 @@ export interface PortfolioRunFingerprint extends RunFingerprint {
 /**
  * Everything a portfolio run records for reproduction.
  * @param input - engine version, symbols in priority order, interval, data hash ({@link portfolioDataHash}),
- *   configuration, trades and events.
+ *   configuration, each market's exchange rules (used when the configuration applies them), trades and events.
  */
 export function fingerprintPortfolioRun(input: {
 	engineVersion: string;
 	symbols: readonly string[];
 	interval: string;
 	dataHash: string;
-	config: Pick<BacktestConfig, 'strategy' | 'params'>;
+	config: Pick<BacktestConfig, 'strategy' | 'params'> & { exchangeRules?: boolean };
+	rules?: readonly ({ stepSize: number; tickSize: number; minNotional: number } | null | undefined)[];
 	trades: readonly (Trade & { symbol: string })[];
 	events: readonly { bar: number; time: number; type: string; action: string; value: number }[];
 }): PortfolioRunFingerprint {

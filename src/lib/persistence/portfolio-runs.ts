@@ -26,6 +26,8 @@ export interface PortfolioRunMarket {
 	missingBars: number;
 	/** Where the candles came from (`binance`, `import`, `bundled`). */
 	source: string;
+	/** The market's exchange rules the run used (from Binance's exchangeInfo), when known. */
+	rules?: { stepSize: number; tickSize: number; minNotional: number };
 }
 
 /** A stored portfolio run. */

@@ -34,6 +34,8 @@ export interface SharedPortfolioMarket {
 	firstOpenTime: UnixMs;
 	lastOpenTime: UnixMs;
 	bars: number;
+	/** The exchange rules the sender's run applied to this market (present when the configuration applies them). */
+	rules?: { stepSize: number; tickSize: number; minNotional: number };
 }
 
 /** A shared portfolio backtest. */
@@ -59,6 +61,7 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const nullableFinite = finite.nullable();
 const paramName = z.string().regex(/^[A-Za-z][A-Za-z0-9]{0,31}$/, 'must be a parameter name');
 const epochMs = z.int().min(1_230_768_000_000).max(7_258_118_400_000);
+const nonNegative = finite.refine((v) => v >= 0, 'must be 0 or more');
 const symbol = z.string().regex(/^[A-Z0-9]{2,20}$/, 'must be a Binance symbol such as BTCUSDT');
 const level = z.discriminatedUnion('mode', [
 	z.strictObject({ mode: z.literal('none') }),
@@ -85,13 +88,21 @@ const config = z.strictObject({
 		z.strictObject({ mode: z.literal('risk'), fraction: finite }),
 		z.strictObject({ mode: z.literal('equity-split') })
 	]),
+	makerFeeRate: finite.optional(),
+	exchangeRules: z.boolean().optional(),
 	maxPositions: z.int().min(1).max(200),
 	leverage: finite.refine((l) => l >= 1 && l <= 10, 'must be from 1 to 10'),
 	maintenanceMarginRatio: finite.refine((m) => m >= 0 && m < 1, 'must be a fraction from 0 to below 1'),
 	breakers: z.array(breaker).max(2)
 });
 const market = z
-	.strictObject({ symbol, firstOpenTime: epochMs, lastOpenTime: epochMs, bars: z.int().min(1).max(5_300_000) })
+	.strictObject({
+		symbol,
+		firstOpenTime: epochMs,
+		lastOpenTime: epochMs,
+		bars: z.int().min(1).max(5_300_000),
+		rules: z.strictObject({ stepSize: nonNegative, tickSize: nonNegative, minNotional: nonNegative }).optional()
+	})
 	.refine((m) => m.lastOpenTime >= m.firstOpenTime, 'lastOpenTime must not be before firstOpenTime');
 const payload = z.strictObject({
 	kind: z.literal('portfolio'),
@@ -171,7 +182,13 @@ export function portfolioSharePayload(
 		kind: 'portfolio',
 		engineVersion: fp.engineVersion,
 		interval: run.interval as Timeframe,
-		markets: run.markets.map((m) => ({ symbol: m.symbol, firstOpenTime: m.firstOpenTime, lastOpenTime: m.lastOpenTime, bars: m.bars })),
+		markets: run.markets.map((m) => ({
+			symbol: m.symbol,
+			firstOpenTime: m.firstOpenTime,
+			lastOpenTime: m.lastOpenTime,
+			bars: m.bars,
+			...(run.config.exchangeRules && m.rules ? { rules: { stepSize: m.rules.stepSize, tickSize: m.rules.tickSize, minNotional: m.rules.minNotional } } : {})
+		})),
 		config: structuredClone(run.config),
 		expected: {
 			dataHash: fp.dataHash,

@@ -13,8 +13,8 @@ import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import type { SymbolInfo, SymbolVolume } from '../data/binance-client';
 import { countMissingBars, findGaps } from '../data/gaps';
 import { syncCandles, type KlineSource } from '../data/sync';
-import { validatePortfolioConfig } from '../engine/portfolio-config';
-import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec } from '../engine/types';
+import { exchangeRulesOf, validatePortfolioConfig } from '../engine/portfolio-config';
+import type { BreakerSpec, ExchangeRules, PortfolioConfig, PortfolioSizingSpec } from '../engine/types';
 import type { CandleStore } from '../persistence/candle-store';
 import type { SeriesRecord } from '../persistence/db';
 import { PORTFOLIO_RUN_KIND, type PortfolioRunMarket, type PortfolioRunsRepository, type StoredPortfolioRun } from '../persistence/portfolio-runs';
@@ -114,6 +114,10 @@ export class PortfolioState {
 	leverage = $state<NumberInput>(1);
 	/** Maintenance margin in percent of notional (liquidation with leverage above 1). */
 	maintenancePct = $state<NumberInput>(0.5);
+	/** Apply each market's exchange rules (LOT_SIZE step, PRICE_FILTER tick, minimum notional) when Binance's exchangeInfo knows them. */
+	exchangeRules = $state(true);
+	/** Maker fee (limit fills: take-profit) in percent; null = the same as the fee per fill (taker). */
+	makerFeePct = $state<NumberInput>(null);
 	breakers = $state<BreakerRow[]>([]);
 	/** Stored series (to offer the markets already stored). */
 	series = $state.raw<SeriesRecord[]>([]);
@@ -308,6 +312,7 @@ export class PortfolioState {
 		if (this.sizingMode === 'risk' && this.form.stopLossMode === 'none' && !this.form.definition.ownsExitLevels)
 			out.sizingMode = 'Risk sizing needs a stop-loss: set one under Trading, or size another way';
 		set('leverage', numberProblem('Leverage', this.leverage, 1, 10));
+		if (this.makerFeePct !== null) set('makerFeePct', numberProblem('Maker fee', this.makerFeePct, 0, 49.99, { unit: '%' }));
 		if ((this.leverage ?? 1) > 1) set('maintenancePct', numberProblem('Maintenance margin', this.maintenancePct, 0, 49.99, { unit: '%' }));
 		for (const b of this.breakers) {
 			if (b.kind === 'max-drawdown') {
@@ -345,8 +350,10 @@ export class PortfolioState {
 			maxPositions: this.maxPositions as number,
 			leverage: this.leverage as number,
 			maintenanceMarginRatio: (this.leverage ?? 1) > 1 ? pctToFraction(this.maintenancePct as number) : 0.005,
-			breakers
+			breakers,
+			exchangeRules: this.exchangeRules
 		};
+		if (this.makerFeePct !== null) config.makerFeeRate = pctToFraction(this.makerFeePct);
 		try {
 			validatePortfolioConfig(config, Math.max(1, this.symbols.length));
 			return { config, problem: null };
@@ -384,6 +391,8 @@ export class PortfolioState {
 		if (c.sizing.mode === 'equity-fraction' || c.sizing.mode === 'risk') this.sizingPct = fractionToPct(c.sizing.fraction);
 		this.leverage = c.leverage;
 		this.maintenancePct = fractionToPct(c.maintenanceMarginRatio);
+		this.exchangeRules = c.exchangeRules ?? false;
+		this.makerFeePct = c.makerFeeRate === undefined ? null : fractionToPct(c.makerFeeRate);
 		this.breakers = c.breakers.map((b) => ({
 			id: this.#nextBreakerId++,
 			kind: b.kind,
@@ -480,7 +489,15 @@ export class PortfolioState {
 		}
 	}
 
-	async #loadMarket(deps: PortfolioDeps, symbol: string, interval: Timeframe, startTime: UnixMs, endTime: UnixMs, signal: AbortSignal): Promise<LoadedMarket | null> {
+	async #loadMarket(
+		deps: PortfolioDeps,
+		symbol: string,
+		interval: Timeframe,
+		startTime: UnixMs,
+		endTime: UnixMs,
+		signal: AbortSignal,
+		givenRules?: ExchangeRules
+	): Promise<LoadedMarket | null> {
 		let syncProblem: string | null = null;
 		try {
 			await syncCandles({
@@ -515,11 +532,13 @@ export class PortfolioState {
 			const missing = countMissingBars(gaps);
 			const late = ohlcv.openTime[0] > startTime + timeframeMs(interval) * 24;
 			const series = (await deps.store.listSeries()).find((s) => s.symbol === symbol && s.interval === interval);
-			this.#setLoad(symbol, {
-				status: 'ready',
-				bars: n,
-				message: late ? `starts ${isoUtc(ohlcv.openTime[0]).slice(0, 16)}` : missing ? `${missing.toLocaleString('en-US')} missing (exchange halts)` : null
-			});
+			const info = deps.symbols().find((s) => s.symbol === symbol);
+			const rules = givenRules ?? (info ? exchangeRulesOf(info) : undefined);
+			const notes = [
+				late ? `starts ${isoUtc(ohlcv.openTime[0]).slice(0, 16)}` : missing ? `${missing.toLocaleString('en-US')} missing (exchange halts)` : '',
+				this.exchangeRules && !rules ? 'exchange rules unknown (Binance exchangeInfo not loaded): none applied' : ''
+			].filter(Boolean);
+			this.#setLoad(symbol, { status: 'ready', bars: n, message: notes.join('; ') || null });
 			return {
 				symbol,
 				ohlcv,
@@ -530,7 +549,8 @@ export class PortfolioState {
 					lastOpenTime: ohlcv.openTime[n - 1],
 					bars: n,
 					missingBars: missing,
-					source: series?.sources.join('+') || 'stored'
+					source: series?.sources.join('+') || 'stored',
+					...(rules ? { rules } : {})
 				}
 			};
 		} catch (e) {
@@ -586,7 +606,13 @@ export class PortfolioState {
 		this.testFault = null;
 		const job = deps.client.runPortfolio(
 			run.id,
-			{ markets: loaded.map((l) => ({ symbol: l.symbol, ohlcv: l.ohlcv })), config: cfg, interval, intervalMs: timeframeMs(interval), fault },
+			{
+				markets: loaded.map((l) => ({ symbol: l.symbol, ohlcv: l.ohlcv, ...(l.market.rules ? { rules: l.market.rules } : {}) })),
+				config: cfg,
+				interval,
+				intervalMs: timeframeMs(interval),
+				fault
+			},
 			() => void this.#update(run.id, { status: 'running' })
 		);
 		this.#jobs.set(run.id, job);
@@ -608,7 +634,11 @@ export class PortfolioState {
 	 * synced from Binance when the stored ones differ in count or ends.
 	 * @returns the run id, or null with the per-market lines in {@link loads} / {@link error} saying why.
 	 */
-	async runExact(input: { config: PortfolioConfig; interval: Timeframe; markets: { symbol: string; firstOpenTime: UnixMs; lastOpenTime: UnixMs; bars: number }[] }): Promise<string | null> {
+	async runExact(input: {
+		config: PortfolioConfig;
+		interval: Timeframe;
+		markets: { symbol: string; firstOpenTime: UnixMs; lastOpenTime: UnixMs; bars: number; rules?: ExchangeRules }[];
+	}): Promise<string | null> {
 		const deps = this.#deps;
 		if (!deps) return null;
 		this.error = null;
@@ -624,7 +654,8 @@ export class PortfolioState {
 		const signal = new AbortController().signal;
 		for (const m of input.markets) {
 			this.#setLoad(m.symbol, { status: 'loading' });
-			const loaded = await this.#loadMarket(deps, m.symbol, input.interval, m.firstOpenTime, m.lastOpenTime, signal);
+			// The sender's exchange rules (from the link), not today's: the run must be the sender's run.
+			const loaded = await this.#loadMarket(deps, m.symbol, input.interval, m.firstOpenTime, m.lastOpenTime, signal, m.rules ?? { stepSize: 0, tickSize: 0, minNotional: 0 });
 			if (!loaded) {
 				this.phase = 'idle';
 				this.error = `The candles of ${m.symbol} are not available, so the shared result cannot be reproduced.`;

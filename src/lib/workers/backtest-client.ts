@@ -82,7 +82,7 @@ export class BacktestClient {
 		return this.pool.submit({
 			id,
 			run: (api) => {
-				const markets = request.markets.map((m) => ({ symbol: m.symbol, ohlcv: transferableCopy(m.ohlcv) }));
+				const markets = request.markets.map((m) => ({ ...m, ohlcv: transferableCopy(m.ohlcv) }));
 				const buffers = markets.flatMap((m) => [m.ohlcv.openTime, m.ohlcv.open, m.ohlcv.high, m.ohlcv.low, m.ohlcv.close, m.ohlcv.volume].map((c) => c.buffer as ArrayBuffer));
 				return (api as unknown as Comlink.Remote<PortfolioWorkerApi>).runPortfolio(Comlink.transfer({ ...request, markets }, buffers)) as Promise<PortfolioRunResponse>;
 			},

@@ -37,6 +37,12 @@ export interface PortfolioRunResponse {
 	events: BreakerEvent[];
 	attribution: MarketAttribution[];
 	ambiguousBars: number;
+	/** Trades closed by liquidation. */
+	liquidations: number;
+	/** Entries whose quantity or stop-loss / take-profit price the exchange rules changed (0 without exchange rules). */
+	ordersAdjusted: number;
+	/** Entries skipped because their notional was under the market's minimum or the quantity floored to 0. */
+	ordersSkipped: number;
 	/** Full statistics of the portfolio equity and the combined trade list (src/lib/metrics); ratios are fractions. */
 	metrics: Record<string, number>;
 	/** Summary the WASM core computed. */

@@ -15,7 +15,7 @@ import type { CoreSummaryLike } from './protocol';
 /** The part of the portfolio engine (WasmPortfolioEngine) the service uses. */
 export interface PortfolioEngineLike {
 	load(markets: PortfolioMarket[]): void;
-	run(config: PortfolioConfig): PortfolioSimulationOutput & { summary: object };
+	run(config: PortfolioConfig): PortfolioSimulationOutput & { summary: object; liquidations?: number; ordersAdjusted?: number; ordersSkipped?: number };
 }
 
 /**
@@ -103,6 +103,7 @@ export function createPortfolioService(
 				interval: request.interval,
 				dataHash: portfolioDataHash(markets),
 				config,
+				rules: markets.map((m) => m.rules ?? null),
 				trades,
 				events
 			});
@@ -116,6 +117,9 @@ export function createPortfolioService(
 				events,
 				attribution: r.attribution.map((a) => ({ ...a })),
 				ambiguousBars: r.ambiguousBars,
+				liquidations: r.liquidations ?? r.trades.filter((t) => t.exitReason === 'liquidation').length,
+				ordersAdjusted: r.ordersAdjusted ?? 0,
+				ordersSkipped: r.ordersSkipped ?? 0,
 				metrics: { ...metrics },
 				summary: { ...(r.summary as CoreSummaryLike) },
 				elapsedMs,

@@ -20,6 +20,7 @@ import { createBacktestService } from '../../../src/lib/workers/backtest-service
 import { createPortfolioService } from '../../../src/lib/workers/portfolio-service';
 import { createNodeEngine } from '../../../src/lib/engine/node';
 import { sliceOhlcv } from '../../../src/lib/core/timeframe';
+import type { SymbolInfo } from '../../../src/lib/data/binance-client';
 import { PORTFOLIO_WINDOW, windowMarkets } from '../helpers/portfolio-markets';
 
 /** Kline source over the real window candles of several symbols; `fail` symbols throw a network error. */
@@ -43,7 +44,7 @@ class MultiSource implements KlineSource {
 }
 
 let n = 0;
-async function setup(fail: string[] = []) {
+async function setup(fail: string[] = [], symbols: SymbolInfo[] = []) {
 	const store = await CandleStore.open(`portfolio-state-${n++}`);
 	const bySymbol = Object.fromEntries(windowMarkets().map((m) => [m.symbol, m.ohlcv]));
 	const source = new MultiSource(bySymbol, fail);
@@ -61,7 +62,7 @@ async function setup(fail: string[] = []) {
 	const repo = new PortfolioRunsRepository<PortfolioConfig, PortfolioRunResult>(store.db);
 	const binance = Object.assign(source, { topSymbolsByQuoteVolume: async () => [] });
 	const p = new PortfolioState();
-	await p.init({ store, binance, client, repo, symbols: () => [] });
+	await p.init({ store, binance, client, repo, symbols: () => symbols });
 	p.from = '2025-04-16T00:00';
 	p.to = '2026-04-15T23:00';
 	return { p, store, source, client, repo, binance };
@@ -132,6 +133,30 @@ describe('PortfolioState', () => {
 		expect(source.calls).toEqual([]);
 		expect(p.addMarket('BTCUSDT')).toMatch(/already in the basket/);
 		expect(p.addMarket('!!')).toMatch(/not a Binance symbol/);
+	});
+
+	it('applies each market’s exchange rules from the symbol list (on by default) and records them with the run', async () => {
+		const info = (symbol: string, stepSize: number, tickSize: number, minNotional: number): SymbolInfo => ({
+			symbol, status: 'TRADING', baseAsset: symbol.replace('USDT', ''), quoteAsset: 'USDT', stepSize, tickSize, minNotional, displayName: symbol
+		});
+		const list = [info('BTCUSDT', 0.00001, 0.01, 10), info('ETHUSDT', 0.0001, 0.01, 10), info('BNBUSDT', 0.001, 0.1, 10), info('SOLUSDT', 0.01, 0.01, 10)];
+		const { p } = await setup([], list);
+		expect(p.exchangeRules).toBe(true);
+		p.makerFeePct = 0.05;
+		const id = await p.start();
+		const run = (await p.settled(id!))!;
+		expect(run.status).toBe('completed');
+		expect(run.config).toMatchObject({ exchangeRules: true, makerFeeRate: 0.0005 });
+		expect(run.markets.map((m) => m.rules?.stepSize)).toEqual([0.00001, 0.0001, 0.001, 0.01, undefined]);
+		expect(p.loads[4].message).toMatch(/exchange rules unknown/);
+		const rules = run.markets.map((m) => m.rules);
+		const direct = await runPortfolioBacktest(windowMarkets().map((m, i) => ({ ...m, ...(rules[i] ? { rules: rules[i] } : {}) })), run.config);
+		expect(direct.ordersAdjusted).toBeGreaterThan(0);
+		expect(run.result!.trades).toEqual(direct.trades);
+		expect(run.result!.ordersAdjusted).toBe(direct.ordersAdjusted);
+		expect(run.result!.ordersSkipped).toBe(direct.ordersSkipped);
+		// Sizes follow each market's lot step.
+		for (const t of run.result!.trades.filter((t) => t.symbol === 'SOLUSDT')) expect(Math.abs(t.size * 100 - Math.round(t.size * 100))).toBeLessThan(1e-6);
 	});
 
 	it('runs nothing when no market can be loaded', async () => {
