@@ -169,21 +169,23 @@ export interface HashedMarket {
 }
 
 /**
- * SHA-256 over the candles of a portfolio run, market by market in the run's (priority) order:
- * header `portfolio-ohlcv-f64le-v1:<markets>\n`, then per market `<symbol>:<bars>\n` followed by its
- * six columns (openTime, open, high, low, close, volume) as float64 little-endian, as in {@link candleDataHash}.
+ * SHA-256 over the candles of a portfolio run, market by market in the run's (priority) order: the text
+ * `portfolio-ohlcv-v1:<markets>\n` followed by one line `<symbol>:<candleDataHash of its candles>\n` per market
+ * (so a market's own hash, {@link candleDataHash}, can be computed once and reused across runs).
  * @param markets - symbols and candles, in the order the run uses them (order matters: it is the priority order).
  * @returns 64 lowercase hex characters.
  */
 export function portfolioDataHash(markets: readonly HashedMarket[]): string {
-	const h = sha256.create();
-	h.update(utf8ToBytes(`portfolio-ohlcv-f64le-v1:${markets.length}\n`));
-	for (const m of markets) {
-		const n = m.ohlcv.openTime.length;
-		h.update(utf8ToBytes(`${m.symbol}:${n}\n`));
-		for (const col of [m.ohlcv.openTime, m.ohlcv.open, m.ohlcv.high, m.ohlcv.low, m.ohlcv.close, m.ohlcv.volume]) h.update(f64le(col.subarray(0, n)));
-	}
-	return bytesToHex(h.digest());
+	return portfolioDataHashOf(markets.map((m) => ({ symbol: m.symbol, dataHash: candleDataHash(m.ohlcv) })));
+}
+
+/**
+ * {@link portfolioDataHash} from each market's precomputed {@link candleDataHash}.
+ * @param markets - symbol and candle hash per market, in the run's order.
+ */
+export function portfolioDataHashOf(markets: readonly { symbol: string; dataHash: string }[]): string {
+	const text = `portfolio-ohlcv-v1:${markets.length}\n${markets.map((m) => `${m.symbol}:${m.dataHash}\n`).join('')}`;
+	return bytesToHex(sha256(utf8ToBytes(text)));
 }
 
 /**

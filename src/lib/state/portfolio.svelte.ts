@@ -611,6 +611,7 @@ export class PortfolioState {
 				config: cfg,
 				interval,
 				intervalMs: timeframeMs(interval),
+				datasetIds: loaded.map((l) => l.market.datasetId),
 				fault
 			},
 			() => void this.#update(run.id, { status: 'running' })

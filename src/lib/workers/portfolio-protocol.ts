@@ -15,6 +15,11 @@ export interface PortfolioRunRequest {
 	interval: string;
 	/** Bar length in ms (annualised metrics). */
 	intervalMs: number;
+	/**
+	 * Per market (same order), an id that changes whenever its candles change (the app's dataset id): the worker
+	 * then hashes each market's candles once and reuses the hash on later runs of the same candles.
+	 */
+	datasetIds?: string[];
 	/** Test hook only; never set by normal UI paths. */
 	fault?: TestFault;
 }

@@ -6,11 +6,14 @@
  * arrays are copied out of WASM memory and marked for transfer.
  */
 import { transfer } from 'comlink';
-import { fingerprintPortfolioRun, portfolioDataHash } from '../engine/fingerprint';
+import { candleDataHash, fingerprintPortfolioRun, portfolioDataHashOf } from '../engine/fingerprint';
 import type { PortfolioConfig, PortfolioMarket, PortfolioSimulationOutput } from '../engine/types';
 import { computeMetrics } from '../metrics';
 import type { PortfolioRunRequest, PortfolioRunResponse, PortfolioWorkerApi } from './portfolio-protocol';
 import type { CoreSummaryLike } from './protocol';
+
+/** Candle hashes a worker keeps (one per market dataset; a basket of 200 markets fits twice). */
+const HASH_CACHE_SIZE = 400;
 
 /** The part of the portfolio engine (WasmPortfolioEngine) the service uses. */
 export interface PortfolioEngineLike {
@@ -62,6 +65,18 @@ export function createPortfolioService(
 		})
 ): PortfolioWorkerApi {
 	let enginePromise: Promise<{ engine: PortfolioEngineLike; version: string }> | null = null;
+	/** SHA-256 of a market's candles by dataset id (most recent {@link HASH_CACHE_SIZE}). */
+	const hashes = new Map<string, string>();
+	const candleHash = (m: PortfolioMarket, id: string | undefined): string => {
+		if (id === undefined) return candleDataHash(m.ohlcv);
+		let h = hashes.get(id);
+		if (h === undefined) {
+			h = candleDataHash(m.ohlcv);
+			hashes.set(id, h);
+			if (hashes.size > HASH_CACHE_SIZE) hashes.delete(hashes.keys().next().value as string);
+		}
+		return h;
+	};
 	const engineOnce = () =>
 		(enginePromise ??= getEngine().catch((e: unknown) => {
 			enginePromise = null;
@@ -101,7 +116,7 @@ export function createPortfolioService(
 				engineVersion: version,
 				symbols: markets.map((m) => m.symbol),
 				interval: request.interval,
-				dataHash: portfolioDataHash(markets),
+				dataHash: portfolioDataHashOf(markets.map((m, i) => ({ symbol: m.symbol, dataHash: candleHash(m, request.datasetIds?.[i]) }))),
 				config,
 				rules: markets.map((m) => m.rules ?? null),
 				trades,

@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { computeMetrics } from '../../../src/lib/metrics';
-import { fingerprintPortfolioRun, portfolioDataHash, portfolioEventsHash, portfolioTradesHash } from '../../../src/lib/engine/fingerprint';
+import { candleDataHash, fingerprintPortfolioRun, portfolioDataHash, portfolioDataHashOf, portfolioEventsHash, portfolioTradesHash } from '../../../src/lib/engine/fingerprint';
 import { createNodePortfolioEngine, runPortfolioBacktest } from '../../../src/lib/engine/node';
 import { defaultPortfolioConfig } from '../../../src/lib/engine/portfolio-config';
 import type { PortfolioConfig, PortfolioMarket } from '../../../src/lib/engine/types';
@@ -66,6 +66,18 @@ describe('portfolio service (worker API)', () => {
 		await api.runPortfolio({ markets: markets.slice(0, 2), config: { ...C1_BOTH, maxPositions: 1 }, interval: '1h', intervalMs: 3_600_000 });
 		expect(Array.from(a.equity.slice(0, 200))).toEqual(before);
 		expect(created()).toBe(1);
+	});
+
+	it('gives the same fingerprint with dataset ids (candle hashes cached by id) as without', async () => {
+		const markets = portfolioMarkets();
+		const { api } = service();
+		const plain = await api.runPortfolio({ markets, config: C1_BOTH, interval: '1h', intervalMs: 3_600_000 });
+		const ids = markets.map((m) => `${m.symbol}:1h:x`);
+		const first = await api.runPortfolio({ markets, config: C1_BOTH, interval: '1h', intervalMs: 3_600_000, datasetIds: ids });
+		const again = await api.runPortfolio({ markets, config: C1_BOTH, interval: '1h', intervalMs: 3_600_000, datasetIds: ids });
+		expect(first.fingerprint).toEqual(plain.fingerprint);
+		expect(again.fingerprint).toEqual(plain.fingerprint);
+		expect(plain.fingerprint.dataHash).toBe(portfolioDataHashOf(markets.map((m) => ({ symbol: m.symbol, dataHash: candleDataHash(m.ohlcv) }))));
 	});
 
 	it('refuses invalid settings and empty baskets with a clear message, and simulates test faults', async () => {
