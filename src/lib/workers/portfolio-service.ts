@@ -65,6 +65,8 @@ export function createPortfolioService(
 		})
 ): PortfolioWorkerApi {
 	let enginePromise: Promise<{ engine: PortfolioEngineLike; version: string }> | null = null;
+	/** Identity of the markets loaded in the core (dataset ids, symbols, rules), or null when unknown. */
+	let loadedKey: string | null = null;
 	/** SHA-256 of a market's candles by dataset id (most recent {@link HASH_CACHE_SIZE}). */
 	const hashes = new Map<string, string>();
 	const candleHash = (m: PortfolioMarket, id: string | undefined): string => {
@@ -93,7 +95,13 @@ export function createPortfolioService(
 			if (!markets.length) throw new Error('A portfolio needs at least one market with candles.');
 			const { engine, version } = await engineOnce();
 			const t0 = performance.now();
-			engine.load(markets);
+			// The same markets (dataset ids and rules) as the last run are still in the core: skip the reload.
+			const key = request.datasetIds?.length === markets.length ? JSON.stringify([request.datasetIds, markets.map((m) => m.symbol), markets.map((m) => m.rules ?? null)]) : null;
+			if (key === null || key !== loadedKey) {
+				loadedKey = null;
+				engine.load(markets);
+				loadedKey = key;
+			}
 			const r = engine.run(config);
 			const elapsedMs = performance.now() - t0;
 			// Copy out of WASM memory before transferring (a transfer would detach the engine's memory).

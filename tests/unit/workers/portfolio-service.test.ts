@@ -80,6 +80,25 @@ describe('portfolio service (worker API)', () => {
 		expect(plain.fingerprint.dataHash).toBe(portfolioDataHashOf(markets.map((m) => ({ symbol: m.symbol, dataHash: candleDataHash(m.ohlcv) }))));
 	});
 
+	it('keeps the same markets loaded between runs, and reloads when another basket or other rules come', async () => {
+		const markets = portfolioMarkets();
+		const { api } = service();
+		const ids = markets.map((m) => `${m.symbol}:1h:x`);
+		const cfg: PortfolioConfig = { ...C1_BOTH, exchangeRules: true };
+		const req = (ms: PortfolioMarket[], datasetIds: string[]) => api.runPortfolio({ markets: ms, config: cfg, interval: '1h', intervalMs: 3_600_000, datasetIds });
+		const a = await req(markets, ids);
+		const b = await req(markets.slice(0, 2), ids.slice(0, 2));
+		expect(b.symbols).toEqual(['BTCUSDT', 'ETHUSDT']);
+		const c = await req(markets, ids);
+		expect(c.trades).toEqual(a.trades);
+		const lots = markets.map((m) => ({ ...m, rules: { stepSize: 0.01, tickSize: 0, minNotional: 0 } }));
+		const d = await req(lots, ids);
+		expect(d.ordersAdjusted).toBeGreaterThan(0);
+		expect(d.trades).not.toEqual(a.trades);
+		for (const t of d.trades) expect(Math.abs(t.size * 100 - Math.round(t.size * 100))).toBeLessThan(1e-6);
+		expect(d.fingerprint.fingerprint).not.toBe(a.fingerprint.fingerprint);
+	});
+
 	it('refuses invalid settings and empty baskets with a clear message, and simulates test faults', async () => {
 		const markets = portfolioMarkets().slice(0, 2);
 		const { api } = service();
