@@ -71,7 +71,9 @@ export function helpText(): string {
 		const lines: string[] = [];
 		let line = '';
 		for (const p of def.params) {
-			const item = `${p.name}=${p.default} (${p.min}..${p.max})`;
+			const item = p.options
+				? `${p.name}=${p.options.find((o) => o.value === p.default)?.label ?? p.default} (${p.options.map((o) => o.label).join('|')})`
+				: `${p.name}=${p.default} (${p.min}..${p.max})`;
 			if (line && line.length + item.length > 76) (lines.push(line), (line = ''));
 			line += (line ? ', ' : '') + item;
 		}
@@ -413,9 +415,14 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		}
 		if (Object.prototype.hasOwnProperty.call(out, name)) fail(`--param ${name} is given more than once.`);
 		const lower = rawValue.toLowerCase();
-		if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
+		const option = getStrategy(strategy).params.find((p) => p.name === name)?.options?.find((o) => o.label === lower);
+		if (option) out[name] = option.value;
+		else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
 		else if (DECIMAL.test(rawValue)) out[name] = Number(rawValue);
-		else fail(`--param ${name} must be a number (or true/false), got '${rawValue}'.`);
+		else {
+			const labels = getStrategy(strategy).params.find((p) => p.name === name)?.options?.map((o) => o.label);
+			fail(`--param ${name} must be ${labels ? `one of ${labels.join(', ')} (or its number)` : 'a number (or true/false)'}, got '${rawValue}'.`);
+		}
 	}
 	return out;
 }

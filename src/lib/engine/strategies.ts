@@ -17,6 +17,11 @@ export interface ParamSchema {
 	step: number;
 	/** What the parameter does, with its unit. */
 	description: string;
+	/**
+	 * A choice among labelled values (an enumeration backed by numbers, e.g. poly-bands `exitAt`: 0 = fit,
+	 * 1 = opposite-band). Forms show a select; the CLI accepts the label or the number.
+	 */
+	options?: readonly { value: number; label: string }[];
 }
 
 /** A cross-parameter rule, e.g. fast < slow. */
@@ -47,6 +52,10 @@ const float = (name: string, def: number, min: number, max: number, step: number
 });
 const bool = (name: string, def: boolean, description: string): ParamSchema => ({
 	name, type: 'bool', default: def ? 1 : 0, min: 0, max: 1, step: 1, description
+});
+
+const choice = (name: string, def: number, options: { value: number; label: string }[], description: string): ParamSchema => ({
+	name, type: 'int', default: def, min: options[0].value, max: options[options.length - 1].value, step: 1, description, options
 });
 
 /** All built-in strategies by id. */
@@ -116,6 +125,21 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Obje
 			{ check: (p) => p.shortRsiMin <= p.shortRsiMax, message: 'shortRsiMin must not exceed shortRsiMax' }
 		],
 		ownsExitLevels: true
+	},
+	'poly-bands': {
+		id: 'poly-bands',
+		wasmId: 5,
+		name: 'Polynomial regression bands (causal)',
+		description:
+			'At every bar, fit a degree-d polynomial to the trailing window of closes only (no hindsight) and draw bands at ±kstd·σ of its residuals. Long when the close is below the lower band; exit above the fit (exitAt fit) or above the upper band (exitAt opposite-band). Short mirrored in long-short mode.',
+		params: [
+			{ ...int('window', 120, 10, 5000, 'Bars in the trailing window each fit uses (any whole number; optimisation steps by 10).'), step: 10 },
+			int('degree', 2, 1, 10, 'Degree of the fitted polynomial.'),
+			float('kstd', 2, 0.5, 5, 0.1, 'Band half-width in population standard deviations of the window residuals.'),
+			choice('exitAt', 0, [{ value: 0, label: 'fit' }, { value: 1, label: 'opposite-band' }], 'Where a position exits: 0 = fit (the fitted curve), 1 = opposite-band (the other band).')
+		],
+		constraints: [{ check: (p) => p.window >= p.degree + 2, message: 'window must be at least degree + 2 bars' }],
+		ownsExitLevels: false
 	}
 });
 
@@ -149,6 +173,8 @@ export function checkParam(schema: ParamSchema, value: unknown): string | null {
 	if (!Number.isFinite(v)) return `${schema.name} must be a finite number, got ${value}`;
 	if (schema.type === 'bool' && v !== 0 && v !== 1) return `${schema.name} must be true/false (1/0), got ${v}`;
 	if (schema.type === 'int' && !Number.isInteger(v)) return `${schema.name} must be a whole number, got ${v}`;
+	if (schema.options && !schema.options.some((o) => o.value === v))
+		return `${schema.name} must be one of ${schema.options.map((o) => `${o.value} (${o.label})`).join(', ')}, got ${v}`;
 	if (v < schema.min || v > schema.max) return `${schema.name} must be between ${schema.min} and ${schema.max}, got ${v}`;
 	return null;
 }

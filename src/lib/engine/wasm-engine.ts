@@ -83,6 +83,7 @@ interface CoreExports {
 	summaryPtr(): number;
 	prepare(): void;
 	indicator(kind: number, source: number, period: number): number;
+	polyBandsCompute(window: number, degree: number): number;
 	run(
 		strategy: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number,
 		longShort: number, fee: number, slippage: number, initialCash: number,
@@ -326,6 +327,24 @@ export class WasmEngine {
 		return new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
 	}
 
+	/**
+	 * Causal polynomial-regression bands of `poly-bands` over the loaded bars, computed by the core (BANDS.md "Band
+	 * strategy"): at bar t the degree-`degree` fit of the trailing `window` closes only.
+	 * @returns mid (the fit at the window's last point), upper, lower and sigma, Float64Array of length = bars each,
+	 *   NaN before bar `window - 1` (and everywhere when there are fewer bars than `window`).
+	 * @throws ValidationError when window < degree + 2 or degree is outside 1..10; DataError when the core is out of memory.
+	 */
+	polyBands(window: number, degree: number, kstd: number): { mid: Float64Array; upper: Float64Array; lower: Float64Array; sigma: Float64Array } {
+		this.requireData();
+		if (!Number.isInteger(degree) || degree < 1 || degree > 10) throw new ValidationError(`degree must be a whole number from 1 to 10, got ${degree}`);
+		if (!Number.isInteger(window) || window < degree + 2) throw new ValidationError(`window must be a whole number of bars ≥ degree + 2 (${degree + 2}), got ${window}`);
+		const ptr = this.core.polyBandsCompute(window, degree);
+		if (ptr === 0) throw new DataError(`Not enough memory in the simulation core for poly-bands over ${this.n} bars: choose a shorter range.`);
+		const mid = new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
+		const sigma = new Float64Array(this.core.memory.buffer, ptr + this.n * 8, this.n).slice();
+		return { mid, sigma, upper: mid.map((m, i) => m + kstd * sigma[i]), lower: mid.map((m, i) => m - kstd * sigma[i]) };
+	}
+
 	/** Indicator series a strategy uses, for chart overlays (price pane) and oscillator panes. */
 	indicatorSeries(config: BacktestConfig): IndicatorSeries[] {
 		const values = toRunScalars(config).p;
@@ -350,6 +369,15 @@ export class WasmEngine {
 			}
 			case 'rsi-atr-momentum':
 				return [{ id: 'rsi', label: `RSI ${p.rsiPeriod}`, pane: 'oscillator', values: this.indicator('rsi', p.rsiPeriod) }];
+			case 'poly-bands': {
+				const b = this.polyBands(p.window, p.degree, p.kstd);
+				const tag = `poly ${p.degree}, ${p.window} bars`;
+				return [
+					{ id: 'poly-fit', label: `Causal fit (${tag})`, pane: 'price', values: b.mid },
+					{ id: 'poly-upper', label: `Fit + ${p.kstd}σ`, pane: 'price', values: b.upper },
+					{ id: 'poly-lower', label: `Fit − ${p.kstd}σ`, pane: 'price', values: b.lower }
+				];
+			}
 		}
 	}
 

@@ -7,7 +7,7 @@
  * ```
  * { "format": "backtester-backup", "version": 1, "schemaVersion": <DB_VERSION>, "createdAt": <Unix ms>,
  *   "includesCandles": bool, "runs": [...], "optimisations": [...], "settings": [[key, value], ...],
- *   "portfolioRuns": [...],                                  // schema v2 on; absent in older backups
+ *   "portfolioRuns": [...],                                  // schema v3 on; absent in older backups
  *   "candles": { "series": [...], "chunks": [...] } }        // only when includesCandles
  * ```
  * Records are the stored IndexedDB values, encoded losslessly by {@link encodeTagged}: JSON values stay
@@ -384,7 +384,7 @@ export interface BackupDocument {
 	runs: StoredRun[];
 	optimisations: StoredOptimisation[];
 	settings: Array<[string, unknown]>;
-	/** Portfolio runs (schema v2 on; empty for older backups). */
+	/** Portfolio runs (schema v3 on; empty for older backups). */
 	portfolioRuns: StoredPortfolioRun[];
 	candles?: { series: SeriesRecord[]; chunks: CandleChunk[] };
 }

@@ -12,8 +12,10 @@
  * - `optimisations`: optimisation jobs and results, keyPath `id`, index `by-createdAt`.
  * - `settings`: key-value settings (out-of-line string keys).
  *
- * Added in v2:
- * - `portfolioRuns`: portfolio backtests (many markets, one account), keyPath `id`, index `by-createdAt`.
+ * Added in v2: `scans` (market scanner results without their fitted arrays, keyPath `id`, index `by-createdAt`)
+ * and `scanBands` (each scan's fitted arrays, keyPath `id` = the scan's id), so listing scans reads no arrays.
+ *
+ * Added in v3: `portfolioRuns` (portfolio backtests: many markets, one account), keyPath `id`, index `by-createdAt`.
  *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
@@ -35,6 +37,8 @@ export const STORES = Object.freeze({
 	runs: 'runs',
 	optimisations: 'optimisations',
 	settings: 'settings',
+	scans: 'scans',
+	scanBands: 'scanBands',
 	portfolioRuns: 'portfolioRuns'
 } as const);
 
@@ -113,6 +117,14 @@ export interface OptimisationRecord {
 	[field: string]: unknown;
 }
 
+/** A stored market scan (see src/lib/persistence/scans.ts). Upper layers define the payload. */
+export interface ScanRecordBase {
+	id: string;
+	/** Creation time, Unix ms UTC (indexed). */
+	createdAt: UnixMs;
+	[field: string]: unknown;
+}
+
 /** `idb` schema of the app database. */
 export interface AppDbSchema extends DBSchema {
 	candleChunks: { key: [string, string, number]; value: CandleChunk };
@@ -120,6 +132,8 @@ export interface AppDbSchema extends DBSchema {
 	runs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 	optimisations: { key: string; value: OptimisationRecord; indexes: { 'by-createdAt': number } };
 	settings: { key: string; value: unknown };
+	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
+	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 }
 
@@ -147,14 +161,21 @@ const v1: Migration = (db) => {
 	db.createObjectStore(STORES.settings);
 };
 
-/** v1 -> v2: portfolio runs get their own store (single-market runs and their readers stay as they are). */
+/** v1 -> v2: the market scanner's `scans` and `scanBands` stores (every existing store and record is kept). */
 const v2: Migration = (db) => {
+	const scans = db.createObjectStore(STORES.scans, { keyPath: 'id' });
+	scans.createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.scanBands, { keyPath: 'id' });
+};
+
+/** v2 -> v3: portfolio runs get their own store (single-market runs and their readers stay as they are). */
+const v3: Migration = (db) => {
 	const portfolioRuns = db.createObjectStore(STORES.portfolioRuns, { keyPath: 'id' });
 	portfolioRuns.createIndex('by-createdAt', 'createdAt');
 };
 
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;

@@ -1,5 +1,5 @@
 /**
- * Repository of portfolio runs in the `portfolioRuns` store (schema v2): every run is stored when it
+ * Repository of portfolio runs in the `portfolioRuns` store (schema v3): every run is stored when it
  * is submitted (`pending`), updated when a worker picks it up (`running`) and when it ends
  * (`completed` with its results, or `failed` with the reason). Records carry `kind: 'portfolio'`.
  *

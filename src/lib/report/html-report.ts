@@ -16,6 +16,9 @@ import { METRIC_INFO, drawdownSeries, formatDuration, formatMetric, formatValue 
 import { MARKER_COLORS } from '../state/chart-data';
 import type { Run } from '../state/runs.svelte';
 import { escapeHtml, lineChartSvg, type ChartMarker } from './svg-chart';
+import type { MonteCarloResult } from '../analysis/monte-carlo';
+import { monthlyGrid, tradeReturnHistogram } from '../analysis/distributions';
+import { histogramSvg, LIGHT_THEME, monteCarloSectionHtml, monthlyHeatmapHtml } from './analysis-svg';
 
 /** Headline figures, in the order and with the labels of the run view. */
 export const HEADLINE_METRICS: ReadonlyArray<{ key: string; label: string }> = Object.freeze([
@@ -126,6 +129,7 @@ td.formula{color:var(--dim);font-size:12px;min-width:220px}
 .unit{color:var(--faint);font-size:11px;margin-left:5px}
 table.trades td,table.trades th{font-size:12.5px;white-space:nowrap}
 table.monthly td,table.monthly th{font-size:12.5px}
+table.mc td,table.mc th{font-size:12.5px;white-space:nowrap}
 svg.chart{display:block;width:100%;min-width:600px;height:auto;background:#fff}
 svg.chart .grid{stroke:#e8ebf0;stroke-width:1}
 svg.chart .frame{fill:none;stroke:#c9d0da;stroke-width:1}
@@ -204,18 +208,28 @@ function charts(run: Run, candles: OhlcvColumns | undefined, maxPoints: number):
 
 function monthlyTable(run: Run): string {
 	const r = run.result!;
-	const months = monthlyReturns(r.openTime, r.equity, run.config.initialCash);
-	if (months.length === 0) return '';
-	const years = [...new Set(months.map((m) => m.year))];
-	const rows = years.map((y) => {
-		const cells = MONTHS.map((_, k) => {
-			const m = months.find((x) => x.year === y && x.month === k);
-			return m ? `<td class="num${tone('totalReturnRatio', m.ratio)}">${escapeHtml(formatValue('ratio', m.ratio))}</td>` : '<td class="num dim">—</td>';
-		});
-		const yearRatio = months.filter((m) => m.year === y).reduce((acc, m) => acc * (1 + m.ratio), 1) - 1;
-		return `<tr><th scope="row">${y}</th>${cells.join('')}<td class="num${tone('totalReturnRatio', yearRatio)}"><b>${escapeHtml(formatValue('ratio', yearRatio))}</b></td></tr>`;
+	const rows = monthlyGrid(monthlyReturns(r.openTime, r.equity, run.config.initialCash));
+	if (rows.length === 0) return '';
+	return `<section id="monthly"><h2>Monthly returns</h2><p class="small dim">Equity at the close of each UTC month's last bar over the previous month's (initial cash for the first month); the year column compounds its months. Cell colours grade gains (green) and losses (red).</p><div class="scroll">${monthlyHeatmapHtml(rows, (v) => formatValue('ratio', v))}</div></section>`;
+}
+
+function tradeHistogram(trades: readonly Trade[]): string {
+	if (trades.length === 0) return '';
+	const h = tradeReturnHistogram(trades.map((t) => t.profitRatio));
+	const f = (v: number) => formatValue('ratio', v);
+	const svg = histogramSvg(h, {
+		title: `Trade returns: ${h.wins} winning, ${h.losses} losing`,
+		theme: LIGHT_THEME,
+		xFormat: f,
+		width: 900,
+		height: 230,
+		binColor: (lo, _hi, t) => (lo >= 0 ? t.up : t.down),
+		markers: [
+			{ x: h.mean, label: `mean ${f(h.mean)}`, color: LIGHT_THEME.original },
+			{ x: h.median, label: `median ${f(h.median)}`, color: LIGHT_THEME.median, dashed: true }
+		]
 	});
-	return `<section id="monthly"><h2>Monthly returns</h2><p class="small dim">Equity at the close of each UTC month's last bar over the previous month's (initial cash for the first month); the year column compounds its months.</p><div class="scroll"><table class="monthly"><thead><tr><th scope="col">Year</th>${MONTHS.map((m) => `<th scope="col" class="num">${m}</th>`).join('')}<th scope="col" class="num">Year</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+	return `<section id="trade-returns"><h2>Trade returns</h2><p class="small dim">Return of each trade on its entry notional, fees included; winning bins green, losing bins red.</p><div class="scroll" data-chart="trade-returns">${svg}</div></section>`;
 }
 
 function tradesTable(trades: readonly Trade[]): string {
@@ -241,6 +255,8 @@ export interface RunReportOptions {
 	candlesIdentical?: boolean;
 	/** Max points drawn per chart line (min/max decimation). Default 2000. */
 	maxPoints?: number;
+	/** A Monte Carlo analysis of the run, when one was computed: its summary, fan chart and histograms are included. */
+	monteCarlo?: MonteCarloResult | null;
 }
 
 /**
@@ -309,7 +325,9 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 		parts.push(
 			`<section id="stats"><h2>Statistics</h2><p class="small dim">Ratios are shown in percent; amounts in the quote currency; annualisation uses 365-day years; undefined values show as —.</p><div class="scroll"><table class="stats" data-testid="report-stats"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">Formula / convention</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`
 		);
+		parts.push(tradeHistogram(r.trades));
 		parts.push(monthlyTable(run));
+		if (options.monteCarlo) parts.push(monteCarloSectionHtml(options.monteCarlo));
 		parts.push(`<section id="trades"><h2>Trades (${r.trades.length.toLocaleString('en-US')})</h2>${tradesTable(r.trades)}</section>`);
 		if (r.ambiguousBars) parts.push(`<p class="small dim">${r.ambiguousBars} bar(s) had both stop-loss and take-profit inside the range (stop-loss assumed first).</p>`);
 	}

@@ -10,6 +10,10 @@ import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
 import { PortfolioRunsRepository } from '../persistence/portfolio-runs';
 import { RunsRepository } from '../persistence/runs';
+import { BUNDLED_DAILY, loadBundledDaily } from '../persistence/bundled-daily';
+import { ScansRepository } from '../persistence/scans';
+import { ScanFitClient } from '../workers/scan-client';
+import { ScannerState } from './scanner.svelte';
 import { BacktestClient } from '../workers/backtest-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
@@ -38,6 +42,12 @@ export class AppState {
 	readonly runs = new RunsState();
 	/** The Portfolio screen (many markets, one account). */
 	readonly portfolio = new PortfolioState();
+	readonly scanner = new ScannerState();
+	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
+	dailyNote = $state<string | null>(null);
+	#scanFit: ScanFitClient | null = null;
+	#daily: Promise<void> | null = null;
+	#base = '';
 	/** Start-up problem (storage unavailable, ...), shown in a banner. */
 	fatal = $state<string | null>(null);
 	/** Note about the bundled dataset (loaded on this visit, or failed). */
@@ -78,8 +88,12 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
+			// One Binance client (one request-weight budget) for the market panel, the scanner and the portfolio screen.
 			const binance = new BinanceClient();
+			this.#base = options.base;
+			this.#scanFit = new ScanFitClient();
 			await this.market.init({ store, client: binance });
+			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 			const client = this.#client;
 			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
 		} catch (e) {
@@ -106,9 +120,28 @@ export class AppState {
 		return { ohlcv, identical: datasetId(run.market.symbol, run.market.interval, ohlcv) === run.market.datasetId };
 	}
 
+	/**
+	 * Load the scanner's bundled daily candles into the store once (first visit of the Scanner screen; a scan waits
+	 * for it). Resolves when done or failed ({@link dailyNote} says which).
+	 */
+	loadDailyBundle(): Promise<void> {
+		const store = this.#store;
+		if (!store) return Promise.resolve();
+		this.#daily ??= loadBundledDaily(store, (url) => fetch(url), { url: `${this.#base}/${BUNDLED_DAILY.path}` }).then(
+			(r) => {
+				if (r.loaded) this.dailyNote = `Loaded bundled daily candles of ${Object.keys(r.asOf).length} markets for offline scans.`;
+			},
+			(e) => {
+				this.dailyNote = describeError(e);
+			}
+		);
+		return this.#daily;
+	}
+
 	/** Stop the workers (layout teardown). */
 	dispose(): void {
 		this.#client?.dispose();
+		this.#scanFit?.dispose();
 	}
 }
 

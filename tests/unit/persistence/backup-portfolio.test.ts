@@ -1,4 +1,4 @@
-/** Backups carry portfolio runs (schema v2): exported, imported bit-identical into a fresh browser, skipped when already stored. */
+/** Backups carry portfolio runs (schema v3): exported, imported bit-identical into a fresh browser, skipped when already stored. */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { openAppDb } from '../../../src/lib/persistence/db';

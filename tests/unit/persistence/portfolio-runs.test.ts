@@ -1,4 +1,4 @@
-/** The portfolioRuns store (schema v2): upgrade from v1 keeps data; put, update, list newest first, interrupted sweep, delete. */
+/** The portfolioRuns store (schema v3): upgrade from v1 keeps data; put, update, list newest first, interrupted sweep, delete. */
 import 'fake-indexeddb/auto';
 import { describe, expect, it } from 'vitest';
 import { MIGRATIONS, openAppDb } from '../../../src/lib/persistence/db';
@@ -22,13 +22,13 @@ const run = (id: string, createdAt: number, status: StoredPortfolioRun['status']
 });
 
 describe('portfolio runs store', () => {
-	it('a v1 database upgrades to v2 with its runs kept and an empty portfolioRuns store', async () => {
+	it('a v1 database upgrades to the current schema with its runs kept and an empty portfolioRuns store', async () => {
 		const factory = freshFactory();
 		const v1 = await openAppDb('t', factory, { migrations: MIGRATIONS.slice(0, 1) });
 		await v1.put('runs', { id: 'r1', createdAt: 1, label: 'single' });
 		v1.close();
 		const db = await openAppDb('t', factory);
-		expect(db.version).toBe(2);
+		expect(db.version).toBe(MIGRATIONS.length);
 		expect(await db.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 1, label: 'single' });
 		expect(await new PortfolioRunsRepository(db).list()).toEqual([]);
 		db.close();
