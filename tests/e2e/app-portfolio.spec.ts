@@ -150,8 +150,10 @@ test('a 5-market portfolio with both breakers on recorded Binance data equals th
 	await page.getByTestId('breaker-timeline').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: '/tmp/portfolio-desktop-timeline.png' });
 	await page.setViewportSize({ width: 390, height: 844 });
-	await page.getByTestId('portfolio-view').scrollIntoViewIfNeeded();
+	await page.getByTestId('portfolio-kpis').evaluate((e) => e.scrollIntoView({ block: 'start' }));
 	await page.screenshot({ path: '/tmp/portfolio-phone.png' });
+	await page.getByTestId('attribution').evaluate((e) => e.scrollIntoView({ block: 'start' }));
+	await page.screenshot({ path: '/tmp/portfolio-phone-tables.png' });
 	await page.getByTestId('portfolio-chart').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: '/tmp/portfolio-phone-chart.png' });
 	await page.evaluate(() => window.scrollTo(0, 0));
