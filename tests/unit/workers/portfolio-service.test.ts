@@ -99,6 +99,17 @@ describe('portfolio service (worker API)', () => {
 		expect(d.fingerprint.fingerprint).not.toBe(a.fingerprint.fingerprint);
 	});
 
+	it('reports liquidations of a leveraged long-short portfolio, as trades with reason liquidation', async () => {
+		const markets = portfolioMarkets();
+		const { api } = service();
+		const cfg: PortfolioConfig = { ...defaultPortfolioConfig(), direction: 'long-short', sizing: { mode: 'equity-split' }, maxPositions: 5, leverage: 10, maintenanceMarginRatio: 0.005 };
+		const r = await api.runPortfolio({ markets, config: cfg, interval: '1h', intervalMs: 3_600_000 });
+		const direct = await runPortfolioBacktest(markets, cfg);
+		expect(r.liquidations).toBe(direct.liquidations);
+		expect(r.liquidations).toBeGreaterThan(0);
+		expect(r.trades.filter((t) => t.exitReason === 'liquidation')).toHaveLength(r.liquidations);
+	});
+
 	it('refuses invalid settings and empty baskets with a clear message, and simulates test faults', async () => {
 		const markets = portfolioMarkets().slice(0, 2);
 		const { api } = service();
