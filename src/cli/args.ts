@@ -413,6 +413,8 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		if (!name || !rawValue) {
 			fail(`--param must be NAME=VALUE (parameters of ${strategy}: ${known.join(', ')}), got '${item}'.`);
 		}
+		// Names are checked here (not only later): "__proto__=5" would otherwise set the object's prototype and vanish.
+		if (!known.includes(name)) fail(`Invalid ${strategy} parameters: unknown parameter "${name}" for ${strategy} (known: ${known.join(', ')})`);
 		if (Object.prototype.hasOwnProperty.call(out, name)) fail(`--param ${name} is given more than once.`);
 		const lower = rawValue.toLowerCase();
 		const option = getStrategy(strategy).params.find((p) => p.name === name)?.options?.find((o) => o.label === lower);
@@ -463,6 +465,10 @@ export function parseTime(flag: string, raw: string): UnixMs {
 	let offsetMin = 0;
 	if (zone && zone.toUpperCase() !== 'Z') {
 		const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+		// Real offsets run from -12:00 to +14:00 with minutes below 60.
+		if (Number(z[2]) > 14 || Number(z[3]) > 59 || Number(z[2]) * 60 + Number(z[3]) > 14 * 60) {
+			fail(`${flag} has the time-zone offset '${zone}', which does not exist: use -12:00 .. +14:00 (or Z for UTC), got '${raw}'.`);
+		}
 		offsetMin = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
 	}
 	return utc - offsetMin * 60_000;

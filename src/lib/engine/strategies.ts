@@ -151,7 +151,7 @@ export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
  * @throws ValidationError naming the known ids when `id` is unknown.
  */
 export function getStrategy(id: string): StrategyDefinition {
-	const def = (STRATEGIES as Record<string, StrategyDefinition>)[id];
+	const def = Object.hasOwn(STRATEGIES, id) ? (STRATEGIES as Record<string, StrategyDefinition>)[id] : undefined;
 	if (!def) throw new ValidationError(`Unknown strategy "${id}": use one of ${STRATEGY_IDS.join(', ')}`);
 	return def;
 }
@@ -224,6 +224,9 @@ export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfi
 	};
 }
 
+/** Largest initial cash or fixed notional, quote currency: 10^12 leaves room for any return without float overflow. */
+export const MAX_CASH = 1e12;
+
 /**
  * Validate a whole configuration (parameters included).
  * @returns the resolved parameter values in schema order.
@@ -231,7 +234,7 @@ export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfi
  */
 export function validateConfig(config: BacktestConfig): number[] {
 	const problems: string[] = [];
-	const def = (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy];
+	const def = Object.hasOwn(STRATEGIES, config.strategy) ? (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy] : undefined;
 	if (!def) problems.push(`unknown strategy "${config.strategy}" (use one of ${STRATEGY_IDS.join(', ')})`);
 	if (config.direction !== 'long' && config.direction !== 'long-short')
 		problems.push(`direction must be "long" or "long-short", got ${JSON.stringify(config.direction)}`);
@@ -243,6 +246,8 @@ export function validateConfig(config: BacktestConfig): number[] {
 	rate('slippageRate', config.slippageRate, 0.5);
 	if (typeof config.initialCash !== 'number' || !Number.isFinite(config.initialCash) || config.initialCash <= 0)
 		problems.push(`initialCash must be a positive amount of quote currency, got ${config.initialCash}`);
+	else if (config.initialCash > MAX_CASH)
+		problems.push(`initialCash must be at most ${MAX_CASH.toExponential()} (larger amounts overflow equity), got ${config.initialCash}`);
 	for (const [name, lvl] of [['stopLoss', config.stopLoss], ['takeProfit', config.takeProfit]] as const) {
 		if (!lvl || !['none', 'fraction', 'atr'].includes(lvl.mode)) {
 			problems.push(`${name}.mode must be none, fraction or atr`);
@@ -261,7 +266,7 @@ export function validateConfig(config: BacktestConfig): number[] {
 	else if (s.mode === 'equity-fraction') {
 		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction must be above 0 and at most 1, got ${s.fraction}`);
 	} else if (s.mode === 'fixed-notional') {
-		if (!(s.amount > 0 && Number.isFinite(s.amount))) problems.push(`sizing.amount must be a positive quote amount, got ${s.amount}`);
+		if (!(s.amount > 0 && s.amount <= MAX_CASH)) problems.push(`sizing.amount must be a positive quote amount up to ${MAX_CASH.toExponential()}, got ${s.amount}`);
 	} else if (s.mode === 'risk') {
 		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction (risk per trade) must be above 0 and at most 1, got ${s.fraction}`);
 		if (config.stopLoss?.mode === 'none' && !def?.ownsExitLevels) problems.push('risk sizing needs a stop-loss: set stopLoss or use equity-fraction sizing');

@@ -175,6 +175,9 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 	};
 }
 
+/** Longest indicator window accepted, bars (the core indexes with 32-bit integers; 2^31 bars would wrap). */
+export const MAX_INDICATOR_PERIOD = 1_000_000;
+
 /**
  * One instance of the WASM core with one dataset loaded.
  * @example
@@ -220,7 +223,16 @@ export class WasmEngine {
 	load(ohlcv: OhlcvColumns): void {
 		assertValidOhlcv(ohlcv);
 		const n = ohlcv.openTime.length;
-		const base = this.core.allocate(n);
+		let base = 0;
+		try {
+			base = this.core.allocate(n);
+			if (base !== 0) new Float64Array(this.core.memory.buffer, this.core.columnPtr(5), n); // the last column fits
+		} catch (e) {
+			// Growing linear memory past its limit, or a view past its end, is a RangeError (or a WASM trap): the same
+			// "not enough memory" as an allocation the core refuses.
+			if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
+			base = 0;
+		}
 		if (base === 0) throw new DataError(`Not enough memory for ${n} bars in the simulation core: choose a shorter range.`);
 		this.n = n;
 		this.base = base;
@@ -322,7 +334,9 @@ export class WasmEngine {
 	indicator(kind: IndicatorKind, period: number, source: IndicatorSource = 'close'): Float64Array {
 		this.requireData();
 		if (!(kind in IND)) throw new ValidationError(`Unknown indicator "${kind}": use one of ${Object.keys(IND).join(', ')}`);
-		if (!Number.isInteger(period) || period < 1) throw new ValidationError(`Indicator period must be a whole number of bars >= 1, got ${period}`);
+		if (!Number.isInteger(period) || period < 1 || period > MAX_INDICATOR_PERIOD) {
+			throw new ValidationError(`Indicator period must be a whole number of bars from 1 to ${MAX_INDICATOR_PERIOD.toLocaleString('en-US')}, got ${period}`);
+		}
 		const ptr = this.core.indicator(IND[kind], COL[source], period);
 		return new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
 	}

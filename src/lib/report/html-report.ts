@@ -234,17 +234,28 @@ function tradeHistogram(trades: readonly Trade[]): string {
 
 function tradesTable(trades: readonly Trade[]): string {
 	if (trades.length === 0) return '<p class="dim">No trades in this run.</p>';
-	const when = (ms: number) => isoUtc(ms).slice(0, 16).replace('T', ' ');
+	const when = (ms: number) => escapeHtml(safeUtc(ms).slice(0, 16).replace('T', ' '));
 	const body = trades
 		.map((t, i) => {
 			const pnlTone = t.pnl > 0 ? ' up' : t.pnl < 0 ? ' down' : '';
 			const retTone = t.profitRatio > 0 ? ' up' : t.profitRatio < 0 ? ' down' : '';
-			return `<tr><td class="num dim">${i + 1}</td><td class="${t.direction === 'long' ? 'up' : 'down'}">${t.direction}</td><td class="num">${when(t.entryTime)}</td><td class="num">${priceFmt.format(t.entryPrice)}</td><td class="num">${when(t.exitTime)}</td><td class="num">${priceFmt.format(t.exitPrice)}</td><td class="num">${sizeFmt.format(t.size)}</td><td class="num">${moneyFmt.format(t.entryFee + t.exitFee)}</td><td class="num${pnlTone}">${moneyFmt.format(t.pnl)}</td><td class="num${retTone}">${(t.profitRatio * 100).toFixed(2)}%</td><td class="num">${formatDuration(t.exitTime - t.entryTime)}</td><td>${escapeHtml(EXIT_LABEL[t.exitReason] ?? t.exitReason)}</td></tr>`;
+			return `<tr><td class="num dim">${i + 1}</td><td class="${t.direction === 'long' ? 'up' : 'down'}">${escapeHtml(String(t.direction))}</td><td class="num">${when(t.entryTime)}</td><td class="num">${priceFmt.format(t.entryPrice)}</td><td class="num">${when(t.exitTime)}</td><td class="num">${priceFmt.format(t.exitPrice)}</td><td class="num">${sizeFmt.format(t.size)}</td><td class="num">${moneyFmt.format(t.entryFee + t.exitFee)}</td><td class="num${pnlTone}">${moneyFmt.format(t.pnl)}</td><td class="num${retTone}">${(t.profitRatio * 100).toFixed(2)}%</td><td class="num">${formatDuration(t.exitTime - t.entryTime)}</td><td>${escapeHtml(String(EXIT_LABEL[t.exitReason] ?? t.exitReason))}</td></tr>`;
 		})
 		.join('');
 	const head = ['#', 'Side', 'Entry (UTC)', 'Entry price', 'Exit (UTC)', 'Exit price', 'Size', 'Fees', 'P&L', 'Return', 'Held', 'Exit'];
 	const numCol = new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 	return `<div class="scroll"><table class="trades" data-testid="report-trades"><thead><tr>${head.map((h, i) => `<th scope="col"${numCol.has(i) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/**
+ * Content-Security-Policy of the report file: nothing may load or run (no script, no request, no frame, no form);
+ * only its inline styles and `data:` images. A value that slipped past escaping still could not execute.
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/** ISO UTC time of `ms`, or `—` when it is not a valid time (a damaged backup must not stop the report). */
+function safeUtc(ms: unknown): string {
+	return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? isoUtc(ms) : '—';
 }
 
 /** Options of {@link runReportHtml}. */
@@ -278,12 +289,12 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 
 	const header: Array<[string, string, string?]> = [
 		['Market', `${m.symbol} ${m.interval} (Binance spot)`],
-		['Range (UTC)', `${isoUtc(m.firstOpenTime)} → ${isoUtc(m.lastOpenTime)} (bar open times)`],
+		['Range (UTC)', `${safeUtc(m.firstOpenTime)} → ${safeUtc(m.lastOpenTime)} (bar open times)`],
 		['Bars', `${m.bars.toLocaleString('en-US')}${m.missingBars ? ` (${m.missingBars.toLocaleString('en-US')} missing inside the range: exchange halts)` : ''}`],
-		['Data source', m.source],
-		['Created (UTC)', isoUtc(run.createdAt)],
-		['Status', run.status],
-		['Run id', run.id, 'mono']
+		['Data source', String(m.source)],
+		['Created (UTC)', safeUtc(run.createdAt)],
+		['Status', String(run.status)],
+		['Run id', String(run.id), 'mono']
 	];
 	if (fp) {
 		header.push(['Engine version', fp.engineVersion, 'mono'], ['Data hash (SHA-256)', fp.dataHash, 'mono'], ['Fingerprint (SHA-256)', fp.fingerprint, 'mono'], ['Trades hash (SHA-256)', fp.tradesHash, 'mono']);
@@ -332,13 +343,14 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 		if (r.ambiguousBars) parts.push(`<p class="small dim">${r.ambiguousBars} bar(s) had both stop-loss and take-profit inside the range (stop-loss assumed first).</p>`);
 	}
 	parts.push(
-		`<footer>Generated ${escapeHtml(isoUtc(generatedAt))} by the browser backtester. Engine rules: signals on a bar's close fill at the next bar's open; fees on entry and exit; slippage against the trader; stop-loss before take-profit when both are inside one bar; an open position is closed at the last close; equity is marked at every close.</footer>`
+		`<footer>Generated ${escapeHtml(safeUtc(generatedAt))} by the browser backtester. Engine rules: signals on a bar's close fill at the next bar's open; fees on entry and exit; slippage against the trader; stop-loss before take-profit when both are inside one bar; an open position is closed at the last close; equity is marked at every close.</footer>`
 	);
 	return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="generator" content="backtester run report v1">
 <title>${escapeHtml(run.label)} · backtest report</title>
 <style>${CSS}</style>

@@ -3,6 +3,7 @@
  * Svelte context. Construction is cheap and SSR-safe; {@link AppState.init} (called from onMount)
  * opens IndexedDB, loads the bundled dataset on a first visit, and starts the worker pool.
  */
+import { DatabaseError, DB_CLOSED_MESSAGE } from '../persistence/errors';
 import { getContext, setContext } from 'svelte';
 import { BinanceClient } from '../data/binance-client';
 import type { BacktestConfig } from '../engine/types';
@@ -15,6 +16,7 @@ import { ScansRepository } from '../persistence/scans';
 import { ScanFitClient } from '../workers/scan-client';
 import { ScannerState } from './scanner.svelte';
 import { BacktestClient } from '../workers/backtest-client';
+import { workerImporter } from '../workers/import-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
@@ -74,7 +76,10 @@ export class AppState {
 	async init(options: AppInitOptions): Promise<void> {
 		if (this.#store) return;
 		try {
-			const store = await CandleStore.open();
+			const store = await CandleStore.open(undefined, undefined, {
+				// Another tab upgraded the database: this tab's connection is closed; say so instead of failing later.
+				onVersionChange: () => (this.fatal = DB_CLOSED_MESSAGE)
+			});
 			this.#store = store;
 			try {
 				const r = await loadBundledDataset(store, (url) => fetch(url), { url: `${options.base}/${BUNDLED_DATASET.path}` });
@@ -92,12 +97,15 @@ export class AppState {
 			const binance = new BinanceClient();
 			this.#base = options.base;
 			this.#scanFit = new ScanFitClient();
-			await this.market.init({ store, client: binance });
+			await this.market.init({ store, client: binance, importer: workerImporter() });
 			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 			const client = this.#client;
 			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
 		} catch (e) {
-			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
+			this.fatal =
+				e instanceof DatabaseError
+					? e.message
+					: `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
 			this.ready = true;
 		}
