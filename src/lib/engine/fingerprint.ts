@@ -153,3 +153,144 @@ export function fingerprintRun(input: { engineVersion: string; symbol: string; i
 		tradesHash: tradesHash(input.trades)
 	};
 }
+
+// ---------------------------------------------------------------------------------------------
+// Portfolio runs (SEMANTICS.md "Portfolios"): new layouts beside the single-market ones above,
+// which stay unchanged.
+// ---------------------------------------------------------------------------------------------
+
+/** Exit reasons in the order their codes are hashed in portfolio trade lists (append only). */
+export const PORTFOLIO_EXIT_REASONS: readonly ExitReason[] = ['signal', 'stop_loss', 'take_profit', 'end_of_data', 'circuit_breaker', 'liquidation'];
+
+/** A market's candles as the portfolio data hash reads them. */
+export interface HashedMarket {
+	symbol: string;
+	ohlcv: OhlcvColumns;
+}
+
+/**
+ * SHA-256 over the candles of a portfolio run, market by market in the run's (priority) order: the text
+ * `portfolio-ohlcv-v1:<markets>\n` followed by one line `<symbol>:<candleDataHash of its candles>\n` per market
+ * (so a market's own hash, {@link candleDataHash}, can be computed once and reused across runs).
+ * @param markets - symbols and candles, in the order the run uses them (order matters: it is the priority order).
+ * @returns 64 lowercase hex characters.
+ */
+export function portfolioDataHash(markets: readonly HashedMarket[]): string {
+	return portfolioDataHashOf(markets.map((m) => ({ symbol: m.symbol, dataHash: candleDataHash(m.ohlcv) })));
+}
+
+/**
+ * {@link portfolioDataHash} from each market's precomputed {@link candleDataHash}.
+ * @param markets - symbol and candle hash per market, in the run's order.
+ */
+export function portfolioDataHashOf(markets: readonly { symbol: string; dataHash: string }[]): string {
+	const text = `portfolio-ohlcv-v1:${markets.length}\n${markets.map((m) => `${m.symbol}:${m.dataHash}\n`).join('')}`;
+	return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/**
+ * Canonical text of a portfolio configuration: strategy parameters resolved with their defaults
+ * (booleans as 0/1), every object's keys sorted, arrays (breakers) in their given order.
+ * @param config - a portfolio configuration (`PortfolioConfig`); only `strategy` and `params` are interpreted.
+ * @throws ValidationError when the parameters are invalid for the strategy.
+ */
+export function canonicalPortfolioConfig(config: Pick<BacktestConfig, 'strategy' | 'params'>): string {
+	return sortedJson({ ...config, params: resolveParams(config.strategy, config.params).byName });
+}
+
+/**
+ * Fingerprint of a portfolio run: SHA-256 over `backtester-portfolio-v1\n` + JSON
+ * `[engineVersion, symbols, interval, dataHash, canonical portfolio configuration, rules]`, where `rules` is,
+ * per market in order, `[stepSize, tickSize, minNotional]` or `null` when the market has no exchange rules.
+ * `rules` is part of the input only when the configuration applies them (`exchangeRules: true`); otherwise it is `[]`.
+ * @returns 64 lowercase hex characters.
+ * @throws ValidationError when the configuration's parameters are invalid.
+ */
+export function portfolioRunFingerprint(input: {
+	engineVersion: string;
+	symbols: readonly string[];
+	interval: string;
+	dataHash: string;
+	config: Pick<BacktestConfig, 'strategy' | 'params'> & { exchangeRules?: boolean };
+	rules?: readonly ({ stepSize: number; tickSize: number; minNotional: number } | null | undefined)[];
+}): string {
+	const rules = input.config.exchangeRules ? (input.rules ?? input.symbols.map(() => null)).map((r) => (r ? [r.stepSize, r.tickSize, r.minNotional] : null)) : [];
+	const text = JSON.stringify([input.engineVersion, [...input.symbols], input.interval, input.dataHash, canonicalPortfolioConfig(input.config), rules]);
+	return bytesToHex(sha256(utf8ToBytes(`backtester-portfolio-v1\n${text}`)));
+}
+
+/**
+ * SHA-256 of a portfolio trade list: header `portfolio-trades-v1:<count>\n`, then per trade its symbol
+ * as UTF-8 followed by a 0 byte, one byte direction (0 long, 1 short), one byte exit reason (index in
+ * {@link PORTFOLIO_EXIT_REASONS}) and the eleven float64 LE of {@link tradesHash}.
+ * @param trades - closed trades in the order the engine produced them, each with its `symbol`.
+ * @returns 64 lowercase hex characters.
+ */
+export function portfolioTradesHash(trades: readonly (Trade & { symbol: string })[]): string {
+	const h = sha256.create();
+	h.update(utf8ToBytes(`portfolio-trades-v1:${trades.length}\n`));
+	const rec = new Uint8Array(2 + 11 * 8);
+	const view = new DataView(rec.buffer);
+	for (const t of trades) {
+		h.update(utf8ToBytes(t.symbol));
+		h.update(new Uint8Array([0]));
+		view.setUint8(0, t.direction === 'long' ? 0 : 1);
+		view.setUint8(1, PORTFOLIO_EXIT_REASONS.indexOf(t.exitReason));
+		let o = 2;
+		for (const v of [t.entryBar, t.exitBar, t.entryTime, t.exitTime, t.entryPrice, t.exitPrice, t.size, t.entryFee, t.exitFee, t.pnl, t.profitRatio]) {
+			view.setFloat64(o, v, true);
+			o += 8;
+		}
+		h.update(rec);
+	}
+	return bytesToHex(h.digest());
+}
+
+/**
+ * SHA-256 of a portfolio run's circuit-breaker events: header `portfolio-events-v1:<count>\n`, then per
+ * event the text `<type>:<action>\n` and three float64 LE: bar, time, value.
+ * @param events - events in the order the engine produced them.
+ */
+export function portfolioEventsHash(events: readonly { bar: number; time: number; type: string; action: string; value: number }[]): string {
+	const h = sha256.create();
+	h.update(utf8ToBytes(`portfolio-events-v1:${events.length}\n`));
+	const rec = new Float64Array(3);
+	for (const e of events) {
+		h.update(utf8ToBytes(`${e.type}:${e.action}\n`));
+		rec[0] = e.bar;
+		rec[1] = e.time;
+		rec[2] = e.value;
+		h.update(f64le(rec));
+	}
+	return bytesToHex(h.digest());
+}
+
+/** What a portfolio run records for reproduction (hex SHA-256 except `engineVersion`). */
+export interface PortfolioRunFingerprint extends RunFingerprint {
+	/** SHA-256 of the breaker events ({@link portfolioEventsHash}). */
+	eventsHash: string;
+}
+
+/**
+ * Everything a portfolio run records for reproduction.
+ * @param input - engine version, symbols in priority order, interval, data hash ({@link portfolioDataHash}),
+ *   configuration, each market's exchange rules (used when the configuration applies them), trades and events.
+ */
+export function fingerprintPortfolioRun(input: {
+	engineVersion: string;
+	symbols: readonly string[];
+	interval: string;
+	dataHash: string;
+	config: Pick<BacktestConfig, 'strategy' | 'params'> & { exchangeRules?: boolean };
+	rules?: readonly ({ stepSize: number; tickSize: number; minNotional: number } | null | undefined)[];
+	trades: readonly (Trade & { symbol: string })[];
+	events: readonly { bar: number; time: number; type: string; action: string; value: number }[];
+}): PortfolioRunFingerprint {
+	return {
+		engineVersion: input.engineVersion,
+		dataHash: input.dataHash,
+		fingerprint: portfolioRunFingerprint(input),
+		tradesHash: portfolioTradesHash(input.trades),
+		eventsHash: portfolioEventsHash(input.events)
+	};
+}

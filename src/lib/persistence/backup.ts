@@ -7,6 +7,7 @@
  * ```
  * { "format": "backtester-backup", "version": 1, "schemaVersion": <DB_VERSION>, "createdAt": <Unix ms>,
  *   "includesCandles": bool, "runs": [...], "optimisations": [...], "settings": [[key, value], ...],
+ *   "portfolioRuns": [...],                                  // schema v3 on; absent in older backups
  *   "candles": { "series": [...], "chunks": [...] } }        // only when includesCandles
  * ```
  * Records are the stored IndexedDB values, encoded losslessly by {@link encodeTagged}: JSON values stay
@@ -39,6 +40,7 @@ import { CHUNK_BARS } from './candle-store';
 import { DB_VERSION, STORES, type AppDb, type CandleChunk, type OptimisationRecord, type RunRecord, type SeriesRecord } from './db';
 import { StorageFullError, isQuotaError } from './errors';
 import { OPTIMISATION_INTERRUPTED, type StoredOptimisation } from './optimisations';
+import type { StoredPortfolioRun } from './portfolio-runs';
 import { INTERRUPTED_MESSAGE, type StoredRun } from './runs';
 
 /** Value of the document's `format` field. */
@@ -281,6 +283,32 @@ const runSchema = z.looseObject({
 		.optional()
 });
 
+const portfolioRunSchema = z.looseObject({
+	id: z.string().min(1).max(200),
+	kind: z.literal('portfolio'),
+	createdAt: finite,
+	updatedAt: finite,
+	status: z.enum(RUN_STATUS),
+	error: z.string().optional(),
+	label: z.string(),
+	interval: z.string().min(1),
+	range: z.looseObject({ startTime: finite, endTime: finite }),
+	markets: z.array(z.looseObject({ symbol: z.string().min(1), datasetId: z.string(), firstOpenTime: finite, lastOpenTime: finite, bars: z.number().int().min(0) })),
+	excluded: z.array(z.looseObject({ symbol: z.string(), reason: z.string() })),
+	config: z.record(z.string(), z.unknown()),
+	result: z
+		.looseObject({
+			trades: z.array(z.record(z.string(), z.unknown())),
+			events: z.array(z.record(z.string(), z.unknown())),
+			equity: f64,
+			openTime: f64,
+			openPositions: f64,
+			metrics: z.record(z.string(), anyNumber)
+		})
+		.refine((r) => r.equity.length === r.openTime.length && r.openPositions.length === r.openTime.length, 'equity, openPositions and openTime must have the same length')
+		.optional()
+});
+
 const optimisationSchema = z.looseObject({
 	id: z.string().min(1).max(200),
 	createdAt: finite,
@@ -340,6 +368,7 @@ const envelopeSchema = z.object({
 	runs: z.array(z.unknown()),
 	optimisations: z.array(z.unknown()),
 	settings: z.array(z.tuple([z.string(), z.unknown()])),
+	portfolioRuns: z.array(z.unknown()).optional(),
 	candles: z.object({ series: z.array(z.unknown()), chunks: z.array(z.unknown()) }).optional()
 });
 
@@ -355,6 +384,8 @@ export interface BackupDocument {
 	runs: StoredRun[];
 	optimisations: StoredOptimisation[];
 	settings: Array<[string, unknown]>;
+	/** Portfolio runs (schema v3 on; empty for older backups). */
+	portfolioRuns: StoredPortfolioRun[];
 	candles?: { series: SeriesRecord[]; chunks: CandleChunk[] };
 }
 
@@ -374,6 +405,8 @@ export interface ImportReport {
 	optimisations: { added: number; skipped: number };
 	settings: { added: number; skipped: number };
 	candles: { series: number; added: number; skipped: number };
+	/** Portfolio runs (present when the backup holds any). */
+	portfolioRuns?: { added: number; skipped: number };
 	/** Runs/optimisations that were still active when exported, imported as interrupted. */
 	interrupted: number;
 }
@@ -405,18 +438,20 @@ export interface ImportOptions {
 export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise<Uint8Array> {
 	const includeCandles = options.includeCandles ?? false;
 	const stores = includeCandles
-		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.series, STORES.candleChunks]
-		: [STORES.runs, STORES.optimisations, STORES.settings];
+		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, STORES.series, STORES.candleChunks]
+		: [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns];
 	const tx = db.transaction(stores as (typeof STORES)[keyof typeof STORES][], 'readonly');
 	const runs = await tx.objectStore(STORES.runs).getAll();
 	const optimisations = await tx.objectStore(STORES.optimisations).getAll();
 	const settingKeys = await tx.objectStore(STORES.settings).getAllKeys();
 	const settingValues = await tx.objectStore(STORES.settings).getAll();
+	const portfolioRuns = await tx.objectStore(STORES.portfolioRuns).getAll();
 	const series = includeCandles ? await tx.objectStore(STORES.series).getAll() : [];
 	const chunks = includeCandles ? await tx.objectStore(STORES.candleChunks).getAll() : [];
 	await tx.done;
 	runs.sort((a, b) => a.createdAt - b.createdAt);
 	optimisations.sort((a, b) => a.createdAt - b.createdAt);
+	portfolioRuns.sort((a, b) => a.createdAt - b.createdAt);
 	const doc = {
 		format: BACKUP_FORMAT,
 		version: BACKUP_VERSION,
@@ -426,6 +461,7 @@ export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise
 		runs: runs.map((r, i) => encodeTagged(r, `runs[${i}]`)),
 		optimisations: optimisations.map((o, i) => encodeTagged(o, `optimisations[${i}]`)),
 		settings: settingKeys.map((k, i) => [String(k), encodeTagged(settingValues[i], `settings.${String(k)}`)]),
+		portfolioRuns: portfolioRuns.map((r, i) => encodeTagged(r, `portfolioRuns[${i}]`)),
 		...(includeCandles
 			? { candles: { series: series.map((s, i) => encodeTagged(s, `series[${i}]`)), chunks: chunks.map((c, i) => encodeTagged(c, `chunks[${i}]`)) } }
 			: {})
@@ -569,7 +605,8 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 	const optimisations = e.optimisations.map((o, i) =>
 		record<StoredOptimisation>(o, `optimisations[${i}]`, optimisationSchema, options.checkOptimisation, idOf)
 	);
-	for (const [list, name] of [[runs, 'runs'], [optimisations, 'optimisations']] as const) {
+	const portfolioRuns = (e.portfolioRuns ?? []).map((r, i) => record<StoredPortfolioRun>(r, `portfolioRuns[${i}]`, portfolioRunSchema, undefined, idOf));
+	for (const [list, name] of [[runs, 'runs'], [optimisations, 'optimisations'], [portfolioRuns, 'portfolioRuns']] as const) {
 		const seen = new Set<string>();
 		for (const r of list) {
 			if (seen.has(r.id)) throw new BackupError(`The backup is invalid: ${name} has two records with id "${r.id}". ${DAMAGED}`);
@@ -612,6 +649,7 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 		runs,
 		optimisations,
 		settings,
+		portfolioRuns,
 		candles
 	};
 }
@@ -672,7 +710,7 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 		candles: { series: 0, added: 0, skipped: 0 },
 		interrupted: 0
 	};
-	const tx = db.transaction([STORES.runs, STORES.optimisations, STORES.settings, STORES.series, STORES.candleChunks], 'readwrite');
+	const tx = db.transaction([STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, STORES.series, STORES.candleChunks], 'readwrite');
 	let attempted = 0;
 	try {
 		const runStore = tx.objectStore(STORES.runs);
@@ -704,6 +742,24 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 			attempted++;
 			await optStore.put(value as OptimisationRecord);
 			report.optimisations.added++;
+		}
+		if (doc.portfolioRuns.length) {
+			const pr = (report.portfolioRuns = { added: 0, skipped: 0 });
+			const pStore = tx.objectStore(STORES.portfolioRuns);
+			for (const run of doc.portfolioRuns) {
+				if ((await pStore.getKey(run.id)) !== undefined) {
+					pr.skipped++;
+					continue;
+				}
+				let value: StoredPortfolioRun = run;
+				if (run.status === 'pending' || run.status === 'running') {
+					value = { ...run, status: 'failed', error: INTERRUPTED_MESSAGE, updatedAt: now };
+					report.interrupted++;
+				}
+				attempted++;
+				await pStore.put(value as RunRecord);
+				pr.added++;
+			}
 		}
 		const settingsStore = tx.objectStore(STORES.settings);
 		for (const [key, value] of doc.settings) {

@@ -15,6 +15,8 @@
  * Added in v2: `scans` (market scanner results without their fitted arrays, keyPath `id`, index `by-createdAt`)
  * and `scanBands` (each scan's fitted arrays, keyPath `id` = the scan's id), so listing scans reads no arrays.
  *
+ * Added in v3: `portfolioRuns` (portfolio backtests: many markets, one account), keyPath `id`, index `by-createdAt`.
+ *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
  */
@@ -37,7 +39,8 @@ export const STORES = Object.freeze({
 	optimisations: 'optimisations',
 	settings: 'settings',
 	scans: 'scans',
-	scanBands: 'scanBands'
+	scanBands: 'scanBands',
+	portfolioRuns: 'portfolioRuns'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -132,6 +135,7 @@ export interface AppDbSchema extends DBSchema {
 	settings: { key: string; value: unknown };
 	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
 	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
+	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 }
 
 /** The opened app database. */
@@ -165,8 +169,14 @@ const v2: Migration = (db) => {
 	db.createObjectStore(STORES.scanBands, { keyPath: 'id' });
 };
 
+/** v2 -> v3: portfolio runs get their own store (single-market runs and their readers stay as they are). */
+const v3: Migration = (db) => {
+	const portfolioRuns = db.createObjectStore(STORES.portfolioRuns, { keyPath: 'id' });
+	portfolioRuns.createIndex('by-createdAt', 'createdAt');
+};
+
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;

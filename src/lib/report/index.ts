@@ -3,3 +3,4 @@
  */
 export { HEADLINE_METRICS, describeLevel, describeSizing, monthlyReturns, reportFileName, runReportHtml, type RunReportOptions } from './html-report';
 export { decimateMinMax, escapeHtml, lineChartSvg, niceTicks, type ChartLine, type ChartMarker, type LineChartOptions } from './svg-chart';
+export { portfolioReportHtml, type PortfolioReportOptions } from './portfolio-report';

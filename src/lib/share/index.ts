@@ -19,3 +19,4 @@ export * from './workload';
 export function readShareLink(link: string): SharePayload {
 	return parseSharePayload(decodeShareToken(tokenFromLink(link)));
 }
+export * from './portfolio';

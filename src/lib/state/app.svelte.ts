@@ -9,6 +9,7 @@ import { BinanceClient } from '../data/binance-client';
 import type { BacktestConfig } from '../engine/types';
 import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
+import { PortfolioRunsRepository } from '../persistence/portfolio-runs';
 import { RunsRepository } from '../persistence/runs';
 import { BUNDLED_DAILY, loadBundledDaily } from '../persistence/bundled-daily';
 import { ScansRepository } from '../persistence/scans';
@@ -20,6 +21,7 @@ import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
 import { datasetId, deriveFrom1h, describeError, MarketState } from './market.svelte';
+import { PortfolioState } from './portfolio.svelte';
 import { RunsState, type Run, type RunResult } from './runs.svelte';
 import { StrategyFormState } from './strategy-form.svelte';
 
@@ -40,6 +42,8 @@ export class AppState {
 	readonly market = new MarketState();
 	readonly form = new StrategyFormState();
 	readonly runs = new RunsState();
+	/** The Portfolio screen (many markets, one account). */
+	readonly portfolio = new PortfolioState();
 	readonly scanner = new ScannerState();
 	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
 	dailyNote = $state<string | null>(null);
@@ -89,12 +93,14 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
-			// One Binance client (one request-weight budget) for the market panel and the scanner.
+			// One Binance client (one request-weight budget) for the market panel, the scanner and the portfolio screen.
 			const binance = new BinanceClient();
 			this.#base = options.base;
 			this.#scanFit = new ScanFitClient();
 			await this.market.init({ store, client: binance, importer: workerImporter() });
 			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
+			const client = this.#client;
+			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
 		} catch (e) {
 			this.fatal =
 				e instanceof DatabaseError

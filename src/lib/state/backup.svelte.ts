@@ -64,6 +64,7 @@ export function importSummary(r: ImportReport): string[] {
 		`Added ${plural(r.runs.added, 'run')}, ${plural(r.optimisations.added, 'optimisation')}, ${plural(r.settings.added, 'setting')}, ${plural(r.candles.added, 'candle')}${r.candles.series ? ` (${plural(r.candles.series, 'series', 'series')} updated)` : ''}.`,
 		`Already stored and kept as they are: ${plural(r.runs.skipped, 'run')}, ${plural(r.optimisations.skipped, 'optimisation')}, ${plural(r.settings.skipped, 'setting')}, ${plural(r.candles.skipped, 'candle')}.`
 	];
+	if (r.portfolioRuns) lines.push(`Portfolio runs: ${r.portfolioRuns.added} added, ${r.portfolioRuns.skipped} already stored and kept.`);
 	if (r.interrupted) lines.push(`${plural(r.interrupted, 'run or optimisation', 'runs or optimisations')} were still running when the backup was made and are marked interrupted.`);
 	return lines;
 }

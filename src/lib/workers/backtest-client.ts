@@ -4,13 +4,20 @@
  */
 import * as Comlink from 'comlink';
 import type { OhlcvColumns } from '../core/types';
-import { defaultPoolSize, WorkerPool, type PoolJob, type WorkerFactory, type WorkerHandle } from './pool';
+import { defaultPoolSize, transferableCopy, WorkerPool, type PoolJob, type WorkerFactory, type WorkerHandle } from './pool';
+import type { PortfolioRunRequest, PortfolioRunResponse, PortfolioWorkerApi } from './portfolio-protocol';
 import type { BacktestWorkerApi, DatasetIdentity, RunRequest, RunResponse } from './protocol';
 
+/**
+ * The whole remote API of a backtest worker: single-market runs and portfolio runs (optional in the
+ * type so that in-process test workers of the single-market API still fit the pool).
+ */
+export type WorkerApi = BacktestWorkerApi & Partial<PortfolioWorkerApi>;
+
 /** Spawn one backtest worker as a pool handle. */
-function spawnBacktestWorker(): WorkerHandle<Comlink.Remote<BacktestWorkerApi>> {
+function spawnBacktestWorker(): WorkerHandle<Comlink.Remote<WorkerApi>> {
 	const worker = new Worker(new URL('./backtest-worker.ts', import.meta.url), { type: 'module', name: 'backtest' });
-	const api = Comlink.wrap<BacktestWorkerApi>(worker);
+	const api = Comlink.wrap<WorkerApi>(worker);
 	return {
 		api,
 		terminate: () => {
@@ -29,7 +36,7 @@ function spawnBacktestWorker(): WorkerHandle<Comlink.Remote<BacktestWorkerApi>> 
 
 /** The pool of backtest workers of this page. */
 export class BacktestClient {
-	readonly pool: WorkerPool<Comlink.Remote<BacktestWorkerApi>>;
+	readonly pool: WorkerPool<Comlink.Remote<WorkerApi>>;
 
 	/**
 	 * @param size - number of workers (default from `navigator.hardwareConcurrency`, see {@link defaultPoolSize}).
@@ -39,7 +46,7 @@ export class BacktestClient {
 	constructor(
 		size = defaultPoolSize(globalThis.navigator?.hardwareConcurrency),
 		timeoutMs = 120_000,
-		factory: WorkerFactory<Comlink.Remote<BacktestWorkerApi>> = spawnBacktestWorker
+		factory: WorkerFactory<Comlink.Remote<WorkerApi>> = spawnBacktestWorker
 	) {
 		this.pool = new WorkerPool({ factory, size, timeoutMs });
 	}
@@ -61,6 +68,27 @@ export class BacktestClient {
 	 */
 	identity(dataset: { id: string; ohlcv: OhlcvColumns }): Promise<DatasetIdentity> {
 		return this.pool.submit({ dataset, run: (api) => api.identity(dataset.id) as Promise<DatasetIdentity> }).promise;
+	}
+
+	/**
+	 * Queue one portfolio run. The markets' candles are copied and the copies transferred to the worker
+	 * (the caller keeps its own arrays).
+	 * @param id - run id (also the job id, to cancel it).
+	 * @param request - markets in priority order, configuration, interval.
+	 * @param onStart - called when a worker starts the run.
+	 * @param timeoutMs - overrides the pool's per-job timeout.
+	 */
+	runPortfolio(id: string, request: PortfolioRunRequest, onStart?: () => void, timeoutMs?: number): PoolJob<PortfolioRunResponse> {
+		return this.pool.submit({
+			id,
+			run: (api) => {
+				const markets = request.markets.map((m) => ({ ...m, ohlcv: transferableCopy(m.ohlcv) }));
+				const buffers = markets.flatMap((m) => [m.ohlcv.openTime, m.ohlcv.open, m.ohlcv.high, m.ohlcv.low, m.ohlcv.close, m.ohlcv.volume].map((c) => c.buffer as ArrayBuffer));
+				return (api as unknown as Comlink.Remote<PortfolioWorkerApi>).runPortfolio(Comlink.transfer({ ...request, markets }, buffers)) as Promise<PortfolioRunResponse>;
+			},
+			onStart,
+			timeoutMs
+		});
 	}
 
 	/** Stop every worker (page teardown). */

@@ -53,7 +53,8 @@ export interface PoolDataset {
 export interface PoolTask<Api extends DatasetWorkerApi, R> {
 	/** Job id (e.g. the run id); generated when absent. */
 	id?: string;
-	dataset: PoolDataset;
+	/** Candles the job needs loaded in its worker; absent for jobs that carry their own data (portfolio runs). */
+	dataset?: PoolDataset;
 	/** The work, given the worker's API once the dataset is loaded there. */
 	run: (api: Api) => Promise<R>;
 	/** Overrides the pool's default timeout for this job (ms, dataset load included). */
@@ -282,7 +283,7 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		for (;;) {
 			const next = this.#queue.find((q) => !q.cancelled && !q.slot);
 			if (!next) break;
-			const slot = this.#pickSlot(next.task.dataset.id);
+			const slot = this.#pickSlot(next.task.dataset?.id ?? null);
 			if (!slot) break;
 			this.#start(slot, next);
 		}
@@ -290,9 +291,9 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 	}
 
 	/** A free worker, preferring one that already holds `datasetId`; spawns one while below size. */
-	#pickSlot(datasetId: string): Slot<Api> | null {
+	#pickSlot(datasetId: string | null): Slot<Api> | null {
 		const free = this.#slots.filter((s) => !s.current && !s.dead);
-		const warm = free.find((s) => s.datasetId === datasetId);
+		const warm = free.find((s) => datasetId !== null && s.datasetId === datasetId);
 		if (warm) return warm;
 		if (this.#slots.length < this.size) return this.#spawn();
 		return free[0] ?? null;
@@ -336,10 +337,11 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 			// A listener error must not break the pool.
 		}
 		const work = async () => {
-			if (slot.datasetId !== task.dataset.id) {
+			const dataset = task.dataset;
+			if (dataset && slot.datasetId !== dataset.id) {
 				slot.datasetId = null;
-				await slot.handle.api.loadDataset(task.dataset.id, transferableCopy(task.dataset.ohlcv));
-				slot.datasetId = task.dataset.id;
+				await slot.handle.api.loadDataset(dataset.id, transferableCopy(dataset.ohlcv));
+				slot.datasetId = dataset.id;
 			}
 			return task.run(slot.handle.api);
 		};

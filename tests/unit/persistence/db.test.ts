@@ -4,7 +4,7 @@ import { DB_VERSION, MIGRATIONS, STORES, openAppDb, type Migration } from '../..
 import { freshFactory } from './helpers';
 
 describe('openAppDb', () => {
-	it('creates every store of v1 with its keys and indexes', async () => {
+	it('creates every store (v1 and v2) with its keys and indexes', async () => {
 		const db = await openAppDb('t', freshFactory());
 		expect(db.version).toBe(DB_VERSION);
 		expect(DB_VERSION).toBe(MIGRATIONS.length);
@@ -16,6 +16,8 @@ describe('openAppDb', () => {
 		expect([...tx.objectStore('runs').indexNames]).toEqual(['by-createdAt']);
 		expect(tx.objectStore('optimisations').keyPath).toBe('id');
 		expect(tx.objectStore('settings').keyPath).toBeNull();
+		expect(tx.objectStore('portfolioRuns').keyPath).toBe('id');
+		expect([...tx.objectStore('portfolioRuns').indexNames]).toEqual(['by-createdAt']);
 		db.close();
 	});
 
