@@ -13,3 +13,5 @@ export {
   pfAllocate, pfStartPtr, pfCountPtr, pfTimePtr, pfColPtr, pfUnionIndexPtr, pfEquityPtr, pfOpenPositionsPtr,
   pfStatePtr, pfSummaryPtr, pfRecordsPtr, pfRulesPtr, pfPrepare, pfRun
 } from './portfolio';
+/** Price-action patterns (zones.ts): zDetect(...) detector-only runs, zRun(...) the pattern-zones strategy; zZonesPtr(), zTradesPtr(), zCountsPtr(). */
+export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';

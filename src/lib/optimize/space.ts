@@ -8,7 +8,7 @@
  * constraints (fast < slow) are checked per combination, and invalid combinations are skipped, not evaluated.
  */
 import { ValidationError } from '../core/errors';
-import { checkParam, getStrategy, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
+import { checkParam, enumIndex, getStrategy, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
 import type { StrategyId } from '../engine/types';
 
 /**
@@ -95,7 +95,7 @@ export interface SearchSpaceSpec {
 	strategy: StrategyId;
 	axes: readonly AxisSpec[];
 	/** Values of parameters that are not searched (defaults fill the rest); entries for searched names are ignored. */
-	fixed?: Readonly<Record<string, number | boolean>>;
+	fixed?: Readonly<Record<string, number | boolean | string>>;
 }
 
 /**
@@ -140,7 +140,7 @@ export class SearchSpace {
 			const raw = spec.fixed?.[p.name] ?? p.default;
 			const err = checkParam(p, raw);
 			if (err) problems.push(err);
-			fixed[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
+			fixed[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : typeof raw === 'string' ? enumIndex(p, raw) : raw;
 		}
 		for (const name of Object.keys(spec.fixed ?? {})) {
 			if (!this.def.params.some((p) => p.name === name)) problems.push(`unknown parameter "${name}" for ${this.strategy}`);

@@ -4,7 +4,7 @@
  * (percentages where the UI shows %), every field has its own message, and `config` is the
  * validated BacktestConfig or null while anything is invalid (which blocks the run).
  */
-import { checkParam, defaultConfig, getStrategy, STRATEGY_IDS, validateConfig } from '../engine/strategies';
+import { checkParam, defaultConfig, enumIndex, getStrategy, STRATEGY_IDS, validateConfig } from '../engine/strategies';
 import type { ParamSchema, StrategyDefinition } from '../engine/strategies';
 import type { BacktestConfig, DirectionMode, StrategyId } from '../engine/types';
 
@@ -100,7 +100,7 @@ export class StrategyFormState {
 		this.params = Object.fromEntries(
 			def.params.map((p) => {
 				const v = c.params[p.name] ?? p.default;
-				return [p.name, typeof v === 'boolean' ? (v ? 1 : 0) : v];
+				return [p.name, typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' ? enumIndex(p, v) : v];
 			})
 		);
 		this.direction = c.direction;

@@ -252,6 +252,7 @@ export function simulateZonesRef(o: OhlcvColumns, p: PatternParams, s: ZoneRunSe
 						const dist = Math.abs(P - z.sl);
 						units = dist > 0 && dist < Infinity ? Math.min((s.sizing.fraction * E) / dist, allIn) : allIn;
 					} else units = (s.sizing.fraction * E) / (P * (1 + f));
+					if (!(units > 0 && units < Infinity)) break; // nothing to trade with: the zone is used up, no position
 					const fee = units * P * f;
 					if (side > 0) cash -= units * P + fee;
 					else cash += units * P - fee;
