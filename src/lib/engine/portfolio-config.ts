@@ -12,6 +12,8 @@ import type { BreakerSpec, ExchangeRules, PortfolioConfig, PortfolioSizingSpec }
  * @throws ValidationError naming the field, the value and the allowed range
  */
 export function validatePortfolioConfig(config: PortfolioConfig, marketCount: number): void {
+	if (config.strategy === 'pattern-zones')
+		throw new ValidationError('pattern-zones runs on one market at a time (limit entries and take-profit legs are not in the portfolio loop): run it as a single-market backtest.');
 	if (!Number.isInteger(marketCount) || marketCount < 1 || marketCount > 200)
 		throw new ValidationError(`A portfolio holds 1 to 200 markets, got ${marketCount}.`);
 	const k = config.maxPositions;
