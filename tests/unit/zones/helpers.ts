@@ -4,8 +4,9 @@
 import { readFileSync } from 'node:fs';
 import Papa from 'papaparse';
 import { fixturePath } from '../helpers/fixtures';
-import type { PatternParams, ZoneCounts } from '../../../src/lib/engine/zones-types';
-import type { DirectionMode } from '../../../src/lib/engine/types';
+import { ENTRY_METHODS, TP_METHODS, type PatternId, type PatternParams, type ZoneCounts } from '../../../src/lib/engine/zones-types';
+import type { BacktestConfig, DirectionMode, SizingSpec } from '../../../src/lib/engine/types';
+import { defaultConfig } from '../../../src/lib/engine/strategies';
 
 export interface PatternCaseTradeLeg { bar: number; time: string; price: number; units: number; fee: number; reason: string }
 export interface PatternCaseTrade {
@@ -55,3 +56,33 @@ export const DETECTION_OPTIONS = { minZoneRatio: 0.0015, useOverlap: true, zoneE
 export function relClose(a: number, b: number, rel = 1e-9, abs = 1e-6): boolean {
 	return Math.abs(a - b) <= Math.max(abs, rel * Math.max(Math.abs(a), Math.abs(b)));
 }
+
+/** A random pattern-zones configuration of `pattern` (enumerations as strings, as users give them). */
+export function randomZoneConfig(pattern: PatternId, r: () => number): BacktestConfig {
+	const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
+	const u = r();
+	const sizing: SizingSpec = u < 0.6 ? { mode: 'equity-fraction', fraction: u < 0.4 ? 1 : 0.2 + r() * 0.8 } : u < 0.8 ? { mode: 'fixed-notional', amount: 1000 + r() * 20000 } : { mode: 'risk', fraction: 0.005 + r() * 0.05 };
+	return {
+		...defaultConfig('pattern-zones'),
+		direction: r() < 0.5 ? 'long' : 'long-short',
+		feeRate: pick([0, 0.001, 0.00075]),
+		slippageRate: r() < 0.3 ? r() * 0.001 : 0,
+		initialCash: pick([10_000, 1_000]),
+		sizing,
+		params: {
+			pattern,
+			entryMethod: pick(ENTRY_METHODS),
+			tpMethod: pick(TP_METHODS),
+			rrTarget: +(0.5 + r() * 4).toFixed(2),
+			slBufferRatio: +(r() * 0.5).toFixed(3),
+			minZoneRatio: pick([0, 0.0005, 0.001, 0.0015, 0.0025, 0.005]),
+			useOverlap: r() < 0.6,
+			zoneExpiryBars: pick([5, 20, 100, 400]),
+			entryAtrBuffer: +(r() * 1).toFixed(2),
+			swingLookback: pick([3, 10, 20, 50]),
+			structureLookback: pick([3, 10, 30]),
+			sweepLookback: pick([5, 20, 60])
+		}
+	};
+}
+

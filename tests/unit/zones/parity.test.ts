@@ -7,14 +7,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { createNodeEngine } from '../../../src/lib/engine/node';
-import { defaultConfig, resolveParams } from '../../../src/lib/engine/strategies';
-import type { BacktestConfig, SizingSpec } from '../../../src/lib/engine/types';
+import { resolveParams } from '../../../src/lib/engine/strategies';
 import type { WasmEngine } from '../../../src/lib/engine/wasm-engine';
 import { patternParamsFromValues } from '../../../src/lib/engine/zones-engine';
 import { detectZonesRef, simulateZonesRef } from '../../../src/lib/engine/reference/zones';
-import { ENTRY_METHODS, PATTERNS, TP_METHODS, type PatternId, type Zone } from '../../../src/lib/engine/zones-types';
+import { PATTERNS, type Zone } from '../../../src/lib/engine/zones-types';
 import { loadSymbolKlines, sliceColumns } from '../helpers/fixtures';
 import { rng } from '../helpers/random-config';
+import { randomZoneConfig } from './helpers';
 
 const windows: Record<string, OhlcvColumns> = {};
 const engines: Record<string, WasmEngine> = {};
@@ -31,35 +31,6 @@ beforeAll(async () => {
 		engines[k].load(v);
 	}
 });
-
-/** A random pattern-zones configuration of `pattern` (enumerations as strings, as users give them). */
-export function randomZoneConfig(pattern: PatternId, r: () => number): BacktestConfig {
-	const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
-	const u = r();
-	const sizing: SizingSpec = u < 0.6 ? { mode: 'equity-fraction', fraction: u < 0.4 ? 1 : 0.2 + r() * 0.8 } : u < 0.8 ? { mode: 'fixed-notional', amount: 1000 + r() * 20000 } : { mode: 'risk', fraction: 0.005 + r() * 0.05 };
-	return {
-		...defaultConfig('pattern-zones'),
-		direction: r() < 0.5 ? 'long' : 'long-short',
-		feeRate: pick([0, 0.001, 0.00075]),
-		slippageRate: r() < 0.3 ? r() * 0.001 : 0,
-		initialCash: pick([10_000, 1_000]),
-		sizing,
-		params: {
-			pattern,
-			entryMethod: pick(ENTRY_METHODS),
-			tpMethod: pick(TP_METHODS),
-			rrTarget: +(0.5 + r() * 4).toFixed(2),
-			slBufferRatio: +(r() * 0.5).toFixed(3),
-			minZoneRatio: pick([0, 0.0005, 0.001, 0.0015, 0.0025, 0.005]),
-			useOverlap: r() < 0.6,
-			zoneExpiryBars: pick([5, 20, 100, 400]),
-			entryAtrBuffer: +(r() * 1).toFixed(2),
-			swingLookback: pick([3, 10, 20, 50]),
-			structureLookback: pick([3, 10, 30]),
-			sweepLookback: pick([5, 20, 60])
-		}
-	};
-}
 
 const strip = (z: Zone): Zone => ({ pattern: z.pattern, direction: z.direction, c: z.c, time: z.time, bottom: z.bottom, top: z.top, kept: z.kept, duplicate: z.duplicate, endBar: z.endBar, end: z.end });
 
