@@ -71,7 +71,7 @@ export function helpText(): string {
 		const lines: string[] = [];
 		let line = '';
 		for (const p of def.params) {
-			const item = `${p.name}=${p.default} (${p.min}..${p.max})`;
+			const item = p.type === 'enum' ? `${p.name}=${p.options![p.default].value} (${p.options!.map((o) => o.value).join('|')})` : `${p.name}=${p.default} (${p.min}..${p.max})`;
 			if (line && line.length + item.length > 76) (lines.push(line), (line = ''));
 			line += (line ? ', ' : '') + item;
 		}
@@ -98,7 +98,8 @@ Data:
 Strategy:
   --strategy ID            one of the built-in strategies, with their parameters (default, range):
 ${strategies}
-  --param NAME=VALUE       strategy parameter; repeat for several (booleans: true/false or 1/0).
+  --param NAME=VALUE       strategy parameter; repeat for several (booleans: true/false or 1/0;
+                           enumerations by name, e.g. --param entryMethod=zone-mid).
   --direction MODE         long (default) or long-short (reverses on opposite signals).
 
 Execution (signals on a bar's close fill at the next bar's open):
@@ -217,8 +218,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 		const given = ['stop-loss', 'take-profit', 'atr-period'].filter((k) => values[k as keyof typeof values] !== undefined);
 		if (given.length > 0) {
 			throw new ValidationError(
-				`--${given.join(', --')} cannot be used with ${strategy}: it sets its own ATR stop-loss/take-profit ` +
-					`(use --param slAtrMultiplier=..., --param tpAtrMultiplier=..., --param atrPeriod=...).`
+				`--${given.join(', --')} cannot be used with ${strategy}: it sets its own ${strategy === 'pattern-zones' ? '' : 'ATR '}stop-loss/take-profit ` +
+					(strategy === 'pattern-zones'
+						? '(its stop-loss is beyond the zone: use --param slBufferRatio=..., --param tpMethod=..., --param rrTarget=...).'
+						: `(use --param slAtrMultiplier=..., --param tpAtrMultiplier=..., --param atrPeriod=...).`)
 			);
 		}
 	} else if (config.stopLoss.mode !== 'atr' && config.takeProfit.mode !== 'atr' && values['atr-period'] !== undefined) {
@@ -397,13 +400,14 @@ function parseSizing(raw: string): SizingSpec {
 }
 
 /**
- * `--param NAME=VALUE` (repeatable): numbers, or true/false for boolean parameters.
+ * `--param NAME=VALUE` (repeatable): numbers, true/false for boolean parameters, an option value for enumerations.
  * @throws ValidationError for a malformed item, a value that is not a number, or a name given twice.
  *   Unknown names and ranges are checked afterwards by the registry (one message listing every problem).
  */
-function parseParams(strategy: StrategyId, items: readonly string[]): Record<string, number | boolean> {
-	const out: Record<string, number | boolean> = {};
-	const known = getStrategy(strategy).params.map((p) => p.name);
+function parseParams(strategy: StrategyId, items: readonly string[]): Record<string, number | boolean | string> {
+	const out: Record<string, number | boolean | string> = {};
+	const schemas = getStrategy(strategy).params;
+	const known = schemas.map((p) => p.name);
 	for (const item of items) {
 		const eq = item.indexOf('=');
 		const name = eq < 0 ? '' : item.slice(0, eq).trim();
@@ -413,7 +417,14 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		}
 		if (Object.prototype.hasOwnProperty.call(out, name)) fail(`--param ${name} is given more than once.`);
 		const lower = rawValue.toLowerCase();
-		if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
+		const schema = schemas.find((p) => p.name === name);
+		if (schema?.type === 'enum') {
+			// An enumeration: one of its option values (or the option's index, as optimisation grids pass it).
+			const allowed = (schema.options ?? []).map((o) => o.value);
+			if (allowed.includes(rawValue)) out[name] = rawValue;
+			else if (/^\d+$/.test(rawValue) && Number(rawValue) < allowed.length) out[name] = Number(rawValue);
+			else fail(`--param ${name} must be one of ${allowed.join(', ')}, got '${rawValue}'.`);
+		} else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
 		else if (DECIMAL.test(rawValue)) out[name] = Number(rawValue);
 		else fail(`--param ${name} must be a number (or true/false), got '${rawValue}'.`);
 	}

@@ -96,7 +96,7 @@ function num(flag: string, raw: string): number {
  * @returns an axis (range or list) or a fixed value.
  * @throws ValidationError for a malformed item.
  */
-export function parseParamItem(item: string): { axis: AxisSpec } | { name: string; value: number | boolean } {
+export function parseParamItem(item: string): { axis: AxisSpec } | { name: string; value: number | boolean | string } {
 	const eq = item.indexOf('=');
 	const name = eq < 0 ? '' : item.slice(0, eq).trim();
 	const raw = eq < 0 ? '' : item.slice(eq + 1).trim();
@@ -111,12 +111,14 @@ export function parseParamItem(item: string): { axis: AxisSpec } | { name: strin
 	if (raw.includes(',')) {
 		const values = raw.split(',').map((p) => {
 			const l = p.trim().toLowerCase();
-			return l === 'true' ? 1 : l === 'false' ? 0 : num(flag, p);
+			// Enumeration option names stay strings (the search space maps them to their numbers).
+			return l === 'true' ? 1 : l === 'false' ? 0 : /^[a-z][a-z0-9-]*$/.test(l) ? p.trim() : num(flag, p);
 		});
 		return { axis: { name, values } };
 	}
 	const l = raw.toLowerCase();
 	if (l === 'true' || l === 'false') return { name, value: l === 'true' };
+	if (/^[a-z][a-z0-9-]*$/.test(l)) return { name, value: raw };
 	return { name, value: num(flag, raw) };
 }
 
@@ -142,7 +144,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 	const strategy = getStrategy(values.strategy).id;
 
 	const axes: AxisSpec[] = [];
-	const fixed: Record<string, number | boolean> = {};
+	const fixed: Record<string, number | boolean | string> = {};
 	const names = new Set<string>();
 	for (const item of values.param ?? []) {
 		const p = parseParamItem(item);

@@ -15,11 +15,12 @@ import type { StrategyId } from '../engine/types';
  * How one parameter is searched.
  * - range: `start`, `start + step`, ... up to `end` inclusive (when `end` is on the step grid); values are rounded to
  *   the decimals of `start`/`step`, so `0.1` steps do not drift.
- * - list: the given values (sorted ascending; duplicates are an error).
+ * - list: the given values (sorted ascending; duplicates are an error). Enumeration parameters take their option
+ *   names (or numbers); the axis holds the option numbers.
  */
 export type AxisSpec =
 	| { name: string; start: number; end: number; step: number }
-	| { name: string; values: readonly number[] };
+	| { name: string; values: readonly (number | string)[] };
 
 /** A resolved axis: the parameter, its place in the strategy's parameter list, and its sorted values. */
 export interface Axis {
@@ -64,7 +65,16 @@ export function resolveAxis(def: StrategyDefinition, spec: AxisSpec): Axis {
 	if ('values' in spec) {
 		if (!Array.isArray(spec.values) || spec.values.length === 0) throw new ValidationError(`${spec.name}: the value list is empty; give at least one value.`);
 		if (spec.values.length > MAX_AXIS_VALUES) throw new ValidationError(`${spec.name}: ${spec.values.length} values is more than ${MAX_AXIS_VALUES}.`);
-		values = [...spec.values].sort((a, b) => a - b);
+		values = spec.values.map((v) => {
+			if (typeof v !== 'string') return v;
+			const i = schema.type === 'enum' ? enumIndex(schema, v) : -1;
+			if (i < 0)
+				throw new ValidationError(
+					schema.type === 'enum' ? `${spec.name}: '${v}' is not one of ${schema.options!.map((o) => o.value).join(', ')}.` : `${spec.name}: '${v}' is not a number.`
+				);
+			return i;
+		});
+		values.sort((a, b) => a - b);
 		for (let i = 1; i < values.length; i++) {
 			if (values[i] === values[i - 1]) throw new ValidationError(`${spec.name}: value ${values[i]} is listed twice; list each value once.`);
 		}
