@@ -8,12 +8,14 @@ import { benchMetrics } from './bench-metrics';
 import { benchData } from './bench-data';
 import { benchShare } from './bench-share';
 import { benchPortfolio } from './bench-portfolio';
+import { benchZones } from './bench-zones';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 if (want('engine')) await benchEngine();
 if (want('portfolio')) await benchPortfolio();
+if (want('zones')) await benchZones();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
 if (want('share')) await benchShare();
