@@ -444,12 +444,21 @@ export function zRun(
   let maxDd: f64 = 0;
   let maxDdAmount: f64 = 0;
   const dStart: i32 = longShort != 0 ? 0 : 1; // d = 1 bullish, d = 0 bearish (bearish is added first)
+  // Aggregates of the active set that let most bars skip the entry loop and the removal pass: a bullish zone can only
+  // fill or be skipped when low <= its entry (SL <= entry and low <= open), be invalidated when close < its bottom;
+  // bearish mirrored; expiry at the smallest c + zoneExpiryBars. Recomputed whenever the set shrinks.
+  let maxBullEntry: f64 = -Infinity;
+  let minBearEntry: f64 = Infinity;
+  let maxBullBottom: f64 = -Infinity;
+  let minBearTop: f64 = Infinity;
+  let minExpiry: i32 = i32.MAX_VALUE;
 
   for (let u = 0; u < n; u++) {
     const o = ld(oP, u);
     const h = ld(hP, u);
     const l = ld(lP, u);
     const cl = ld(cP, u);
+    let dirty = false; // the entry loop may have removed zones
     // (1) exits of a position opened before u, or entry when flat at the start of u
     if (side != 0) {
       exposure++;
@@ -480,7 +489,8 @@ export function zRun(
           if ((legsLeft & 4) != 0) { if (o <= tp2) exitLeg(2, u, o, REASON_TP); else if (l <= tp2) exitLeg(2, u, tp2, REASON_TP); }
         }
       }
-    } else if (nAct > 0) {
+    } else if (nAct > 0 && (l <= maxBullEntry || h >= minBearEntry)) {
+      dirty = true;
       // Entry: newest first (the active list is in insertion order: c ascending, bearish before bullish).
       let filled: i32 = -1;
       let i = nAct - 1;
@@ -610,8 +620,13 @@ export function zRun(
       }
     }
     // (2) end-of-bar removals (and the entry loop's removals, marked dir = 0), order kept
-    if (nAct > 0) {
+    if (nAct > 0 && (dirty || cl < maxBullBottom || cl > minBearTop || u >= minExpiry)) {
       let w: i32 = 0;
+      maxBullEntry = -Infinity;
+      minBearEntry = Infinity;
+      maxBullBottom = -Infinity;
+      minBearTop = Infinity;
+      minExpiry = i32.MAX_VALUE;
       for (let i = 0; i < nAct; i++) {
         const a = aActive + ((<usize>i * <usize>ZA_STRIDE) << 3);
         const dir = ld(a, ZA_DIR);
@@ -629,6 +644,18 @@ export function zRun(
         }
         if (w != i) memory.copy(aActive + ((<usize>w * <usize>ZA_STRIDE) << 3), a, <usize>ZA_STRIDE << 3);
         w++;
+        const e = ld(a, ZA_ENTRY);
+        if (dir > 0) {
+          if (e > maxBullEntry) maxBullEntry = e;
+          const b = ld(a, ZA_BOTTOM);
+          if (b > maxBullBottom) maxBullBottom = b;
+        } else {
+          if (e < minBearEntry) minBearEntry = e;
+          const tp = ld(a, ZA_TOP);
+          if (tp < minBearTop) minBearTop = tp;
+        }
+        const ex = <i32>ld(a, ZA_C) + zoneExpiryBars;
+        if (ex < minExpiry) minExpiry = ex;
       }
       nAct = w;
     }
@@ -708,6 +735,14 @@ export function zRun(
             else if (entryMethod == ENTRY_MID) e = (top + bottom) / 2;
             else e = bull ? top + entryAtrBuffer * atr : bottom - entryAtrBuffer * atr;
             st(a, ZA_ENTRY, e);
+            if (bull) {
+              if (e > maxBullEntry) maxBullEntry = e;
+              if (bottom > maxBullBottom) maxBullBottom = bottom;
+            } else {
+              if (e < minBearEntry) minBearEntry = e;
+              if (top < minBearTop) minBearTop = top;
+            }
+            if (u + zoneExpiryBars < minExpiry) minExpiry = u + zoneExpiryBars;
             st(a, ZA_SL, bull ? bottom - slBufferRatio * height : top + slBufferRatio * height);
             st(a, ZA_ATR, atr);
             st(a, ZA_REC, <f64>nz);
