@@ -118,6 +118,8 @@ export function evaluateOnPool(
  */
 export function defaultRange(schema: ParamSchema): RangeInput {
 	if (schema.type === 'bool') return { name: schema.name, schema, search: false, start: 0, end: 1, step: 1, fixed: schema.default };
+	// enumerations: every option (their numbers 0 … n-1)
+	if (schema.type === 'enum') return { name: schema.name, schema, search: false, start: 0, end: schema.max, step: 1, fixed: schema.default };
 	const d = schema.step.toString().split('.')[1]?.length ?? 0;
 	const round = (v: number) => Number(v.toFixed(d));
 	return {
@@ -230,7 +232,9 @@ export class OptimizeState {
 	setStrategy(id: StrategyId): void {
 		const def = getStrategy(id);
 		this.strategy = id;
-		this.ranges = def.params.map((p, i) => ({ ...defaultRange(p), search: i < 2 && p.type !== 'bool' }));
+		// search the first two numeric parameters by default
+		const numeric = def.params.filter((p) => p.type === 'int' || p.type === 'float').slice(0, 2);
+		this.ranges = def.params.map((p) => ({ ...defaultRange(p), search: numeric.includes(p) }));
 	}
 
 	/**

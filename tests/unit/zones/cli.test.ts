@@ -28,7 +28,7 @@ describe('npm run patterns', () => {
 		const file = join(tmp, 'zones.csv');
 		const { io: sink, out } = io();
 		expect(await patternsMain(['--data', BTC, '--last-contiguous', '8760', '--out', file], sink)).toBe(0);
-		const rows = Papa.parse<Record<string, string>>(readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true }).data;
+		const rows = Papa.parse<{ pattern: string; direction: string; c: string; time: string; bottom: string; top: string; kept: string; duplicate: string }>(readFileSync(file, 'utf8'), { header: true, skipEmptyLines: true }).data;
 		const key = (r: { pattern: string; direction: string; c: string | number }) => `${r.pattern}|${r.direction}|${r.c}`;
 		const got = new Map(rows.map((r) => [key(r), r]));
 		const expected = loadDetections();
