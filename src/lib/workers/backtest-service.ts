@@ -111,6 +111,7 @@ export function createBacktestService(
 				summary: { ...result.summary },
 				indicators,
 				elapsedMs,
+				...(result.zones ? { zones: result.zones.filter((z) => z.endBar >= 0), zoneCounts: result.zoneCounts } : {}),
 				fingerprint: request.market
 					? fingerprintRun({
 							engineVersion: e.version,

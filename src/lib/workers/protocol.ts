@@ -64,6 +64,9 @@ export interface RunResponse {
 	elapsedMs: number;
 	/** Engine version, data hash, run fingerprint and trades hash (when the request named its market). */
 	fingerprint?: RunFingerprint;
+	/** pattern-zones runs: the zones that were active at some point (for the chart) and the run's zone counts. */
+	zones?: import('../engine/zones-types').Zone[];
+	zoneCounts?: import('../engine/zones-types').ZoneCounts;
 }
 
 /** The API a backtest worker exposes. Every method may reject with an Error whose message is shown to the user. */

@@ -1,0 +1,34 @@
+/**
+ * Price-action patterns in the app: a pattern-zones run (case Z1 of PATTERNS.md: fvg, long-only, zone-edge entry,
+ * fixed-rr 2, defaults) on the bundled BTCUSDT 1h candles over the reference window reproduces the reference result,
+ * the enumeration parameters are selects with help text, and the zones are drawn on the chart. Screenshots at
+ * 1280×800 and 390×844 go to test-results/.
+ */
+import { expect, test } from '@playwright/test';
+import { blockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
+import { chartInk, metric, openApp, runBacktest, setRange } from './helpers/app';
+
+test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the chart', async ({ page }, info) => {
+	test.setTimeout(120_000);
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await blockBinance(page);
+	await openApp(page);
+	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
+	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
+	await page.locator('#strategy').selectOption('pattern-zones');
+	const entry = page.getByTestId('param-entryMethod');
+	await expect(entry).toHaveValue('0');
+	await entry.selectOption({ label: 'Zone middle' });
+	await expect(page.locator('#param-entryMethod-option')).toContainText('middle of the zone');
+	await entry.selectOption({ label: 'Zone edge' });
+	await expect(page.getByTestId('param-pattern').locator('option')).toHaveText(['Fair value gap', 'Order block', 'Liquidity sweep']);
+	expect(await runBacktest(page)).toBe('completed');
+	await expect.poll(() => metric(page, 'finalEquity')).toBe('5,106.54');
+	await expect(page.getByTestId('zone-legend')).toContainText('Zones (387');
+	expect(await chartInk(page, 'chart')).toBeGreaterThan(5000);
+	await page.getByTestId('chart').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: info.outputPath('patterns-1280.png') });
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.getByTestId('chart').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: info.outputPath('patterns-390.png') });
+});
