@@ -27,6 +27,12 @@ test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the char
 	await expect(page.getByTestId('zone-legend')).toContainText('Zones (387');
 	expect(await chartInk(page, 'chart')).toBeGreaterThan(5000);
 	await page.getByTestId('chart').scrollIntoViewIfNeeded();
+	// zoom into the last weeks so that the zones are visible as rectangles
+	const box = (await page.getByTestId('chart').boundingBox())!;
+	await page.mouse.move(box.x + box.width * 0.85, box.y + box.height * 0.25);
+	for (let i = 0; i < 40; i++) await page.mouse.wheel(0, -600);
+	await page.waitForTimeout(300);
+	expect(await chartInk(page, 'chart')).toBeGreaterThan(5000);
 	await page.screenshot({ path: info.outputPath('patterns-1280.png') });
 	await page.setViewportSize({ width: 390, height: 844 });
 	await page.getByTestId('chart').scrollIntoViewIfNeeded();
