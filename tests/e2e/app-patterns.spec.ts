@@ -38,3 +38,28 @@ test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the char
 	await page.getByTestId('chart').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: info.outputPath('patterns-390.png') });
 });
+
+test('the 960-run seed grid preset runs through the worker pool; win-rate heatmap by rrTarget × slBufferRatio with the best cell', async ({ page }, info) => {
+	test.setTimeout(180_000);
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await blockBinance(page);
+	await openApp(page, './optimize/');
+	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
+	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
+	await page.getByTestId('opt-preset-seed').click();
+	await expect(page.getByTestId('opt-strategy')).toHaveValue('pattern-zones');
+	await expect(page.getByTestId('opt-direction-override')).toContainText('long only');
+	await expect(page.getByTestId('fixed-pattern')).toHaveValue('0');
+	await page.getByTestId('opt-start').click();
+	await expect(page.getByTestId('opt-total')).toHaveText('960');
+	await expect(page.getByTestId('opt-status')).toHaveText('done', { timeout: 150_000 });
+	await expect(page.getByTestId('opt-completed')).toHaveText('960');
+	await page.getByTestId('heat-x').selectOption('rrTarget');
+	await page.getByTestId('heat-y').selectOption('slBufferRatio');
+	await page.getByTestId('heat-stat').selectOption('winRate');
+	await page.getByTestId('heat-run').click();
+	await expect(page.getByTestId('heatmap-cell')).toHaveCount(20);
+	await expect(page.getByTestId('heatmap-best')).toHaveCount(1);
+	await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
+	await page.screenshot({ path: info.outputPath('seed-grid-1280.png') });
+});

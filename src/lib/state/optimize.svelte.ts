@@ -5,7 +5,7 @@
  */
 import type { Remote } from 'comlink';
 import { defaultParams, getStrategy, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
-import type { BacktestConfig } from '../engine/types';
+import type { BacktestConfig, DirectionMode } from '../engine/types';
 import { formatMetric } from '../metrics';
 import {
 	dataSpanMs,
@@ -159,6 +159,8 @@ const SAVE_INTERVAL_MS = 1000;
 /** Rune state of the optimisation page. */
 export class OptimizeState {
 	strategy = $state<StrategyId>('sma-cross');
+	/** Direction set by a preset (the seed grid is long-only); null = the backtest form's direction. */
+	directionOverride = $state<DirectionMode | null>(null);
 	ranges = $state<RangeInput[]>([]);
 	method = $state<SearchMethod['kind']>('grid');
 	randomTrials = $state(200);
@@ -232,9 +234,34 @@ export class OptimizeState {
 	setStrategy(id: StrategyId): void {
 		const def = getStrategy(id);
 		this.strategy = id;
+		this.directionOverride = null;
 		// search the first two numeric parameters by default
 		const numeric = def.params.filter((p) => p.type === 'int' || p.type === 'float').slice(0, 2);
 		this.ranges = def.params.map((p) => ({ ...defaultRange(p), search: numeric.includes(p) }));
+	}
+
+	/**
+	 * The seed grid of PATTERNS.md for `pattern-zones` (960 runs): fvg, long-only, rrTarget 1.5…3.5 step 0.5 ×
+	 * slBufferRatio 0.05…0.20 step 0.05 × minZoneRatio 0.0010…0.0025 step 0.0005 × the three target methods ×
+	 * zone-edge / zone-mid × overlap on/off, grid search.
+	 */
+	applySeedGridPreset(): void {
+		this.setStrategy('pattern-zones' as StrategyId);
+		const axes: Record<string, [number, number, number]> = {
+			rrTarget: [1.5, 3.5, 0.5],
+			slBufferRatio: [0.05, 0.2, 0.05],
+			minZoneRatio: [0.001, 0.0025, 0.0005],
+			tpMethod: [0, 2, 1],
+			entryMethod: [0, 1, 1],
+			useOverlap: [0, 1, 1]
+		};
+		this.ranges = this.ranges.map((r) => {
+			const a = axes[r.name];
+			if (a) return { ...r, search: true, start: a[0], end: a[1], step: a[2] };
+			return { ...r, search: false, fixed: r.name === 'pattern' ? 0 : r.fixed };
+		});
+		this.method = 'grid';
+		this.directionOverride = 'long';
 	}
 
 	/**
@@ -273,7 +300,7 @@ export class OptimizeState {
 		for (const r of this.ranges) if (!r.search) params[r.name] = r.fixed;
 		const axes: AxisSpec[] = this.ranges.filter((r) => r.search).map((r) => ({ name: r.name, start: r.start, end: r.end, step: r.step }));
 		return {
-			config: { ...structuredClone($state.snapshot(base) as BacktestConfig), strategy: this.strategy, params },
+			config: { ...structuredClone($state.snapshot(base) as BacktestConfig), strategy: this.strategy, params, ...(this.directionOverride ? { direction: this.directionOverride } : {}) },
 			axes,
 			objective: { key: this.objective, minTrades: this.minTrades },
 			data: { bars: dataset.ohlcv.openTime.length, spanMs: dataSpanMs(dataset.ohlcv.openTime, dataset.intervalMs) }
