@@ -9,7 +9,8 @@ import Papa from 'papaparse';
 import { ValidationError } from '../lib/core/errors';
 import { TIMEFRAMES, isoUtc, timeframeMs } from '../lib/core/timeframe';
 import { createNodeEngine } from '../lib/engine/node';
-import { PATTERNS, type PatternId, type Zone, type ZoneDirection } from '../lib/engine/zones-types';
+import { PATTERNS, type PatternId } from '../lib/engine/zones-types';
+import { summarizeZones, type PatternSummaryRow } from '../lib/engine/zones-summary';
 import { parseTime, type WindowOptions } from './args';
 import { EXIT, type CliIo } from './main';
 import { formatCliError } from './output';
@@ -43,25 +44,6 @@ export interface PatternsOptions {
 	structureLookback: number;
 	sweepLookback: number;
 	outPath?: string;
-}
-
-/** Counts of one pattern and direction. */
-export interface PatternSummaryRow {
-	pattern: PatternId;
-	direction: ZoneDirection;
-	detected: number;
-	kept: number;
-	/** kept zones overlapping an active zone of the same pattern and direction by >= 70 % */
-	duplicates: number;
-	/** duplicates / kept (NaN with no kept zone) */
-	duplicateRatio: number;
-	invalidated: number;
-	expired: number;
-	activeAtEnd: number;
-	/** height / close[c] of the kept zones: 10th, 50th and 90th percentile (nearest rank; NaN with none) */
-	heightRatioP10: number;
-	heightRatioMedian: number;
-	heightRatioP90: number;
 }
 
 export function patternsHelp(): string {
@@ -151,42 +133,6 @@ export function parsePatternsArgs(argv: readonly string[]): PatternsOptions | nu
 		sweepLookback: int('--sweep-lookback', values['sweep-lookback'], 20),
 		outPath: values.out
 	};
-}
-
-function percentile(sorted: number[], q: number): number {
-	if (sorted.length === 0) return NaN;
-	return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-}
-
-/**
- * Counts per pattern and direction from a detector-only zone list.
- * @param close close prices of the scanned bars (for the height ratios)
- */
-export function summarizeZones(zones: readonly Zone[], close: Float64Array, patterns: readonly PatternId[]): PatternSummaryRow[] {
-	const rows: PatternSummaryRow[] = [];
-	for (const pattern of patterns) {
-		for (const direction of ['bullish', 'bearish'] as const) {
-			const zs = zones.filter((z) => z.pattern === pattern && z.direction === direction);
-			const kept = zs.filter((z) => z.kept);
-			const dups = kept.filter((z) => z.duplicate).length;
-			const ratios = kept.map((z) => (z.top - z.bottom) / close[z.c]).sort((a, b) => a - b);
-			rows.push({
-				pattern,
-				direction,
-				detected: zs.length,
-				kept: kept.length,
-				duplicates: dups,
-				duplicateRatio: kept.length ? dups / kept.length : NaN,
-				invalidated: zs.filter((z) => z.end === 'invalidated').length,
-				expired: zs.filter((z) => z.end === 'expired').length,
-				activeAtEnd: zs.filter((z) => z.end === 'end-of-data').length,
-				heightRatioP10: percentile(ratios, 0.1),
-				heightRatioMedian: percentile(ratios, 0.5),
-				heightRatioP90: percentile(ratios, 0.9)
-			});
-		}
-	}
-	return rows;
 }
 
 const pct = (x: number, d = 2) => (Number.isFinite(x) ? `${(x * 100).toFixed(d)} %` : '—');

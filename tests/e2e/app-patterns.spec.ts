@@ -63,3 +63,27 @@ test('the 960-run seed grid preset runs through the worker pool; win-rate heatma
 	await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: info.outputPath('seed-grid-1280.png') });
 });
+
+test('Patterns view: counts per pattern and direction with duplicates and size distribution match npm run patterns', async ({ page }, info) => {
+	test.setTimeout(90_000);
+	await page.setViewportSize({ width: 1280, height: 800 });
+	await blockBinance(page);
+	await openApp(page, './patterns/');
+	await expect(page.getByRole('link', { name: 'Patterns' })).toHaveAttribute('aria-current', 'page');
+	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
+	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
+	await page.getByTestId('pat-run').click();
+	await expect(page.getByTestId('pat-summary')).toContainText('2,854 zones on 8,760 candles');
+	const rows = page.getByTestId('pat-row');
+	await expect(rows).toHaveCount(6);
+	// the same figures as detections.BTCUSDT.csv / npm run patterns: fvg bullish 859 detected, 387 kept, 9 duplicates
+	await expect(rows.nth(0)).toContainText(/fvg\s*bullish\s*859\s*387\s*9\s*2\.3 %/);
+	await expect(rows.nth(4)).toContainText(/liquidity-sweep\s*bullish\s*438\s*375\s*54/);
+	await expect(page.getByTestId('pat-hist')).toHaveCount(3);
+	await page.screenshot({ path: info.outputPath('patterns-view-1280.png'), fullPage: true });
+	await page.getByTestId('pat-overlap').uncheck();
+	await page.getByTestId('pat-run').click();
+	await expect(rows.nth(0)).toContainText(/fvg\s*bullish\s*859\s*387\s*0\s*0\.0 %/);
+	await page.setViewportSize({ width: 390, height: 844 });
+	await page.screenshot({ path: info.outputPath('patterns-view-390.png'), fullPage: true });
+});

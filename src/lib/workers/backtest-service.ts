@@ -5,6 +5,7 @@
  * statistics, and return results whose arrays are copied out of WASM memory and marked for
  * transfer.
  */
+import type { DetectZonesOptions, DetectZonesResult } from '../engine/zones-engine';
 import { transfer } from 'comlink';
 import { inferIntervalMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
@@ -136,6 +137,12 @@ export function createBacktestService(
 			requireDataset(request.datasetId);
 			const e = await engine();
 			return evaluateTrials(e, request.job, request.batch);
+		},
+
+		async detectZones(request: { datasetId: string; options: DetectZonesOptions }): Promise<DetectZonesResult> {
+			requireDataset(request.datasetId);
+			const e = await engine();
+			return e.detectZones(request.options);
 		},
 
 		async identity(id: string): Promise<DatasetIdentity> {

@@ -85,6 +85,11 @@ export interface BacktestWorkerApi {
 	/** Evaluate a batch of optimisation trials on the loaded dataset. */
 	evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]>;
 	/**
+	 * Detector-only price-action run (fair value gaps, order blocks, liquidity sweeps) on the loaded dataset.
+	 * @throws Error when another dataset is loaded; RangeError for a bad option.
+	 */
+	detectZones(request: { datasetId: string; options: import('../engine/zones-engine').DetectZonesOptions }): Promise<import('../engine/zones-engine').DetectZonesResult>;
+	/**
 	 * Engine version and candle hash of the loaded dataset (the `engineVersion` and `dataHash` of run fingerprints).
 	 * @throws Error when another dataset is loaded.
 	 */
