@@ -25,6 +25,10 @@ test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the char
 	expect(await runBacktest(page)).toBe('completed');
 	await expect.poll(() => metric(page, 'finalEquity')).toBe('5,106.54');
 	await expect(page.getByTestId('zone-legend')).toContainText('Zones (387');
+	// the zone list under the trades: Z1's counts, 332 traded zones
+	await expect(page.getByTestId('zone-counts')).toContainText('Detected 859 · kept 387 · duplicates 0 · active 387 · traded 332 · skipped at the open 0 · invalidated 34 · expired 21');
+	await page.getByTestId('zone-filter').selectOption('traded');
+	await expect(page.getByTestId('zone-row')).toHaveCount(332);
 	expect(await chartInk(page, 'chart')).toBeGreaterThan(5000);
 	await page.getByTestId('chart').scrollIntoViewIfNeeded();
 	// zoom into the last weeks so that the zones are visible as rectangles
