@@ -107,3 +107,22 @@ describe('enumeration parameters on the command line', () => {
 		).toThrow(/tpMethod: 'swing' is not one of fixed-rr, atr-multiple, swing-target/);
 	});
 });
+
+describe('optimise output names enumeration values', () => {
+	it('grid CSV rows and the best-trial lines use option names', async () => {
+		const { optimizeMain } = await import('../../../src/cli/optimize-main');
+		const file = join(tmp, 'grid.csv');
+		const { io: sink, out } = io();
+		const code = await optimizeMain(
+			['--data', BTC, '--last-contiguous', '8760', '--strategy', 'pattern-zones', '--param', 'tpMethod=fixed-rr,swing-target', '--param', 'rrTarget=2,3', '--threads', '1', '--out', file],
+			sink
+		);
+		expect(code).toBe(0);
+		const lines = readFileSync(file, 'utf8').trim().split('\n');
+		expect(lines[0].startsWith('tpMethod,rrTarget,finalEquity')).toBe(true);
+		expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['fixed-rr,2', 'fixed-rr,3', 'swing-target,2', 'swing-target,3']);
+		// fixed-rr 2 with the defaults is case Z1
+		expect(Number(lines[1].split(',')[2])).toBeCloseTo(loadPatternCase('Z1').summary.finalEquity, 6);
+		expect(out.join('')).toMatch(/tpMethod=(fixed-rr|swing-target) rrTarget=/);
+	});
+});
