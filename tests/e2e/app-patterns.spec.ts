@@ -64,6 +64,8 @@ test('the 960-run seed grid preset runs through the worker pool; win-rate heatma
 	await page.getByTestId('heat-run').click();
 	await expect(page.getByTestId('heatmap-cell')).toHaveCount(20);
 	await expect(page.getByTestId('heatmap-best')).toHaveCount(1);
+	// enumeration axes are shown by option name in the best-trials table
+	await expect(page.getByTestId('opt-row').first().locator('td[data-col="p:tpMethod"]')).toHaveText(/^(fixed-rr|atr-multiple|swing-target)$/);
 	await page.getByTestId('heatmap').scrollIntoViewIfNeeded();
 	await page.screenshot({ path: info.outputPath('seed-grid-1280.png') });
 });

@@ -112,6 +112,20 @@ export function evaluateOnPool(
 }
 
 /**
+ * Display form of a searched parameter's value: an enumeration's option name, otherwise the number.
+ * @param strategy - the job's strategy; @param name - parameter name; @param value - the axis value.
+ */
+export function formatParamValue(strategy: string, name: string, value: number): string {
+	try {
+		const schema = getStrategy(strategy).params.find((p) => p.name === name);
+		if (schema?.type === 'enum') return schema.options?.[value]?.value ?? String(value);
+	} catch {
+		/* unknown strategy: the number */
+	}
+	return String(value);
+}
+
+/**
  * Default range of a parameter: schema min/max/step around the default value (five steps each side, clamped).
  * @param schema - the registry's parameter schema.
  * @returns a range row, searched for the first two parameters of a strategy (set by the caller).
