@@ -44,7 +44,7 @@ const PASS_THROUGH = ['data', 'strategy', 'direction', 'fee', 'slippage', 'stop-
 
 /** Help text of `npm run optimize -- --help`. */
 export function optimizeHelpText(): string {
-	const strategies = STRATEGY_IDS.map((id) => `  ${id.padEnd(20)} ${getStrategy(id).params.map((p) => `${p.name} (${p.min}..${p.max}${p.type === 'float' ? `, step ${p.step}` : ''})`).join(', ')}`).join('\n');
+	const strategies = STRATEGY_IDS.map((id) => `  ${id.padEnd(20)} ${getStrategy(id).params.map((p) => (p.type === 'enum' ? `${p.name} (${p.options!.map((o) => o.value).join('|')})` : `${p.name} (${p.min}..${p.max}${p.type === 'float' ? `, step ${p.step}` : ''})`)).join(', ')}`).join('\n');
 	return `Run every combination of a parameter grid of a built-in strategy on a Binance kline CSV file (WASM core,
 worker threads) and write one row per combination.
 
@@ -54,7 +54,8 @@ Usage:
 
 Parameters:
   --param NAME=START:END:STEP   search START, START+STEP, ... up to END (inclusive), e.g. fast=5:14:1
-  --param NAME=a,b,c            search these values, e.g. slow=20,30,50
+  --param NAME=a,b,c            search these values, e.g. slow=20,30,50 (enumerations by name,
+                                e.g. tpMethod=fixed-rr,swing-target)
   --param NAME=VALUE            keep NAME fixed (booleans true/false); unlisted parameters take their defaults.
   Combinations that break a strategy rule (e.g. fast < slow) are skipped. Strategies and parameters:
 ${strategies}
