@@ -26,10 +26,19 @@ export default defineConfig({
 		trace: 'off',
 		screenshot: 'only-on-failure'
 	},
-	webServer: {
-		command: `npx sirv build --port ${PORT} --host 127.0.0.1 --single 404.html`,
-		url: `http://127.0.0.1:${PORT}`,
-		reuseExistingServer: !process.env.CI,
-		timeout: 60_000
-	}
+	webServer: [
+		{
+			command: `npx sirv build --port ${PORT} --host 127.0.0.1 --single 404.html`,
+			url: `http://127.0.0.1:${PORT}`,
+			reuseExistingServer: !process.env.CI,
+			timeout: 60_000
+		},
+		{
+			// Developer harness pages (npm run build:bench), never part of the production build.
+			command: `npx sirv build-bench --port ${PORT + 1} --host 127.0.0.1`,
+			url: `http://127.0.0.1:${PORT + 1}/dev/idb-bench/`,
+			reuseExistingServer: !process.env.CI,
+			timeout: 60_000
+		}
+	]
 });

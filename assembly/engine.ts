@@ -8,11 +8,14 @@ import {
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
 } from './layout';
 import { indicator, nextStamp, invalidateIndicators, IND_SMA, IND_EMA, IND_RSI, IND_ATR } from './indicators';
+import { polyBandsSignals } from './polybands';
 
 export const STRAT_SMA_CROSS: i32 = 1;
 export const STRAT_RSI_MEAN_REVERSION: i32 = 2;
 export const STRAT_EMA_ATR_BREAKOUT: i32 = 3;
 export const STRAT_RSI_ATR_MOMENTUM: i32 = 4;
+// poly-bands (assembly/polybands.ts): p0 window, p1 degree, p2 kstd, p3 exitAt (0 fit, 1 opposite band).
+export const STRAT_POLY_BANDS: i32 = 5;
 
 export const LEVEL_NONE: i32 = 0;
 export const LEVEL_FRACTION: i32 = 1;
@@ -138,26 +141,30 @@ export function computeSignals(
     // RSI is within [0, 100]; levels are validated within [1, 99].
     const tol = 2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2)));
     const mid = p3 != 0;
-    let lo0 = cmpTol(ld(a, 0), p1, tol);
-    let hi0 = cmpTol(ld(a, 0), p2, tol);
-    let md0 = cmpTol(ld(a, 0), 50.0, tol);
+    const r = ld(a, 0);
+    let lo0 = cmpTol(r, p1, tol);
+    let hi0 = cmpTol(r, p2, tol);
+    let md0 = mid ? cmpTol(r, 50.0, tol) : 0;
     for (let t = 1; t < n - 1; t++) {
       const r1 = ld(a, t);
       const lo1 = cmpTol(r1, p1, tol);
       const hi1 = cmpTol(r1, p2, tol);
+      const md1 = mid ? cmpTol(r1, 50.0, tol) : 0;
       let bits: u8 = 0;
-      if (lo1 == -1 && (lo0 == 0 || lo0 == 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      if (hi1 == 1 && hi0 <= 0) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
-      if (mid) {
-        const md1 = cmpTol(r1, 50.0, tol);
-        if (md1 == 1 && md0 <= 0) bits |= SIG_EXIT_LONG;
-        if (md1 == -1 && (md0 == 0 || md0 == 1)) bits |= SIG_EXIT_SHORT;
-        md0 = md1;
+      // Crossings only where a comparison changed (most bars: none).
+      if ((lo1 ^ lo0) | (hi1 ^ hi0) | (md1 ^ md0)) {
+        if (lo1 == -1 && (lo0 == 0 || lo0 == 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+        if (hi1 == 1 && hi0 <= 0) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+        if (mid) {
+          if (md1 == 1 && md0 <= 0) bits |= SIG_EXIT_LONG;
+          if (md1 == -1 && (md0 == 0 || md0 == 1)) bits |= SIG_EXIT_SHORT;
+        }
       }
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
       lo0 = lo1;
       hi0 = hi1;
+      md0 = md1;
     }
   } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
     // close is compared with EMA and EMA +/- k*ATR: |close| <= closeScale.
@@ -175,12 +182,15 @@ export function computeSignals(
       const up1 = cmpTol(c1, e1 + x1, tol);
       const dn1 = cmpTol(c1, e1 - x1, tol);
       const em1 = cmpTol(c1, e1, tol);
-      const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
       let bits: u8 = 0;
-      if (volOk && up1 == 1 && up0 <= 0) bits |= SIG_ENTER_LONG;
-      if (volOk && dn1 == -1 && (dn0 == 0 || dn0 == 1)) bits |= SIG_ENTER_SHORT;
-      if (em1 == -1 && (em0 == 0 || em0 == 1)) bits |= SIG_EXIT_LONG;
-      if (em1 == 1 && em0 <= 0) bits |= SIG_EXIT_SHORT;
+      // Crossings only where a comparison changed (most bars: none).
+      if ((up1 ^ up0) | (dn1 ^ dn0) | (em1 ^ em0)) {
+        const volOk = !volumeFilter || ld(vo, t) > ld(c, t);
+        if (volOk && up1 == 1 && up0 <= 0) bits |= SIG_ENTER_LONG;
+        if (volOk && dn1 == -1 && (dn0 == 0 || dn0 == 1)) bits |= SIG_ENTER_SHORT;
+        if (em1 == -1 && (em0 == 0 || em0 == 1)) bits |= SIG_EXIT_LONG;
+        if (em1 == 1 && em0 <= 0) bits |= SIG_EXIT_SHORT;
+      }
       const q = fl + <usize>t;
       store<u8>(q, (load<u8>(q) & FLAG_DAY_END) | bits);
       up0 = up1;
@@ -403,7 +413,10 @@ export function run(
   }
   let atrPtr: usize = 0;
   if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  if (strategy == STRAT_POLY_BANDS) {
+    // ---- poly-bands hook: its own signal pre-pass (assembly/polybands.ts) ----
+    polyBandsSignals(ip0, ip1, p2, <i32>p3);
+  } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
 
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);

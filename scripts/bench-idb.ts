@@ -1,7 +1,7 @@
 /**
  * Speed of the IndexedDB candle store in real Chromium: writes the 78,221 real BTCUSDT 1h candles of
- * tests/fixtures/klines/BTCUSDT-1h.csv through the dev harness page (src/routes/dev/idb-bench), reopens
- * the database and reads them back into columns. Needs a built site (`npm run build`).
+ * tests/fixtures/klines/BTCUSDT-1h.csv through the dev harness page (src/bench-routes/dev/idb-bench), reopens
+ * the database and reads them back into columns. Needs the harness build (`npm run build:bench`).
  * Called by scripts/bench.ts (owned by the lead); prints figures, asserts only that the data round-tripped.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -25,15 +25,18 @@ export async function freePort(): Promise<number> {
 	});
 }
 
-/** Start sirv (sirv-cli) on `build/` and wait until it answers. */
-export async function serveBuild(port: number): Promise<ChildProcess> {
-	const child = spawn('node_modules/.bin/sirv', ['build', '--port', String(port), '--host', '127.0.0.1', '--single', '404.html'], {
-		stdio: 'ignore'
-	});
+/**
+ * Start sirv (sirv-cli) on a build directory and wait until it answers.
+ * @param port - TCP port.
+ * @param dir - `build` (the app, default) or `build-bench` (developer harness pages, `npm run build:bench`).
+ */
+export async function serveBuild(port: number, dir = 'build'): Promise<ChildProcess> {
+	const args = [dir, '--port', String(port), '--host', '127.0.0.1', ...(dir === 'build' ? ['--single', '404.html'] : [])];
+	const child = spawn('node_modules/.bin/sirv', args, { stdio: 'ignore' });
 	const deadline = Date.now() + 30_000;
 	while (Date.now() < deadline) {
 		try {
-			const r = await fetch(`http://127.0.0.1:${port}/dev/idb-bench/`);
+			const r = await fetch(`http://127.0.0.1:${port}/${dir === 'build' ? '' : 'dev/idb-bench/'}`);
 			if (r.ok) return child;
 		} catch {
 			// not up yet
@@ -48,16 +51,16 @@ export async function serveBuild(port: number): Promise<ChildProcess> {
  * Time an IndexedDB write and a columnar read of 78,221 real 1h candles in Chromium and print them.
  * @param repeats - number of write/read round trips; the median of each is printed (default 3).
  * @returns median write and read times in ms.
- * @throws Error if build/ is missing (run `npm run build`) or the read-back differs from the written candles.
+ * @throws Error if build-bench/ is missing (run `npm run build:bench`) or the read-back differs from the written candles.
  */
 export async function benchIdb(repeats = 3): Promise<{ writeMs: number; readMs: number }> {
-	if (!existsSync('build/dev/idb-bench/index.html')) {
-		throw new Error('build/dev/idb-bench/index.html is missing: run `npm run build` first.');
+	if (!existsSync('build-bench/dev/idb-bench/index.html')) {
+		throw new Error('build-bench/dev/idb-bench/index.html is missing: run `npm run build:bench` first.');
 	}
 	const data = readKlines('tests/fixtures/klines/BTCUSDT-1h.csv');
 	const n = data.openTime.length;
 	const port = await freePort();
-	const server = await serveBuild(port);
+	const server = await serveBuild(port, 'build-bench');
 	const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 	try {
 		const page = await browser.newPage();

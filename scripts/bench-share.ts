@@ -38,6 +38,33 @@ export async function benchShare(iterations = 20): Promise<void> {
 	const enc = time(() => encodeShareToken(payload), iterations);
 	const dec = time(() => readShareLink(enc.result), iterations);
 	console.log(`share: run link ${enc.result.length} chars; encode ${enc.ms.toFixed(2)} ms, decode + validate ${dec.ms.toFixed(2)} ms`);
+
+	// Hostile optimisation links (issue 17): decode must stay far below 50 ms however large the search space.
+	const first = ohlcv.openTime[n - 8760];
+	const hostile = (strategy: 'rsi-mean-reversion' | 'sma-cross', axes: unknown[], method: unknown) =>
+		encodeShareToken({
+			kind: 'optimisation',
+			engineVersion: engine.version,
+			market: { symbol: 'BTCUSDT', interval: '1h', firstOpenTime: first, lastOpenTime: ohlcv.openTime[n - 1], bars: 8760 },
+			job: { config: defaultConfig(strategy), axes, objective: { key: 'sharpeRatio' } },
+			method,
+			expected: { dataHash: hash.result, evaluated: 0, best: [] },
+			createdAt: Date.now()
+		} as never);
+	const cases: [string, string][] = [
+		['all-invalid 22.6 M space (random 1,000)', hostile('rsi-mean-reversion', [{ name: 'oversold', start: 60, end: 99, step: 0.01 }, { name: 'overbought', start: 1, end: 59, step: 0.01 }], { kind: 'random', trials: 1000, seed: 1 })],
+		['498,002-trial grid (asks for confirmation)', hostile('sma-cross', [{ name: 'fast', start: 2, end: 500, step: 1 }, { name: 'slow', start: 3, end: 1000, step: 1 }], { kind: 'grid' })]
+	];
+	for (const [label, token] of cases) {
+		const t = time(() => {
+			try {
+				return readShareLink(token).kind;
+			} catch (e) {
+				return (e as Error).name;
+			}
+		}, 5);
+		console.log(`share: hostile link, ${label}: ${token.length} chars, decode ${t.ms.toFixed(2)} ms -> ${t.result} (target < 50 ms)`);
+	}
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) await benchShare();

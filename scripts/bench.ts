@@ -19,9 +19,17 @@ if (want('zones')) await benchZones();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
 if (want('share')) await benchShare();
+if (want('scanner')) {
+	const { benchScanner } = await import('./bench-scanner');
+	await benchScanner();
+}
 if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();
+}
+if (want('montecarlo')) {
+	const { benchMonteCarlo } = await import('./bench-montecarlo');
+	await benchMonteCarlo();
 }
 if (want('idb') || want('browser')) {
 	if (!existsSync('build/index.html')) console.log('browser: skipped (run `npm run build` first: IndexedDB and worker-pool figures come from Chromium on the built site)');
@@ -30,6 +38,8 @@ if (want('idb') || want('browser')) {
 		await benchIdb();
 		const { benchOptimizeBrowser } = await import('./bench-optimize-browser');
 		await benchOptimizeBrowser();
+		const { benchMonteCarloBrowser } = await import('./bench-montecarlo-browser');
+		await benchMonteCarloBrowser();
 	}
 }
 if (want('memory')) {

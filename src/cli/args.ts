@@ -71,7 +71,12 @@ export function helpText(): string {
 		const lines: string[] = [];
 		let line = '';
 		for (const p of def.params) {
-			const item = p.type === 'enum' ? `${p.name}=${p.options![p.default].value} (${p.options!.map((o) => o.value).join('|')})` : `${p.name}=${p.default} (${p.min}..${p.max})`;
+			const item =
+				p.type === 'enum'
+					? `${p.name}=${p.options![p.default].value} (${p.options!.map((o) => o.value).join('|')})`
+					: p.options
+						? `${p.name}=${p.options.find((o) => o.value === p.default)?.label ?? p.default} (${p.options.map((o) => o.label).join('|')})`
+						: `${p.name}=${p.default} (${p.min}..${p.max})`;
 			if (line && line.length + item.length > 76) (lines.push(line), (line = ''));
 			line += (line ? ', ' : '') + item;
 		}
@@ -415,18 +420,25 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		if (!name || !rawValue) {
 			fail(`--param must be NAME=VALUE (parameters of ${strategy}: ${known.join(', ')}), got '${item}'.`);
 		}
+		// Names are checked here (not only later): "__proto__=5" would otherwise set the object's prototype and vanish.
+		if (!known.includes(name)) fail(`Invalid ${strategy} parameters: unknown parameter "${name}" for ${strategy} (known: ${known.join(', ')})`);
 		if (Object.prototype.hasOwnProperty.call(out, name)) fail(`--param ${name} is given more than once.`);
 		const lower = rawValue.toLowerCase();
 		const schema = schemas.find((p) => p.name === name);
+		const option = schema?.type !== 'enum' ? schema?.options?.find((o) => o.label === lower) : undefined;
 		if (schema?.type === 'enum') {
 			// An enumeration: one of its option values (or the option's index, as optimisation grids pass it).
 			const allowed = (schema.options ?? []).map((o) => o.value);
 			if (allowed.includes(rawValue)) out[name] = rawValue;
 			else if (/^\d+$/.test(rawValue) && Number(rawValue) < allowed.length) out[name] = Number(rawValue);
 			else fail(`--param ${name} must be one of ${allowed.join(', ')}, got '${rawValue}'.`);
-		} else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
+		} else if (option) out[name] = option.value;
+		else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
 		else if (DECIMAL.test(rawValue)) out[name] = Number(rawValue);
-		else fail(`--param ${name} must be a number (or true/false), got '${rawValue}'.`);
+		else {
+			const labels = getStrategy(strategy).params.find((p) => p.name === name)?.options?.map((o) => o.label);
+			fail(`--param ${name} must be ${labels ? `one of ${labels.join(', ')} (or its number)` : 'a number (or true/false)'}, got '${rawValue}'.`);
+		}
 	}
 	return out;
 }
@@ -467,6 +479,10 @@ export function parseTime(flag: string, raw: string): UnixMs {
 	let offsetMin = 0;
 	if (zone && zone.toUpperCase() !== 'Z') {
 		const z = /^([+-])(\d{2}):?(\d{2})$/.exec(zone)!;
+		// Real offsets run from -12:00 to +14:00 with minutes below 60.
+		if (Number(z[2]) > 14 || Number(z[3]) > 59 || Number(z[2]) * 60 + Number(z[3]) > 14 * 60) {
+			fail(`${flag} has the time-zone offset '${zone}', which does not exist: use -12:00 .. +14:00 (or Z for UTC), got '${raw}'.`);
+		}
 		offsetMin = (z[1] === '-' ? -1 : 1) * (Number(z[2]) * 60 + Number(z[3]));
 	}
 	return utc - offsetMin * 60_000;

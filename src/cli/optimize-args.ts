@@ -27,6 +27,8 @@ export interface OptimizeOptions {
 	format: 'csv' | 'json';
 	objective: StatisticKey;
 	minTrades: number;
+	/** Summary JSON path (best trials and the overfitting statistics); default `<out without extension>.summary.json`. */
+	summaryPath: string;
 }
 
 /** Result of {@link parseOptimizeArgs}. */
@@ -36,7 +38,8 @@ const OPTIONS = {
 	...COMMON_OPTIONS,
 	threads: { type: 'string' },
 	objective: { type: 'string' },
-	'min-trades': { type: 'string' }
+	'min-trades': { type: 'string' },
+	summary: { type: 'string' }
 } as const;
 
 /** Flags handed to the backtest parser unchanged. */
@@ -73,7 +76,14 @@ Output:
                            parameters, finalEquity, totalReturnRatio, maxDrawdownRatio, nTrades, winRate,
                            sharpeRatio (ratios are fractions; an undefined value, e.g. the Sharpe ratio of a run
                            without trades, is an empty CSV cell or JSON null).
-  (stdout)                 combinations, time, bar-evaluations per second and the best rows.
+  --summary FILE.json      where to write the summary JSON (default: the --out name with .summary.json):
+                           combinations, bars, the best rows, and overfitting {trials, psr, dsr,
+                           expectedMaxSharpe (per day), pbo, plateau, ...} of the best trial.
+  (stdout)                 combinations, time, bar-evaluations per second, the best rows and the overfitting
+                           statistics: PSR and Deflated Sharpe Ratio (Bailey & Lopez de Prado 2014) given every
+                           trial's Sharpe ratio, PBO by CSCV over the best 200 trials' daily returns (16 blocks;
+                           Bailey, Borwein, Lopez de Prado & Zhu 2017) and the plateau score of the best trial's
+                           grid neighbourhood (1 = its neighbours are as good, 0 = no better than an average trial).
   -h, --help               show this text.
 
 Exit status: 0 success; 2 bad arguments; 1 bad data file, missing WASM build or another runtime error.
@@ -189,7 +199,11 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 		minTrades = num('--min-trades', values['min-trades']);
 		if (!Number.isInteger(minTrades) || minTrades < 0) throw new ValidationError(`--min-trades must be a whole number >= 0, got '${values['min-trades']}'.`);
 	}
-	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, outPath: values.out, format, objective, minTrades } };
+	if (values.summary !== undefined && !values.summary.toLowerCase().endsWith('.json')) {
+		throw new ValidationError(`--summary must end in .json, got '${values.summary}'.`);
+	}
+	const summaryPath = values.summary ?? values.out.replace(/\.(csv|json)$/i, '') + '.summary.json';
+	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, outPath: values.out, format, objective, minTrades, summaryPath } };
 }
 
 function parse(argv: readonly string[]) {

@@ -3,14 +3,19 @@
  * stream the rows to the CSV/JSON file in grid order, print a summary. Returns the exit status (tests call it
  * in-process).
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
+import { createWriteStream, writeFileSync, type WriteStream } from 'node:fs';
 import { ValidationError } from '../lib/core/errors';
 import { createNodeEngine } from '../lib/engine/node';
+import type { OverfittingReport } from '../lib/analysis/overfitting';
 import { getStrategy, paramValueLabel } from '../lib/engine/strategies';
 import type { StrategyId } from '../lib/engine/types';
 import {
 	dataSpanMs,
 	evaluateBatch,
+	MAX_OVERFITTING_TRIALS,
+	optimizationOverfitting,
+	overfittingEvidence,
+	overfittingRequest,
 	runOptimization,
 	topKRows,
 	type OptimizationJob,
@@ -124,12 +129,13 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 	};
 	let evaluate: (b: TrialBatch) => Promise<TrialResult[]>;
 	let pool: NodeOptimizePool | null = null;
+	// The main thread's engine also re-runs the best trials for the overfitting statistics.
+	const engine = await createNodeEngine();
+	engine.load(win.ohlcv);
 	if (o.threads > 1) {
 		pool = await NodeOptimizePool.start(o.threads, win.ohlcv, job);
 		evaluate = (b) => pool!.evaluate(b);
 	} else {
-		const engine = await createNodeEngine();
-		engine.load(win.ohlcv);
 		evaluate = async (b) => evaluateBatch(engine, job, b);
 	}
 	const names = o.axes.map((a) => a.name);
@@ -142,7 +148,7 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 			evaluate,
 			concurrency: o.threads * 2,
 			batchSize: 64,
-			topK: 5,
+			topK: MAX_OVERFITTING_TRIALS,
 			onResults: (rows, batch) => writer.add(batch, rows)
 		});
 		await writer.close();
@@ -152,7 +158,7 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 			`${n.toLocaleString('en-US')} combinations on ${bars.toLocaleString('en-US')} bars (${win.description}) in ${secs.toFixed(2)} s ` +
 				`with ${o.threads} thread(s): ${Math.round((n * bars) / secs).toLocaleString('en-US')} bar-evaluations/s\n`
 		);
-		const rows = topKRows(out.aggregates.space, out.top, o.objective);
+		const rows = topKRows(out.aggregates.space, out.top.slice(0, 5), o.objective);
 		if (rows.length) {
 			io.stdout(`Best by ${o.objective} (at least ${o.minTrades} trade(s)):\n`);
 			for (const r of rows) {
@@ -162,9 +168,63 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<void> {
 			}
 		}
 		io.stdout(`Wrote ${o.outPath}\n`);
+		let overfitting: OverfittingReport | null = null;
+		if (out.top.length > 0) {
+			const evidence = overfittingEvidence(engine, job, overfittingRequest(out.aggregates.space, out.top), win.ohlcv.openTime, file.intervalMs);
+			overfitting = optimizationOverfitting(out.state, out.top, evidence);
+			io.stdout(formatOverfitting(overfitting));
+		} else {
+			io.stdout('Overfitting: no ranked trial (every combination had too few trades).\n');
+		}
+		const summary = {
+			combinations: n,
+			bars,
+			objective: o.objective,
+			best: rows.map((r) => ({ rank: r.rank, params: r.params, objective: r.objective, stats: r.stats })),
+			overfitting: overfitting && {
+				trials: overfitting.trials,
+				psr: overfitting.psr,
+				dsr: overfitting.dsr,
+				expectedMaxSharpe: overfitting.expectedMaxSharpe,
+				pbo: overfitting.pbo,
+				plateau: overfitting.plateau,
+				expectedMaxSharpeAnnualised: overfitting.expectedMaxSharpeAnnualised,
+				sharpe: overfitting.sharpe,
+				sharpeAnnualised: overfitting.sharpeAnnualised,
+				sharpeVarianceAnnualised: overfitting.sharpeVarianceAnnualised,
+				observations: overfitting.observations,
+				skewness: overfitting.skewness,
+				kurtosis: overfitting.kurtosis,
+				pboTrials: overfitting.pboDetail?.strategies ?? null,
+				pboCombinations: overfitting.pboDetail?.combinations ?? null,
+				plateauNeighbours: overfitting.plateauNeighbours,
+				reading: overfitting.reading,
+				notes: overfitting.notes
+			}
+		};
+		const replacer = (_k: string, v: unknown) => (typeof v === 'number' && !Number.isFinite(v) ? null : v);
+		try {
+			writeFileSync(o.summaryPath, JSON.stringify(summary, replacer, 2) + '\n');
+		} catch (e) {
+			throw new Error(`cannot write --summary file '${o.summaryPath}': ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}.`);
+		}
+		io.stdout(`Wrote ${o.summaryPath}\n`);
 	} finally {
 		await pool?.close();
 	}
+}
+
+/** The overfitting figures as printed lines. */
+export function formatOverfitting(r: OverfittingReport): string {
+	const p = (x: number) => (Number.isFinite(x) ? `${(x * 100).toFixed(1)} %` : 'n/a');
+	const f = (x: number, d = 4) => (Number.isFinite(x) ? x.toFixed(d) : 'n/a');
+	return (
+		`Overfitting (best trial, ${r.observations} daily returns):\n` +
+		`  trials ${r.trials.toLocaleString('en-US')}  Sharpe ${f(r.sharpeAnnualised, 2)} (annualised)  expected max Sharpe of ${r.trials.toLocaleString('en-US')} unskilled trials ${f(r.expectedMaxSharpeAnnualised, 2)}\n` +
+		`  psr ${p(r.psr)}  dsr ${p(r.dsr)}  pbo ${p(r.pbo)}${r.pboDetail ? ` (${r.pboDetail.strategies} trials, ${r.pboDetail.combinations.toLocaleString('en-US')} splits)` : ''}  plateau ${f(r.plateau, 2)} (${r.plateauNeighbours} neighbours)\n` +
+		`  ${r.reading}\n` +
+		r.notes.map((n) => `  note: ${n}\n`).join('')
+	);
 }
 
 const processIo: OptimizeIo = {

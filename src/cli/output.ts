@@ -136,7 +136,12 @@ function levelText(level: LevelSpec, atrPeriod: number): string {
  */
 export function describeConfig(config: BacktestConfig): string {
 	const def = getStrategy(config.strategy);
-	const params = def.params.map((p) => `${p.name}=${config.params[p.name] ?? p.default}`).join(' ');
+	const params = def.params
+		.map((p) => {
+			const v = config.params[p.name] ?? p.default;
+			return `${p.name}=${p.options?.find((o) => o.value === Number(v))?.label ?? v}`;
+		})
+		.join(' ');
 	const s = config.sizing;
 	const sizing =
 		s.mode === 'equity-fraction'

@@ -1,15 +1,17 @@
 /**
  * The candle store in real Chromium IndexedDB (structured clone of Float64Array chunks, real
- * transactions), through the dev harness page src/routes/dev/idb-bench. Asserts exact round trips, not times.
+ * transactions), through the dev harness page src/bench-routes/dev/idb-bench (built by `npm run build:bench` into
+ * build-bench/, served on E2E_PORT + 1; the production build does not contain it). Asserts exact round trips, not times.
  */
 import { expect, test } from '@playwright/test';
 import { readKlinesPlain as readKlines } from './helpers/klines';
 
 
 const btc = readKlines('tests/fixtures/klines/BTCUSDT-1h.csv');
+const BENCH_PORT = Number(process.env.E2E_PORT ?? 4173) + 1;
 
 test.beforeEach(async ({ page }) => {
-	await page.goto('dev/idb-bench/');
+	await page.goto(`http://127.0.0.1:${BENCH_PORT}/dev/idb-bench/`);
 	await expect(page.getByTestId('idb-bench-status')).toHaveText('ready');
 });
 

@@ -89,7 +89,10 @@ test('manifest, icons, and a service worker that controls the page and precaches
 	// The worker activates and, after a reload, controls the page.
 	const reg = await page.evaluate(async () => {
 		const r = await navigator.serviceWorker.ready;
-		return { scope: r.scope, script: r.active?.scriptURL, state: r.active?.state };
+		// `ready` resolves once a worker is active, possibly still `activating` (its activate handler drops old caches).
+		const w = r.active!;
+		if (w.state === 'activating') await new Promise((done) => w.addEventListener('statechange', () => w.state !== 'activating' && done(null)));
+		return { scope: r.scope, script: w.scriptURL, state: w.state };
 	});
 	const origin = new URL(page.url()).origin;
 	expect(reg).toEqual({ scope: `${origin}/`, script: `${origin}/service-worker.js`, state: 'activated' });

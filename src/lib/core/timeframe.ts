@@ -27,7 +27,8 @@ export const TIMEFRAMES = Object.keys(TIMEFRAME_MS) as Timeframe[];
  * @throws ValidationError if `timeframe` is not a supported Binance interval.
  */
 export function timeframeMs(timeframe: string): number {
-	const ms = (TIMEFRAME_MS as Record<string, number>)[timeframe];
+	// Own keys only: "__proto__", "constructor" or "toString" must not resolve to Object.prototype members.
+	const ms = typeof timeframe === 'string' && Object.hasOwn(TIMEFRAME_MS, timeframe) ? (TIMEFRAME_MS as Record<string, number>)[timeframe] : undefined;
 	if (ms === undefined) {
 		throw new ValidationError(`Unknown timeframe "${timeframe}": use one of ${TIMEFRAMES.join(', ')}`);
 	}

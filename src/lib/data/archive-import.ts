@@ -2,12 +2,14 @@
  * Import of kline files: CSVs and the monthly/daily ZIP archives of https://data.binance.vision
  * (several at once), merged into one sorted, duplicate-free series with a report per file.
  */
-import { unzipSync } from 'fflate';
 import { allocateOhlcv, inferIntervalMs, isTimeframe, timeframeMs } from '../core/timeframe';
 import type { Bar, OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { KlineImportError } from './errors';
 import { findGaps, safeIso, type Gap } from './gaps';
 import { parseKlineCsv, type KlineCsvFormat } from './kline-csv';
+import { IMPORT_LIMITS, readZipCsvEntries, type ByteBudget, type ImportLimits } from './zip-safe';
+
+export { IMPORT_LIMITS } from './zip-safe';
 
 /** A file handed to the importer (e.g. from `<input type=file>`: `new Uint8Array(await file.arrayBuffer())`). */
 export interface KlineFile {
@@ -60,6 +62,10 @@ export interface ImportKlineFilesResult {
 export interface ImportKlineFilesOptions {
 	/** Candle interval, ms; otherwise taken from the Binance file names or inferred from the data. */
 	intervalMs?: number;
+	/** Called after each file (or ZIP entry) is read: files done, files given, bytes read so far. */
+	onProgress?: (p: { done: number; total: number; name: string }) => void;
+	/** Limits of this import (default {@link IMPORT_LIMITS}; tests lower them). */
+	limits?: Partial<ImportLimits>;
 }
 
 /** Parts of a data.binance.vision file name. */
@@ -93,10 +99,17 @@ export function parseArchiveName(name: string): ArchiveName | undefined {
  * out with an error. Identical duplicate candles across files merge silently; for conflicting duplicates (same open
  * time, different values) the file later in `files` wins and the conflict is reported.
  *
+ * Limits ({@link IMPORT_LIMITS}): decompressed bytes and candle rows of all files together, entries per ZIP and files
+ * per import. They are checked before decompressing or parsing (a ZIP's declared sizes, a file's line count), so a
+ * zip bomb or a huge archive is refused at once; every ZIP entry's CRC-32 is verified (a corrupted download is refused,
+ * never imported with wrong prices). Merging is a balanced tree of two-way merges, O(N log files).
+ *
  * @param files - file names and bytes; ZIPs are recognised by their `PK` signature or a `.zip` name.
- * @param opts - `intervalMs` to force the candle interval (ms).
+ * @param opts - `intervalMs` to force the candle interval (ms); `onProgress` after each file; `limits` to lower the
+ *   limits.
  * @returns merged candles (Unix ms UTC, ascending, unique), interval, per-file results, conflicts and gaps.
- * @throws KlineImportError if no file yields any candle (the message lists each file's problem).
+ * @throws KlineImportError if no file yields any candle (the message lists each file's problem), or more files than
+ *   the limit are given.
  */
 export function importKlineFiles(files: readonly KlineFile[], opts: ImportKlineFilesOptions = {}): ImportKlineFilesResult {
 	if (files.length === 0) throw new KlineImportError('import', 'no files were given.');
@@ -129,38 +142,73 @@ export function importKlineFiles(files: readonly KlineFile[], opts: ImportKlineF
 		}
 	};
 
+	const limits: ImportLimits = { ...IMPORT_LIMITS, ...opts.limits };
+	if (opts.intervalMs !== undefined && !(Number.isSafeInteger(opts.intervalMs) && opts.intervalMs > 0)) {
+		throw new KlineImportError('import', `the candle interval must be a positive whole number of milliseconds, got ${opts.intervalMs}.`);
+	}
+	if (files.length > limits.maxFiles) {
+		throw new KlineImportError('import', `${files.length.toLocaleString('en-US')} files were given; one import reads at most ${limits.maxFiles.toLocaleString('en-US')}.`);
+	}
+	const budget: ByteBudget = { left: limits.maxBytes };
+	let rowsLeft = limits.maxRows;
+	let entriesRead = 0;
+	const readCsv = (name: string, bytes: Uint8Array, nameInfo: ArchiveName | undefined) => {
+		if (++entriesRead > limits.maxFiles) {
+			parsed.push({ result: failed(name, `${name}: more than ${limits.maxFiles.toLocaleString('en-US')} files in one import; import the rest separately.`), intervalMs: NaN, name: nameInfo });
+			return;
+		}
+		// Rows are bounded before parsing: a line per candle.
+		const lines = countLines(bytes);
+		if (lines > rowsLeft + 1) {
+			parsed.push({
+				result: failed(
+					name,
+					`${name} has ${lines.toLocaleString('en-US')} lines; one import reads at most ${limits.maxRows.toLocaleString('en-US')} candles` +
+						(rowsLeft < limits.maxRows ? ` (${rowsLeft.toLocaleString('en-US')} left after the other files)` : '') +
+						'. Import fewer files at a time.'
+				),
+				intervalMs: NaN,
+				name: nameInfo
+			});
+			return;
+		}
+		parseOne(name, bytes, nameInfo);
+		rowsLeft -= parsed[parsed.length - 1].result.rows;
+	};
+	let done = 0;
 	for (const file of files) {
 		const info = parseArchiveName(file.name);
 		if (isZip(file)) {
-			let entries: Record<string, Uint8Array>;
+			let entries: Array<{ name: string; bytes: Uint8Array }>;
 			try {
-				entries = unzipSync(file.data, { filter: (f) => /\.csv$/i.test(f.name) && !f.name.startsWith('__MACOSX/') });
+				entries = readZipCsvEntries(file.name, file.data, budget, limits);
 			} catch (e) {
-				parsed.push({
-					result: failed(
-						file.name,
-						`${file.name} is not a readable ZIP archive (${e instanceof Error ? e.message : String(e)}). ` +
-							'The download is probably incomplete or damaged: download it again from data.binance.vision ' +
-							'(the .CHECKSUM file next to it verifies the download).'
-					),
-					intervalMs: NaN,
-					name: info
-				});
+				parsed.push({ result: failed(file.name, e instanceof Error ? e.message : String(e)), intervalMs: NaN, name: info });
+				opts.onProgress?.({ done: ++done, total: files.length, name: file.name });
 				continue;
 			}
-			const names = Object.keys(entries);
-			if (names.length === 0) {
+			if (entries.length === 0) {
 				parsed.push({
 					result: failed(file.name, `${file.name} contains no .csv file; a Binance kline archive holds one CSV.`),
 					intervalMs: NaN,
 					name: info
 				});
-				continue;
 			}
-			for (const entry of names) parseOne(`${file.name}/${entry}`, entries[entry], parseArchiveName(entry) ?? info);
+			for (const entry of entries) readCsv(`${file.name}/${entry.name}`, entry.bytes, parseArchiveName(entry.name) ?? info);
+		} else if (file.data.length > budget.left) {
+			parsed.push({
+				result: failed(
+					file.name,
+					`${file.name} is ${(file.data.length / 1024 / 1024).toFixed(1)} MiB, more than the ${limits.maxBytes / 1024 / 1024} MiB one import reads; split it or import it alone.`
+				),
+				intervalMs: NaN,
+				name: info
+			});
 		} else {
-			parseOne(file.name, file.data, info);
+			budget.left -= file.data.length;
+			readCsv(file.name, file.data, info);
 		}
+		opts.onProgress?.({ done: ++done, total: files.length, name: file.name });
 	}
 
 	// Consistency across files: one symbol, one interval.
@@ -191,15 +239,22 @@ export function importKlineFiles(files: readonly KlineFile[], opts: ImportKlineF
 		);
 	}
 
-	let merged = usable[0].ohlcv!;
-	const conflicts: OhlcvConflict[] = [];
-	for (const p of usable.slice(1)) {
-		const m = mergeOhlcv(merged, p.ohlcv!);
-		merged = m.ohlcv;
-		for (const c of m.conflicts) conflicts.push({ ...c, file: p.result.name });
-		if (m.conflicts.length > 0) {
+	// Balanced pairwise merge (O(N log files), not O(N x files)); a later file wins a conflict, as in mergeOhlcv.
+	const { ohlcv: merged, conflicts } = mergeMany(
+		usable.map((p) => p.ohlcv!),
+		usable.map((p) => p.result.name)
+	);
+	const conflictsByFile = new Map<string, OhlcvConflict[]>();
+	for (const c of conflicts) {
+		const list = conflictsByFile.get(c.file!) ?? [];
+		list.push(c);
+		conflictsByFile.set(c.file!, list);
+	}
+	for (const p of usable) {
+		const list = conflictsByFile.get(p.result.name);
+		if (list && list.length > 0) {
 			p.result.warnings.push(
-				`${m.conflicts.length} candle(s) differ from earlier files at the same open time (first ${safeIso(m.conflicts[0].openTime)}); this file's values were kept.`
+				`${list.length} candle(s) differ from earlier files at the same open time (first ${safeIso(list[0].openTime)}); this file's values were kept.`
 			);
 		}
 	}
@@ -259,6 +314,64 @@ export function mergeOhlcv(a: OhlcvColumns, b: OhlcvColumns): { ohlcv: OhlcvColu
 }
 
 const COLS = ['openTime', 'open', 'high', 'low', 'close', 'volume'] as const;
+
+/**
+ * Merge several ascending candle series: a balanced tree of two-way merges, O(N log k) for k series of N candles in
+ * all. On equal open times the series later in the list wins (as {@link mergeOhlcv}); each conflict names the file
+ * whose candle was kept and is reported in open-time order.
+ */
+function mergeMany(parts: OhlcvColumns[], names: string[]): { ohlcv: OhlcvColumns; conflicts: OhlcvConflict[] } {
+	type Tagged = { ohlcv: OhlcvColumns; src: Int32Array };
+	let level: Tagged[] = parts.map((ohlcv, i) => {
+		assertAscending(ohlcv, names[i]);
+		return { ohlcv, src: new Int32Array(ohlcv.openTime.length).fill(i) };
+	});
+	const conflicts: OhlcvConflict[] = [];
+	while (level.length > 1) {
+		const next: Tagged[] = [];
+		for (let q = 0; q + 1 < level.length; q += 2) {
+			const a = level[q];
+			const b = level[q + 1];
+			const na = a.ohlcv.openTime.length;
+			const nb = b.ohlcv.openTime.length;
+			const out = allocateOhlcv(na + nb);
+			const src = new Int32Array(na + nb);
+			let i = 0;
+			let j = 0;
+			let k = 0;
+			while (i < na || j < nb) {
+				const ta = i < na ? a.ohlcv.openTime[i] : Infinity;
+				const tb = j < nb ? b.ohlcv.openTime[j] : Infinity;
+				if (ta < tb) {
+					copyBar(a.ohlcv, i, out, k);
+					src[k++] = a.src[i++];
+				} else if (tb < ta) {
+					copyBar(b.ohlcv, j, out, k);
+					src[k++] = b.src[j++];
+				} else {
+					if (!sameBar(a.ohlcv, i, b.ohlcv, j)) {
+						conflicts.push({ openTime: tb, kept: barAt(b.ohlcv, j), replaced: barAt(a.ohlcv, i), file: names[b.src[j]] });
+					}
+					copyBar(b.ohlcv, j, out, k);
+					src[k++] = b.src[j++];
+					i++;
+				}
+			}
+			next.push({ ohlcv: trim(out, k), src: src.subarray(0, k) });
+		}
+		if (level.length % 2 === 1) next.push(level[level.length - 1]);
+		level = next;
+	}
+	conflicts.sort((x, y) => x.openTime - y.openTime);
+	return { ohlcv: level[0].ohlcv, conflicts };
+}
+
+/** Line breaks in a file (an upper bound of its rows, minus one when the last line has no break). */
+function countLines(bytes: Uint8Array): number {
+	let n = 1;
+	for (let i = 0; i < bytes.length; i++) if (bytes[i] === 10) n++;
+	return n;
+}
 
 
 function trim(x: OhlcvColumns, n: number): OhlcvColumns {

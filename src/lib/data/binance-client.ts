@@ -17,6 +17,16 @@
  * - 418 (IP banned): the same, but the ban time is remembered and every request before it ends fails at once
  *   with {@link IpBannedError} without touching the network (requests during a ban extend it).
  * - other 4xx with a Binance body `{code, msg}`: {@link BinanceApiError} with Binance's msg (no retry).
+ * - 418 without `Retry-After`: no retry at all (retrying during a ban extends it): {@link IpBannedError} at once, and
+ *   no request is sent for {@link UNKNOWN_BAN_PAUSE_MS} afterwards.
+ * - `Retry-After` is read as whole or decimal seconds (`"-5"` or other negative values are unreadable and fall back
+ *   to the exponential backoff) or as an HTTP date; any wait is clamped to {@link MAX_RETRY_AFTER_MS}.
+ * - every request (response headers and body) must finish within `timeoutMs` (default {@link DEFAULT_TIMEOUT_MS}):
+ *   an `AbortController` cancels it, the next host is tried, and when every host timed out the result is
+ *   {@link RequestTimeoutError}.
+ *
+ * Candles are validated like imported files (positive prices, low <= open/close <= high, volume >= 0, integer open
+ * times inside the requested range, ascending): a page that breaks any of this is a {@link MalformedResponseError}.
  *
  * Request weights used for the client-side budget (Binance spot docs): klines 2, exchangeInfo 20,
  * ticker/24hr for all symbols 80. The budget (default 6000 per minute) is replaced by the `REQUEST_WEIGHT`
@@ -24,7 +34,7 @@
  * when the browser exposes it.
  */
 import { ValidationError } from '../core/errors';
-import { allocateOhlcv, sliceOhlcv, timeframeMs } from '../core/timeframe';
+import { allocateOhlcv, isoUtc, sliceOhlcv, timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import {
 	BinanceApiError,
@@ -33,8 +43,11 @@ import {
 	OfflineError,
 	RateLimitError,
 	RegionRestrictedError,
+	RequestTimeoutError,
 	ServerError
 } from './errors';
+import { ohlcProblem } from './kline-csv';
+import type { TimeRange } from './sync-ranges';
 
 /** Binance hosts tried in order. */
 export const DEFAULT_BINANCE_HOSTS: readonly string[] = Object.freeze([
@@ -57,6 +70,21 @@ export const DEFAULT_WEIGHT_LIMIT = { limit: 6000, windowMs: 60_000 } as const;
 
 /** Maximum candles per klines request (Binance's cap). */
 export const KLINES_PAGE_LIMIT = 1000;
+
+/** Default time a request (headers and body) may take before it is aborted, ms. */
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Longest wait a `Retry-After` header is believed for, ms (Binance's longest IP ban is 3 days). */
+export const MAX_RETRY_AFTER_MS = 3 * 86_400_000;
+
+/** After a 418 without `Retry-After`, no request is sent for this long, ms (Binance's shortest ban is 2 minutes). */
+export const UNKNOWN_BAN_PAUSE_MS = 120_000;
+
+/**
+ * Bounds a `REQUEST_WEIGHT` rate limit from `exchangeInfo` must respect to replace the default budget: a window of
+ * 1 s to 1 day and a limit of 1 to 10^6 weight. Anything else (0, NaN, negative, absurd) is ignored.
+ */
+export const RATE_LIMIT_BOUNDS = Object.freeze({ minWindowMs: 1000, maxWindowMs: 86_400_000, maxLimit: 1_000_000 });
 
 /**
  * Assets pegged to a fiat currency (USD/EUR stablecoins and the fiat assets Binance lists). A pair whose base and
@@ -82,6 +110,8 @@ export interface BinanceClientOptions {
 	maxRetries?: number;
 	/** Longest wait the client sleeps through on 429/418 before giving up with an error, ms (default 120_000). */
 	maxRetryWaitMs?: number;
+	/** Time one request (headers and body) may take before it is aborted, ms (default {@link DEFAULT_TIMEOUT_MS}). */
+	timeoutMs?: number;
 }
 
 /** Arguments of {@link BinanceClient.fetchKlinePage}. */
@@ -97,10 +127,22 @@ export interface KlinePageRequest {
 	signal?: AbortSignal;
 }
 
-/** Progress of {@link BinanceClient.fetchKlines}: candles received so far and candles the range can hold. */
+/**
+ * Progress of {@link BinanceClient.fetchKlines}: candles received so far, candles the range can hold, and the
+ * open-time range this page proves complete.
+ */
 export interface KlineProgress {
 	fetched: number;
 	expected: number;
+	/**
+	 * Half-open open-time range `[from, to)` the server has answered completely with this page: from the request's
+	 * `startTime` to the next grid point after the last closed candle received (or, for a page whose only candle is
+	 * still open, or an empty page followed by a probe showing the next candle, up to that next candle's open time;
+	 * this may reach past the requested `endTime`). Every exchange candle
+	 * inside it is in this page. Ranges the server did not prove (an empty page with nothing after it, the part of a
+	 * range after a short page) are never reported.
+	 */
+	covered: TimeRange;
 }
 
 /** Arguments of {@link BinanceClient.fetchKlines}. */
@@ -166,8 +208,11 @@ export interface SymbolVolume {
 interface RawPage {
 	ohlcv: OhlcvColumns;
 	rawCount: number;
+	firstRawOpenTime: number;
 	lastRawOpenTime: number;
 	droppedOpen: boolean;
+	/** Open time of the first still-open candle of the page (NaN when none). */
+	firstOpenCandle: number;
 }
 
 const WINDOW_UNIT_MS: Record<string, number> = { SECOND: 1000, MINUTE: 60_000, HOUR: 3_600_000, DAY: 86_400_000 };
@@ -197,7 +242,7 @@ class WeightBudget {
 				this.used += weight;
 				return;
 			}
-			await sleep(w + this.windowMs - t);
+			await sleep(Math.max(1, w + this.windowMs - t));
 			throwIfAborted(signal);
 		}
 	}
@@ -221,6 +266,7 @@ export class BinanceClient {
 	private readonly now: () => number;
 	private readonly maxRetries: number;
 	private readonly maxRetryWaitMs: number;
+	private readonly timeoutMs: number;
 	private readonly budget = new WeightBudget();
 	private preferredHost = 0;
 	private bannedUntil = 0;
@@ -238,6 +284,10 @@ export class BinanceClient {
 		this.now = opts.now ?? Date.now;
 		this.maxRetries = opts.maxRetries ?? 4;
 		this.maxRetryWaitMs = opts.maxRetryWaitMs ?? 120_000;
+		this.timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+		if (!(this.timeoutMs > 0) || !Number.isFinite(this.timeoutMs)) {
+			throw new ValidationError(`timeoutMs must be a positive number of ms, got ${opts.timeoutMs}.`);
+		}
 	}
 
 	/** Current request-weight budget (limit per window and window length, ms). */
@@ -280,7 +330,6 @@ export class BinanceClient {
 		const expected = Math.ceil((endTime - startTime) / intervalMs);
 		const chunks: OhlcvColumns[] = [];
 		let fetched = 0;
-		let lastOpen = -Infinity;
 		let cursor = startTime;
 		while (cursor < endTime) {
 			throwIfAborted(req.signal);
@@ -292,23 +341,36 @@ export class BinanceClient {
 				limit: KLINES_PAGE_LIMIT,
 				signal: req.signal
 			});
-			if (page.rawCount === 0) break;
-			const t = page.ohlcv.openTime;
-			let from = 0;
-			while (from < t.length && t[from] <= lastOpen) from++;
-			let to = t.length;
-			while (to > from && t[to - 1] >= endTime) to--;
-			if (to > from) {
-				const fresh = sliceOhlcv(page.ohlcv, from, to);
-				chunks.push(fresh);
-				fetched += to - from;
-				lastOpen = t[to - 1];
-				if (req.onPage) await req.onPage(fresh, { fetched, expected });
+			if (page.rawCount === 0) {
+				// An empty page proves nothing by itself (a lagging or faulty server answers the same). One probe without
+				// endTime shows where the next candle is: when it is at or after endTime, [cursor, endTime) is proven empty
+				// (before a listing, inside a long halt). Otherwise (nothing after: delisted, the server's clock behind ours)
+				// the range stays unproven and a later sync asks again.
+				const probe = await this.klinePageRaw({ symbol: req.symbol, interval: req.interval, startTime: cursor, limit: 1, signal: req.signal });
+				if (probe.rawCount > 0 && probe.firstRawOpenTime >= endTime && req.onPage) {
+					await req.onPage(allocateOhlcv(0), { fetched, expected, covered: { from: cursor, to: probe.firstRawOpenTime } });
+				}
+				break;
 			}
-			if (page.droppedOpen || page.rawCount < KLINES_PAGE_LIMIT) break;
-			const next = page.lastRawOpenTime + 1;
-			if (next <= cursor) break;
-			cursor = next;
+			const t = page.ohlcv.openTime;
+			let to = t.length;
+			while (to > 0 && t[to - 1] >= endTime) to--;
+			const fresh = to === t.length ? page.ohlcv : sliceOhlcv(page.ohlcv, 0, to);
+			// Proven complete: from the request's start to just after the last closed candle received; when the page
+			// ends with a still-open candle, up to that candle's open time.
+			let provenTo = to > 0 ? t[to - 1] + intervalMs : cursor;
+			if (page.droppedOpen && page.firstOpenCandle > cursor) provenTo = Math.max(provenTo, page.firstOpenCandle);
+			if (to > 0 || provenTo > cursor) {
+				if (to > 0) {
+					chunks.push(fresh);
+					fetched += to;
+				}
+				if (req.onPage) await req.onPage(fresh, { fetched, expected, covered: { from: cursor, to: provenTo } });
+			}
+			// A short page is not trusted to mean "no more data": the next request (from just after its last candle)
+			// says so, with an empty page and a probe.
+			if (page.droppedOpen || provenTo <= cursor) break;
+			cursor = provenTo;
 		}
 		return concatColumns(chunks);
 	}
@@ -324,9 +386,18 @@ export class BinanceClient {
 		const { body, url, status } = await this.request('/api/v3/exchangeInfo', {}, REQUEST_WEIGHTS.exchangeInfo, signal);
 		const info = parseExchangeInfo(body, url, status);
 		const weight = info.rateLimits.find((r) => r.rateLimitType === 'REQUEST_WEIGHT');
-		if (weight && WINDOW_UNIT_MS[weight.interval] && weight.limit > 0) {
+		const windowMs = weight && WINDOW_UNIT_MS[weight.interval] ? WINDOW_UNIT_MS[weight.interval] * weight.intervalNum : NaN;
+		if (
+			weight &&
+			Number.isInteger(weight.limit) &&
+			weight.limit >= 1 &&
+			weight.limit <= RATE_LIMIT_BOUNDS.maxLimit &&
+			Number.isInteger(weight.intervalNum) &&
+			windowMs >= RATE_LIMIT_BOUNDS.minWindowMs &&
+			windowMs <= RATE_LIMIT_BOUNDS.maxWindowMs
+		) {
 			this.budget.limit = weight.limit;
-			this.budget.windowMs = WINDOW_UNIT_MS[weight.interval] * weight.intervalNum;
+			this.budget.windowMs = windowMs;
 		}
 		this.cachedInfo = { at: this.now(), info };
 		return info;
@@ -363,7 +434,44 @@ export class BinanceClient {
 		};
 		if (req.endTime !== undefined) params.endTime = req.endTime;
 		const { body, url, status } = await this.request('/api/v3/klines', params, REQUEST_WEIGHTS.klines, req.signal);
-		return parseKlineRows(body, url, status, this.now());
+		return parseKlineRows(body, url, status, this.now(), { startTime: req.startTime, endTime: req.endTime ?? Infinity });
+	}
+
+	/**
+	 * One GET with a deadline: the response headers and the whole body must arrive within `timeoutMs`, else the
+	 * request is aborted through its own `AbortController` (the caller's `signal` aborts it too).
+	 * @returns the response and its body text (`readError` when the body could not be read to its end).
+	 * @throws the caller's abort reason when `signal` aborted; `TIMED_OUT` when the deadline passed; what fetch throws.
+	 */
+	private async get(url: string, signal?: AbortSignal): Promise<{ res: Response; text: string; readError?: unknown }> {
+		throwIfAborted(signal);
+		const ctl = new AbortController();
+		let timedOut = false;
+		const onAbort = () => ctl.abort(signal?.reason);
+		signal?.addEventListener('abort', onAbort, { once: true });
+		const timer = setTimeout(() => {
+			timedOut = true;
+			ctl.abort(new DOMException(`No answer within ${this.timeoutMs} ms.`, 'TimeoutError'));
+		}, this.timeoutMs);
+		try {
+			let res: Response;
+			try {
+				res = await this.fetchFn(url, { signal: ctl.signal });
+			} catch (e) {
+				if (timedOut) throw TIMED_OUT;
+				throw e;
+			}
+			try {
+				return { res, text: await res.text() };
+			} catch (e) {
+				if (timedOut) throw TIMED_OUT;
+				if (isAbort(e, signal)) throw e;
+				return { res, text: '', readError: e };
+			}
+		} finally {
+			clearTimeout(timer);
+			signal?.removeEventListener('abort', onAbort);
+		}
 	}
 
 	/** GET `path` with query `params` from the hosts in order, with budget, fallback and retries (see module comment). */
@@ -382,6 +490,7 @@ export class BinanceClient {
 
 			let networkError: unknown;
 			let networkUrl = '';
+			let timeoutUrl = '';
 			let regionStatus = 0;
 			let regionUrl = '';
 			let serverStatus = 0;
@@ -390,20 +499,28 @@ export class BinanceClient {
 			const order = this.hosts.map((_, i) => (this.preferredHost + i) % this.hosts.length);
 			for (const hi of order) {
 				const url = this.hosts[hi] + pathQuery;
-				let res: Response;
+				let got: { res: Response; text: string; readError?: unknown };
 				try {
-					res = await this.fetchFn(url, signal ? { signal } : undefined);
+					got = await this.get(url, signal);
 				} catch (e) {
+					if (e === TIMED_OUT) {
+						timeoutUrl = url;
+						continue;
+					}
 					if (isAbort(e, signal)) throw e;
 					networkError = e;
 					networkUrl = url;
 					continue;
 				}
+				const { res, text, readError } = got;
 				const used = Number(res.headers?.get?.('x-mbx-used-weight-1m'));
 				if (Number.isFinite(used) && used > 0) this.budget.observe(used, this.now());
 				if (res.ok) {
 					this.preferredHost = hi;
-					return { body: await readJson(res, url, signal), url, status: res.status };
+					if (readError !== undefined) {
+						throw new MalformedResponseError(url, res.status, 'the response was cut off before it ended', { cause: readError });
+					}
+					return { body: parseJson(text, url, res.status), url, status: res.status };
 				}
 				if (res.status === 429 || res.status === 418) {
 					const told = retryAfterMs(res.headers?.get?.('retry-after') ?? null, this.now());
@@ -427,7 +544,7 @@ export class BinanceClient {
 					continue;
 				}
 				// Other 4xx: Binance explains in {code, msg}; same answer on every host.
-				const body = await readJsonLoose(res);
+				const body = parseJsonLoose(text);
 				if (isBinanceErrorBody(body)) throw new BinanceApiError(url, res.status, body.code, body.msg);
 				throw new MalformedResponseError(url, res.status, `HTTP ${res.status} without a Binance error message`);
 			}
@@ -435,10 +552,13 @@ export class BinanceClient {
 			if (limited) {
 				const until = this.now() + limited.waitMs;
 				if (limited.status === 418) {
-					if (limited.told) this.bannedUntil = until;
-					if (attempt >= this.maxRetries || limited.waitMs > this.maxRetryWaitMs) {
-						throw new IpBannedError(limited.url, limited.told ? until : NaN);
+					if (!limited.told) {
+						// Banned for an unknown time: any retry would extend the ban. Stop, and stay quiet for a while.
+						this.bannedUntil = this.now() + UNKNOWN_BAN_PAUSE_MS;
+						throw new IpBannedError(limited.url, NaN);
 					}
+					this.bannedUntil = until;
+					if (attempt >= this.maxRetries || limited.waitMs > this.maxRetryWaitMs) throw new IpBannedError(limited.url, until);
 				} else if (attempt >= this.maxRetries || limited.waitMs > this.maxRetryWaitMs) {
 					throw new RateLimitError(limited.url, limited.told ? limited.waitMs : NaN, attempt + 1);
 				}
@@ -453,10 +573,14 @@ export class BinanceClient {
 				continue;
 			}
 			if (regionStatus) throw new RegionRestrictedError(regionUrl, regionStatus);
+			if (timeoutUrl) throw new RequestTimeoutError(timeoutUrl, this.timeoutMs);
 			throw new OfflineError(networkUrl, networkError);
 		}
 	}
 }
+
+/** Marker thrown by `BinanceClient.get` when its deadline passed. */
+const TIMED_OUT = Symbol('timed out');
 
 /**
  * Rank 24h tickers by quote volume.
@@ -613,10 +737,18 @@ export function parseExchangeInfo(body: unknown, url = '/api/v3/exchangeInfo', s
 
 /**
  * Parse a `GET /api/v3/klines` body (array of 12-field arrays: openTime, "open", "high", "low", "close", "volume",
- * closeTime, ...) and drop the still-open candle (closeTime >= `nowMs`).
- * @throws MalformedResponseError naming the row and field when the shape or a number is wrong.
+ * closeTime, ...) and drop the still-open candle (closeTime >= `nowMs`). Candles are validated like imported files.
+ * @throws MalformedResponseError naming the row and field when the shape or a number is wrong, an open time is not an
+ *   integer, not ascending or outside the requested `[startTime, endTime]` (e.g. a page repeated by a proxy), or the
+ *   prices are inconsistent (non-positive, high below low, open/close outside low..high, negative volume).
  */
-function parseKlineRows(body: unknown, url: string, status: number, nowMs: number): RawPage {
+function parseKlineRows(
+	body: unknown,
+	url: string,
+	status: number,
+	nowMs: number,
+	asked: { startTime: number; endTime: number }
+): RawPage {
 	if (!Array.isArray(body)) {
 		throw new MalformedResponseError(url, status, `klines response is ${isObject(body) ? 'an object' : typeof body}, not an array of candles`);
 	}
@@ -624,6 +756,7 @@ function parseKlineRows(body: unknown, url: string, status: number, nowMs: numbe
 	const cols = allocateOhlcv(n);
 	let k = 0;
 	let droppedOpen = false;
+	let firstOpenCandle = NaN;
 	let lastRawOpenTime = NaN;
 	for (let i = 0; i < n; i++) {
 		const row = body[i];
@@ -640,11 +773,24 @@ function parseKlineRows(body: unknown, url: string, status: number, nowMs: numbe
 			);
 		}
 		const [openTime, open, high, low, close, volume, closeTime] = values;
+		if (!Number.isInteger(openTime) || openTime < 0) {
+			throw new MalformedResponseError(url, status, `candle ${i}: open time ${openTime} is not a Unix time in milliseconds`);
+		}
 		if (i > 0 && openTime <= lastRawOpenTime) {
 			throw new MalformedResponseError(url, status, `candle ${i}: open times are not ascending`);
 		}
+		if (openTime < asked.startTime || openTime > asked.endTime) {
+			throw new MalformedResponseError(
+				url,
+				status,
+				`candle ${i} opens at ${isoUtc(openTime)}, outside the requested ${isoUtc(asked.startTime)} .. ${Number.isFinite(asked.endTime) ? isoUtc(asked.endTime) : 'now'} (a repeated or stale page)`
+			);
+		}
+		const problem = ohlcProblem(open, high, low, close, volume);
+		if (problem) throw new MalformedResponseError(url, status, `candle ${i} (${isoUtc(openTime)}): ${problem}`);
 		lastRawOpenTime = openTime;
-		if (closeTime >= nowMs) {
+		if (closeTime >= nowMs || droppedOpen) {
+			if (!droppedOpen) firstOpenCandle = openTime;
 			droppedOpen = true;
 			continue;
 		}
@@ -656,19 +802,14 @@ function parseKlineRows(body: unknown, url: string, status: number, nowMs: numbe
 		cols.volume[k] = volume;
 		k++;
 	}
-	return { ohlcv: k === n ? cols : sliceOhlcv(cols, 0, k), rawCount: n, lastRawOpenTime, droppedOpen };
+	const firstRawOpenTime = n > 0 ? num((body[0] as unknown[])[0]) : NaN;
+	return { ohlcv: k === n ? cols : sliceOhlcv(cols, 0, k), rawCount: n, firstRawOpenTime, lastRawOpenTime, droppedOpen, firstOpenCandle };
 }
 
 const KLINE_FIELD_NAMES = ['open time', 'open', 'high', 'low', 'close', 'volume', 'close time'];
 
-async function readJson(res: Response, url: string, signal?: AbortSignal): Promise<unknown> {
-	let text: string;
-	try {
-		text = await res.text();
-	} catch (e) {
-		if (isAbort(e, signal)) throw e;
-		throw new MalformedResponseError(url, res.status, 'the response was cut off before it ended', { cause: e });
-	}
+/** Parse a response body as JSON; the error says whether it was empty, cut off or not JSON at all. */
+function parseJson(text: string, url: string, status: number): unknown {
 	try {
 		return JSON.parse(text);
 	} catch (e) {
@@ -679,13 +820,13 @@ async function readJson(res: Response, url: string, signal?: AbortSignal): Promi
 				: /^[[{]/.test(start)
 					? `the JSON is incomplete or invalid (${e instanceof Error ? e.message : String(e)}); the response was probably cut off`
 					: `the response is not JSON (it starts with ${JSON.stringify(start)})`;
-		throw new MalformedResponseError(url, res.status, problem, { cause: e });
+		throw new MalformedResponseError(url, status, problem, { cause: e });
 	}
 }
 
-async function readJsonLoose(res: Response): Promise<unknown> {
+function parseJsonLoose(text: string): unknown {
 	try {
-		return JSON.parse(await res.text());
+		return JSON.parse(text);
 	} catch {
 		return undefined;
 	}
@@ -695,13 +836,19 @@ function isBinanceErrorBody(x: unknown): x is { code: number; msg: string } {
 	return isObject(x) && typeof x.code === 'number' && typeof x.msg === 'string';
 }
 
-/** Milliseconds to wait from a `Retry-After` header (seconds, or an HTTP date); NaN when absent or unreadable. */
-function retryAfterMs(value: string | null, nowMs: number): number {
-	if (value === null || value.trim() === '') return NaN;
-	const s = Number(value.trim());
-	if (Number.isFinite(s) && s >= 0) return s * 1000;
-	const date = Date.parse(value);
-	return Number.isFinite(date) ? Math.max(0, date - nowMs) : NaN;
+/**
+ * Milliseconds to wait from a `Retry-After` header: non-negative (decimal) seconds, or an HTTP date (RFC 9110; it
+ * names a weekday or month, so a bare number such as `-5` is never read as a date). Clamped to
+ * {@link MAX_RETRY_AFTER_MS}. NaN when absent or unreadable (negative, garbage).
+ */
+export function retryAfterMs(value: string | null, nowMs: number): number {
+	if (value === null) return NaN;
+	const v = value.trim();
+	if (v === '') return NaN;
+	if (/^\d+(\.\d+)?$/.test(v)) return Math.min(MAX_RETRY_AFTER_MS, Number(v) * 1000);
+	if (!/[a-z]{3}/i.test(v) || v.length > 64) return NaN;
+	const date = Date.parse(v);
+	return Number.isFinite(date) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, date - nowMs)) : NaN;
 }
 
 /** Exponential backoff: 1 s, 2 s, 4 s, ... capped at 60 s. */

@@ -46,7 +46,9 @@ export class IpBannedError extends BinanceRequestError {
 		super(
 			'ip_banned',
 			'Binance has temporarily banned this IP address for sending too many requests (HTTP 418)' +
-				(Number.isFinite(retryAt) ? `; the ban lifts at ${isoUtc(Math.ceil(retryAt / 1000) * 1000)}` : '') +
+				(Number.isFinite(retryAt)
+					? `; the ban lifts at ${isoUtc(Math.ceil(retryAt / 1000) * 1000)}`
+					: '; Binance did not say for how long (bans last from 2 minutes to 3 days), so no request was retried') +
 				'. Do not retry before then (retrying extends the ban). ' +
 				OFFLINE_HINT,
 			url,
@@ -87,6 +89,23 @@ export class OfflineError extends BinanceRequestError {
 			0,
 			{ cause }
 		);
+	}
+}
+
+/** No host answered (headers and whole body) within the client's request timeout; the request was aborted. */
+export class RequestTimeoutError extends BinanceRequestError {
+	/** The timeout that passed, ms. */
+	readonly timeoutMs: number;
+	constructor(url: string, timeoutMs: number) {
+		super(
+			'timeout',
+			`Binance did not answer within ${Math.round(timeoutMs / 1000)} s (the request was cancelled). The connection may be ` +
+				'slow or stalled; sync again to continue where it stopped. ' +
+				OFFLINE_HINT,
+			url,
+			0
+		);
+		this.timeoutMs = timeoutMs;
 	}
 }
 

@@ -61,6 +61,9 @@ const DAY_MS = 86_400_000;
  */
 export function parseKlineCsv(text: string, opts: ParseKlineCsvOptions = {}): KlineCsvResult {
 	const source = opts.source ?? 'CSV file';
+	if (opts.intervalMs !== undefined && !(Number.isSafeInteger(opts.intervalMs) && opts.intervalMs > 0)) {
+		throw new KlineImportError(source, `the candle interval must be a positive whole number of milliseconds, got ${opts.intervalMs}.`);
+	}
 	if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 	if (text.trim() === '') {
 		throw new KlineImportError(
@@ -70,6 +73,20 @@ export function parseKlineCsv(text: string, opts: ParseKlineCsvOptions = {}): Kl
 	}
 	const parsed = Papa.parse<string[]>(text, { delimiter: ',', skipEmptyLines: false, header: false });
 	const lines = parsed.data;
+	// The CSV parser's own errors (an unterminated quote swallows every later line into one field) reject the file:
+	// rows must never disappear silently.
+	if (parsed.errors.length > 0) {
+		const syntax = parsed.errors.map((e) => ({
+			line: (e.row ?? 0) + 1,
+			message: `CSV syntax error: ${e.message}${e.code === 'MissingQuotes' ? ' (a " opens a field that never closes, so the lines after it would be lost)' : ''}`
+		}));
+		throw new KlineImportError(
+			source,
+			`${syntax.length} CSV syntax error(s); nothing was imported from this file. Kline files have no quotes: remove them and import again.`,
+			syntax,
+			syntax.length
+		);
+	}
 
 	// Layout: the first non-empty line decides (header or data, 6 or 12 columns).
 	let first = 0;
@@ -317,7 +334,11 @@ function timestampUnit(t: number): 'ms' | 'us' | undefined {
 	return undefined;
 }
 
-function ohlcProblem(o: number, h: number, l: number, c: number, v: number): string {
+/**
+ * What is wrong with one candle's prices and volume, in words; `''` when nothing is. The same rules apply to
+ * imported files and to candles from Binance: prices positive, low <= open/close <= high, volume >= 0.
+ */
+export function ohlcProblem(o: number, h: number, l: number, c: number, v: number): string {
 	if (o <= 0 || h <= 0 || l <= 0 || c <= 0) return `prices must be positive (open ${o}, high ${h}, low ${l}, close ${c})`;
 	if (l > h) return `low ${l} is above high ${h}`;
 	if (h < Math.max(o, c)) return `high ${h} is below ${h < o ? `open ${o}` : `close ${c}`}`;

@@ -2,10 +2,14 @@
  * Incremental candle sync: fetch only the open-time ranges a store does not cover yet, store each
  * page as it arrives, and report exchange gaps.
  *
- * Resumability: every page is stored (with the range it covers) before the next one is requested,
- * so after an interruption (closed tab, network error, abort) the next sync plans only what is still
- * missing. Ranges the exchange answered with no candles (halts, before listing) are recorded as
- * covered and not requested again; the missing candles inside them are reported as gaps.
+ * Coverage model: a series' `covered` ranges only ever describe candles actually received, or exchange
+ * gaps the server proved (a page that continues after a hole: the request started at `s` and the first
+ * candle returned opens at `t > s`, so nothing exists in `[s, t)`). Every page is stored together with
+ * the range it proves, in one transaction, before the next one is requested. What the source did not
+ * prove (an empty page with nothing after it, the rest of a range after the source stopped early, a
+ * failure) stays uncovered: the result lists it as `missing`, and the next sync requests it again.
+ * So after an interruption (closed tab, network error, abort, a faulty server) the next sync plans
+ * only what is still missing, and never skips candles that were not received.
  *
  * This module depends on two small interfaces ({@link KlineSource}, {@link SyncStore}) rather than on
  * the Binance client and the IndexedDB store, which satisfy them.
@@ -25,8 +29,16 @@ export interface KlineFetchArgs {
 	/** End of the range, Unix ms UTC (exclusive: candles with `openTime < endTime`). */
 	endTime: UnixMs;
 	signal?: AbortSignal;
-	/** Called (and awaited) with each page of closed candles, oldest first, before the next page is requested. */
-	onPage?: (page: OhlcvColumns, progress: { fetched: number; expected: number }) => void | Promise<void>;
+	/**
+	 * Called (and awaited) with each page of closed candles, oldest first, before the next page is requested.
+	 * `covered`, when the source gives it, is the half-open open-time range the page proves complete (see
+	 * `KlineProgress.covered` of the Binance client); it may come with an empty page (a proven hole). Without it,
+	 * the page is taken to prove `[end of the previous page, last candle + interval)`.
+	 */
+	onPage?: (
+		page: OhlcvColumns,
+		progress: { fetched: number; expected: number; covered?: TimeRange }
+	) => void | Promise<void>;
 }
 
 /** Anything that returns closed candles of a range, paged forward (the Binance REST client satisfies it). */
@@ -42,7 +54,7 @@ export interface SyncStore {
 		interval: Timeframe,
 		ohlcv: OhlcvColumns,
 		source: 'binance',
-		options?: { covered?: TimeRange; now?: UnixMs }
+		options?: { covered?: TimeRange; now?: UnixMs; startedAt?: UnixMs }
 	): Promise<{ inserted: number }>;
 	getCandles(symbol: string, interval: Timeframe, range?: { from?: UnixMs; to?: UnixMs }): Promise<OhlcvColumns>;
 }
@@ -129,6 +141,14 @@ export interface SyncResult {
 	requested: TimeRange[];
 	/** Missing candles between stored candles of the requested range (exchange halts), from `findGaps`. */
 	gaps: Gap[];
+	/**
+	 * Parts of the wanted range (closed candles only) that are still not covered after the sync: the source
+	 * returned nothing there and did not prove them empty (e.g. no data after a delisting, the exchange lagging
+	 * behind the clock, a page cut short). Empty when the whole range is covered. The next sync requests them again.
+	 */
+	missing: TimeRange[];
+	/** Grid points (candle open times) inside `missing`. */
+	missingBars: number;
 	/** Candles stored in the requested range after the sync. */
 	count: number;
 }
@@ -144,12 +164,6 @@ export class SyncError extends AppError {
 		this.fetched = details.fetched;
 		this.stored = details.stored;
 	}
-}
-
-/** Zero-length OHLCV columns. */
-function emptyOhlcv(): OhlcvColumns {
-	const z = () => new Float64Array(0);
-	return { openTime: z(), open: z(), high: z(), low: z(), close: z(), volume: z() };
 }
 
 /** Candles of `page` with open time in `[from, to)` (the whole page when all are inside). */
@@ -186,24 +200,33 @@ export async function syncCandles(args: SyncArgs): Promise<SyncResult> {
 	const { store, source, symbol, interval, startTime, endTime, signal, onProgress } = args;
 	const intervalMs = timeframeMs(interval);
 	const now = args.now ?? Date.now();
-	const closedTo = closedLimit(now, intervalMs);
+	// Wall clock at the start: a series deleted after this (in any tab) is not written back by this sync.
+	const startedAt = Date.now();
 	const requested = planSync(await store.getCoverage(symbol, interval), { startTime, endTime, intervalMs, now });
 	let expected = 0;
 	for (const r of requested) expected += Math.ceil((r.to - r.from) / intervalMs);
 	let fetched = 0;
 	let stored = 0;
 
-	const storePage = async (page: OhlcvColumns, range: TimeRange, cursor: UnixMs): Promise<UnixMs> => {
-		const kept = clip(page, range.from, range.to);
+	const storePage = async (page: OhlcvColumns, range: TimeRange, cursor: UnixMs, proven?: TimeRange): Promise<UnixMs> => {
+		const kept = clip(page, Math.max(range.from, cursor), range.to);
 		const n = kept.openTime.length;
-		if (n === 0) return cursor;
-		// Up to the next grid point after the last candle: nothing of the grid lies between range.to and it.
-		const coverTo = kept.openTime[n - 1] + intervalMs;
-		const r = await store.putCandles(symbol, interval, kept, 'binance', { covered: { from: cursor, to: coverTo }, now });
+		// What this page proves: the source's word when it gives one, else from the end of the previous page to the
+		// next grid point after the last candle (nothing of the grid lies between the two).
+		let cover: TimeRange | undefined;
+		if (proven) {
+			const { from, to } = proven;
+			// A proof must start where the previous one ended (no hole in between) and hold every kept candle.
+			if (to > from && from <= cursor && (n === 0 || (kept.openTime[0] >= from && kept.openTime[n - 1] < to))) cover = { from, to };
+		} else if (n > 0) {
+			cover = { from: cursor, to: kept.openTime[n - 1] + intervalMs };
+		}
+		if (n === 0 && !cover) return cursor;
+		const r = await store.putCandles(symbol, interval, kept, 'binance', { covered: cover, now, startedAt });
 		fetched += n;
 		stored += r.inserted;
 		onProgress?.({ fetched, expected, stored });
-		return coverTo;
+		return cover ? Math.max(cursor, cover.to) : cursor;
 	};
 
 	try {
@@ -217,20 +240,14 @@ export async function syncCandles(args: SyncArgs): Promise<SyncResult> {
 				startTime: range.from,
 				endTime: range.to,
 				signal,
-				onPage: async (page) => {
+				onPage: async (page, progress) => {
 					pages++;
-					cursor = await storePage(page, range, cursor);
+					cursor = await storePage(page, range, cursor, progress?.covered);
 				}
 			});
 			// A source that does not page (or calls onPage for none of its candles) still gets stored.
 			if (pages === 0 && all.openTime.length > 0) cursor = await storePage(all, range, cursor);
-			// The whole range was answered: what the source did not return does not exist on the exchange.
-			// Only the newest range (cut at the clock) stays open after the last candle, so a candle that
-			// closes later (or a clock running ahead of the exchange's) is fetched next time.
-			const end = range.to === closedTo ? cursor : range.to;
-			if (end > cursor) {
-				await store.putCandles(symbol, interval, emptyOhlcv(), 'binance', { covered: { from: cursor, to: end }, now });
-			}
+			// What the source did not prove stays uncovered (reported as `missing` below) and is asked for next time.
 		}
 	} catch (err) {
 		const aborted = signal?.aborted === true;
@@ -245,6 +262,24 @@ export async function syncCandles(args: SyncArgs): Promise<SyncResult> {
 		);
 	}
 
+	const missing = requested.length
+		? planSync(await store.getCoverage(symbol, interval), { startTime, endTime, intervalMs, now })
+		: [];
+	let missingBars = 0;
+	for (const r of missing) missingBars += gridPoints(r, intervalMs);
 	const candles = await store.getCandles(symbol, interval, { from: startTime, to: endTime });
-	return { fetched, stored, requested, gaps: findGaps(candles.openTime, intervalMs), count: candles.openTime.length };
+	return {
+		fetched,
+		stored,
+		requested,
+		gaps: findGaps(candles.openTime, intervalMs),
+		count: candles.openTime.length,
+		missing,
+		missingBars
+	};
+}
+
+/** Upper bound of candle open times inside `[from, to)` (as `expected` counts them). */
+function gridPoints(r: TimeRange, intervalMs: number): number {
+	return Math.max(0, Math.ceil((r.to - r.from) / intervalMs));
 }

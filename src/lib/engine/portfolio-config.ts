@@ -24,6 +24,8 @@ export function validatePortfolioConfig(config: PortfolioConfig, marketCount: nu
 	const mmr = config.maintenanceMarginRatio;
 	if (!(typeof mmr === 'number' && mmr >= 0 && mmr < 0.5))
 		throw new ValidationError(`Maintenance margin ratio must be a fraction from 0 to below 0.5 (0.005 = 0.5 %), got ${mmr}.`);
+	if (config.strategy === 'poly-bands')
+		throw new ValidationError('poly-bands cannot run in a portfolio yet (its causal bands are computed per single market): backtest it market by market.');
 	const maker = config.makerFeeRate;
 	if (maker !== undefined && !(typeof maker === 'number' && maker >= 0 && maker < 0.5))
 		throw new ValidationError(`Maker fee rate must be a fraction from 0 to below 0.5 (0.001 = 0.1 %), got ${maker}.`);

@@ -7,14 +7,16 @@
 import { ValidationError } from '../core/errors';
 import type { BacktestConfig, StrategyId } from './types';
 
-/** One choice of an enumeration parameter. */
+/**
+ * One choice of a parameter with options: of an `enum` parameter (value = the option name carried in configurations,
+ * share links and the CLI, e.g. `--param entryMethod=zone-mid`), or of a number-backed choice (value = the number).
+ */
 export interface ParamOption {
-	/** Value carried in configurations, share links and the CLI (`--param entryMethod=zone-mid`). */
-	value: string;
-	/** Short label for selects. */
+	value: string | number;
+	/** Short label for selects (the CLI also accepts it for number-backed choices). */
 	label: string;
 	/** Plain-language help. */
-	description: string;
+	description?: string;
 }
 
 /**
@@ -25,14 +27,18 @@ export interface ParamOption {
 export interface ParamSchema {
 	name: string;
 	type: 'int' | 'float' | 'bool' | 'enum';
-	/** Choices of an `enum` parameter, in the order of their numbers. */
-	options?: readonly ParamOption[];
 	default: number;
 	min: number;
 	max: number;
 	step: number;
 	/** What the parameter does, with its unit. */
 	description: string;
+	/**
+	 * Choices: of an `enum` parameter, in the order of their numbers (option names as values); or of a number-backed
+	 * `int` choice among labelled values (e.g. poly-bands `exitAt`: 0 = fit, 1 = opposite-band). Forms show a select;
+	 * the CLI accepts the option name (enum), or the label or the number (number-backed).
+	 */
+	options?: readonly ParamOption[];
 }
 
 /** A cross-parameter rule, e.g. fast < slow. */
@@ -65,10 +71,13 @@ const bool = (name: string, def: boolean, description: string): ParamSchema => (
 	name, type: 'bool', default: def ? 1 : 0, min: 0, max: 1, step: 1, description
 });
 
-const enumParam = (name: string, def: string, options: ParamOption[], description: string): ParamSchema => {
+const enumParam = (name: string, def: string, options: (ParamOption & { value: string; description: string })[], description: string): ParamSchema => {
 	const i = options.findIndex((o) => o.value === def);
 	return { name, type: 'enum', options, default: i, min: 0, max: options.length - 1, step: 1, description };
 };
+const choice = (name: string, def: number, options: { value: number; label: string }[], description: string): ParamSchema => ({
+	name, type: 'int', default: def, min: options[0].value, max: options[options.length - 1].value, step: 1, description, options
+});
 
 /** All built-in strategies by id. */
 export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Object.freeze({
@@ -138,6 +147,21 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Obje
 		],
 		ownsExitLevels: true
 	},
+	'poly-bands': {
+		id: 'poly-bands',
+		wasmId: 5,
+		name: 'Polynomial regression bands (causal)',
+		description:
+			'At every bar, fit a degree-d polynomial to the trailing window of closes only (no hindsight) and draw bands at ±kstd·σ of its residuals. Long when the close is below the lower band; exit above the fit (exitAt fit) or above the upper band (exitAt opposite-band). Short mirrored in long-short mode.',
+		params: [
+			{ ...int('window', 120, 10, 5000, 'Bars in the trailing window each fit uses (any whole number; optimisation steps by 10).'), step: 10 },
+			int('degree', 2, 1, 10, 'Degree of the fitted polynomial.'),
+			float('kstd', 2, 0.5, 5, 0.1, 'Band half-width in population standard deviations of the window residuals.'),
+			choice('exitAt', 0, [{ value: 0, label: 'fit' }, { value: 1, label: 'opposite-band' }], 'Where a position exits: 0 = fit (the fitted curve), 1 = opposite-band (the other band).')
+		],
+		constraints: [{ check: (p) => p.window >= p.degree + 2, message: 'window must be at least degree + 2 bars' }],
+		ownsExitLevels: false
+	},
 	'pattern-zones': {
 		id: 'pattern-zones',
 		wasmId: 11,
@@ -183,7 +207,7 @@ export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
  * @throws ValidationError naming the known ids when `id` is unknown.
  */
 export function getStrategy(id: string): StrategyDefinition {
-	const def = (STRATEGIES as Record<string, StrategyDefinition>)[id];
+	const def = Object.hasOwn(STRATEGIES, id) ? (STRATEGIES as Record<string, StrategyDefinition>)[id] : undefined;
 	if (!def) throw new ValidationError(`Unknown strategy "${id}": use one of ${STRATEGY_IDS.join(', ')}`);
 	return def;
 }
@@ -212,6 +236,8 @@ export function checkParam(schema: ParamSchema, value: unknown): string | null {
 	if (!Number.isFinite(v)) return `${schema.name} must be a finite number, got ${value}`;
 	if (schema.type === 'bool' && v !== 0 && v !== 1) return `${schema.name} must be true/false (1/0), got ${v}`;
 	if (schema.type === 'int' && !Number.isInteger(v)) return `${schema.name} must be a whole number, got ${v}`;
+	if (schema.options && !schema.options.some((o) => o.value === v))
+		return `${schema.name} must be one of ${schema.options.map((o) => `${o.value} (${o.label})`).join(', ')}, got ${v}`;
 	if (v < schema.min || v > schema.max) return `${schema.name} must be between ${schema.min} and ${schema.max}, got ${v}`;
 	return null;
 }
@@ -272,6 +298,9 @@ export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfi
 	};
 }
 
+/** Largest initial cash or fixed notional, quote currency: 10^12 leaves room for any return without float overflow. */
+export const MAX_CASH = 1e12;
+
 /**
  * Validate a whole configuration (parameters included).
  * @returns the resolved parameter values in schema order.
@@ -279,7 +308,7 @@ export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfi
  */
 export function validateConfig(config: BacktestConfig): number[] {
 	const problems: string[] = [];
-	const def = (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy];
+	const def = Object.hasOwn(STRATEGIES, config.strategy) ? (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy] : undefined;
 	if (!def) problems.push(`unknown strategy "${config.strategy}" (use one of ${STRATEGY_IDS.join(', ')})`);
 	if (config.direction !== 'long' && config.direction !== 'long-short')
 		problems.push(`direction must be "long" or "long-short", got ${JSON.stringify(config.direction)}`);
@@ -291,6 +320,8 @@ export function validateConfig(config: BacktestConfig): number[] {
 	rate('slippageRate', config.slippageRate, 0.5);
 	if (typeof config.initialCash !== 'number' || !Number.isFinite(config.initialCash) || config.initialCash <= 0)
 		problems.push(`initialCash must be a positive amount of quote currency, got ${config.initialCash}`);
+	else if (config.initialCash > MAX_CASH)
+		problems.push(`initialCash must be at most ${MAX_CASH.toExponential()} (larger amounts overflow equity), got ${config.initialCash}`);
 	for (const [name, lvl] of [['stopLoss', config.stopLoss], ['takeProfit', config.takeProfit]] as const) {
 		if (!lvl || !['none', 'fraction', 'atr'].includes(lvl.mode)) {
 			problems.push(`${name}.mode must be none, fraction or atr`);
@@ -309,7 +340,7 @@ export function validateConfig(config: BacktestConfig): number[] {
 	else if (s.mode === 'equity-fraction') {
 		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction must be above 0 and at most 1, got ${s.fraction}`);
 	} else if (s.mode === 'fixed-notional') {
-		if (!(s.amount > 0 && Number.isFinite(s.amount))) problems.push(`sizing.amount must be a positive quote amount, got ${s.amount}`);
+		if (!(s.amount > 0 && s.amount <= MAX_CASH)) problems.push(`sizing.amount must be a positive quote amount up to ${MAX_CASH.toExponential()}, got ${s.amount}`);
 	} else if (s.mode === 'risk') {
 		if (!(s.fraction > 0 && s.fraction <= 1)) problems.push(`sizing.fraction (risk per trade) must be above 0 and at most 1, got ${s.fraction}`);
 		if (config.stopLoss?.mode === 'none' && !def?.ownsExitLevels) problems.push('risk sizing needs a stop-loss: set stopLoss or use equity-fraction sizing');

@@ -11,7 +11,7 @@
 import type { UnixMs } from '../core/types';
 
 /** Strategy identifiers of the built-in registry. */
-export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'pattern-zones';
+export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'poly-bands' | 'pattern-zones';
 
 /** `long`: long-only; `long-short`: long and short, with reversal on opposite signals. */
 export type DirectionMode = 'long' | 'long-short';

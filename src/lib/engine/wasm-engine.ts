@@ -92,6 +92,7 @@ interface CoreExports {
 	summaryPtr(): number;
 	prepare(): void;
 	indicator(kind: number, source: number, period: number): number;
+	polyBandsCompute(window: number, degree: number): number;
 	run(
 		strategy: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number,
 		longShort: number, fee: number, slippage: number, initialCash: number,
@@ -183,6 +184,9 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 	};
 }
 
+/** Longest indicator window accepted, bars (the core indexes with 32-bit integers; 2^31 bars would wrap). */
+export const MAX_INDICATOR_PERIOD = 1_000_000;
+
 /**
  * One instance of the WASM core with one dataset loaded.
  * @example
@@ -228,7 +232,16 @@ export class WasmEngine {
 	load(ohlcv: OhlcvColumns): void {
 		assertValidOhlcv(ohlcv);
 		const n = ohlcv.openTime.length;
-		const base = this.core.allocate(n);
+		let base = 0;
+		try {
+			base = this.core.allocate(n);
+			if (base !== 0) new Float64Array(this.core.memory.buffer, this.core.columnPtr(5), n); // the last column fits
+		} catch (e) {
+			// Growing linear memory past its limit, or a view past its end, is a RangeError (or a WASM trap): the same
+			// "not enough memory" as an allocation the core refuses.
+			if (!(e instanceof RangeError || e instanceof WebAssembly.RuntimeError)) throw e;
+			base = 0;
+		}
 		if (base === 0) throw new DataError(`Not enough memory for ${n} bars in the simulation core: choose a shorter range.`);
 		this.n = n;
 		this.base = base;
@@ -343,9 +356,29 @@ export class WasmEngine {
 	indicator(kind: IndicatorKind, period: number, source: IndicatorSource = 'close'): Float64Array {
 		this.requireData();
 		if (!(kind in IND)) throw new ValidationError(`Unknown indicator "${kind}": use one of ${Object.keys(IND).join(', ')}`);
-		if (!Number.isInteger(period) || period < 1) throw new ValidationError(`Indicator period must be a whole number of bars >= 1, got ${period}`);
+		if (!Number.isInteger(period) || period < 1 || period > MAX_INDICATOR_PERIOD) {
+			throw new ValidationError(`Indicator period must be a whole number of bars from 1 to ${MAX_INDICATOR_PERIOD.toLocaleString('en-US')}, got ${period}`);
+		}
 		const ptr = this.core.indicator(IND[kind], COL[source], period);
 		return new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
+	}
+
+	/**
+	 * Causal polynomial-regression bands of `poly-bands` over the loaded bars, computed by the core (BANDS.md "Band
+	 * strategy"): at bar t the degree-`degree` fit of the trailing `window` closes only.
+	 * @returns mid (the fit at the window's last point), upper, lower and sigma, Float64Array of length = bars each,
+	 *   NaN before bar `window - 1` (and everywhere when there are fewer bars than `window`).
+	 * @throws ValidationError when window < degree + 2 or degree is outside 1..10; DataError when the core is out of memory.
+	 */
+	polyBands(window: number, degree: number, kstd: number): { mid: Float64Array; upper: Float64Array; lower: Float64Array; sigma: Float64Array } {
+		this.requireData();
+		if (!Number.isInteger(degree) || degree < 1 || degree > 10) throw new ValidationError(`degree must be a whole number from 1 to 10, got ${degree}`);
+		if (!Number.isInteger(window) || window < degree + 2) throw new ValidationError(`window must be a whole number of bars ≥ degree + 2 (${degree + 2}), got ${window}`);
+		const ptr = this.core.polyBandsCompute(window, degree);
+		if (ptr === 0) throw new DataError(`Not enough memory in the simulation core for poly-bands over ${this.n} bars: choose a shorter range.`);
+		const mid = new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
+		const sigma = new Float64Array(this.core.memory.buffer, ptr + this.n * 8, this.n).slice();
+		return { mid, sigma, upper: mid.map((m, i) => m + kstd * sigma[i]), lower: mid.map((m, i) => m - kstd * sigma[i]) };
 	}
 
 	/** Indicator series a strategy uses, for chart overlays (price pane) and oscillator panes. */
@@ -372,6 +405,15 @@ export class WasmEngine {
 			}
 			case 'rsi-atr-momentum':
 				return [{ id: 'rsi', label: `RSI ${p.rsiPeriod}`, pane: 'oscillator', values: this.indicator('rsi', p.rsiPeriod) }];
+			case 'poly-bands': {
+				const b = this.polyBands(p.window, p.degree, p.kstd);
+				const tag = `poly ${p.degree}, ${p.window} bars`;
+				return [
+					{ id: 'poly-fit', label: `Causal fit (${tag})`, pane: 'price', values: b.mid },
+					{ id: 'poly-upper', label: `Fit + ${p.kstd}σ`, pane: 'price', values: b.upper },
+					{ id: 'poly-lower', label: `Fit − ${p.kstd}σ`, pane: 'price', values: b.lower }
+				];
+			}
 			case 'pattern-zones':
 				return []; // zones are drawn from the run's `zones`, not as a line series
 		}

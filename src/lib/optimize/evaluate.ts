@@ -55,12 +55,16 @@ export interface PreparedJob {
 	slowPath: boolean;
 }
 
+/** Combinations {@link prepareJob} tries in order, then at random, to find one that passes the constraints. */
+export const FIRST_VALID_PROBES = 1_000_000;
+
 /**
  * Validate a job once: the axes against the schema, the base configuration (with the first combination that passes
  * the constraints), the objective and the data span.
  * @returns the prepared job.
  * @throws ValidationError for an invalid axis, configuration or objective, or when no combination passes the
- *   strategy's constraints (e.g. every fast >= every slow).
+ *   strategy's constraints (e.g. every fast >= every slow) among the first {@link FIRST_VALID_PROBES} combinations and
+ *   as many seeded random ones.
  */
 export function prepareJob(job: OptimizationJob): PreparedJob {
 	if (!job?.config) throw new ValidationError('optimisation job has no base configuration.');
@@ -69,12 +73,16 @@ export function prepareJob(job: OptimizationJob): PreparedJob {
 	}
 	const space = new SearchSpace({ strategy: job.config.strategy, axes: job.axes, fixed: job.config.params });
 	const objective = resolveObjective(job.objective);
+	// Any valid combination serves as the template; the search is bounded (a space where almost nothing is valid
+	// must not freeze the page): the first FIRST_VALID_PROBES indices, then as many seeded random ones.
 	let first = -1;
-	for (let i = 0; i < space.size; i++) {
-		if (space.isValid(i)) {
-			first = i;
-			break;
-		}
+	const scan = Math.min(space.size, FIRST_VALID_PROBES);
+	for (let i = 0; i < scan && first < 0; i++) if (space.isValid(i)) first = i;
+	let s = 0x9e3779b9;
+	for (let k = 0; k < FIRST_VALID_PROBES && first < 0 && space.size > scan; k++) {
+		s = (s + 0x6d2b79f5) >>> 0;
+		const i = Math.floor(((Math.imul(s ^ (s >>> 15), s | 1) >>> 0) / 4294967296) * space.size);
+		if (space.isValid(i)) first = i;
 	}
 	if (first < 0) {
 		throw new ValidationError(

@@ -31,3 +31,5 @@ export { walkForwardWindows, runWalkForward } from './walk-forward';
 export type { WalkForwardSpec, WalkForwardWindows, WalkForwardEngine, WalkForwardOptions, WalkForwardResult, WalkForwardSplit, BarRange } from './walk-forward';
 export { Rng, IndexPermutation, hash32 } from './rng';
 export type { RngState } from './rng';
+export { neighbourIndices, alignedDailyReturns, overfittingRequest, overfittingEvidence, optimizationOverfitting, MAX_OVERFITTING_TRIALS } from './overfitting';
+export type { OverfittingRequest, OverfittingEvidence, OverfittingEngine } from './overfitting';

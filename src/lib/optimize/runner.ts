@@ -7,6 +7,7 @@
  * the CLI, receive each batch through `onResults`).
  */
 import { ValidationError } from '../core/errors';
+import { RunningMoments, type RunningMomentsState } from '../analysis/stats';
 import { Aggregates, DEFAULT_MAX_BINS, type AggregatesState } from './aggregates';
 import { preparedJob, type OptimizationJob, type TrialBatch, type TrialResult } from './evaluate';
 import { batchSize, createPlanner, validateMethod, type PlannerState, type SearchMethod } from './methods';
@@ -29,6 +30,12 @@ export interface OptimizationState {
 	/** Wall time spent so far (all sessions), ms. */
 	elapsedMs: number;
 	status: 'running' | 'cancelled' | 'done';
+	/**
+	 * Streaming moments over every evaluated trial (for the overfitting statistics, see optimize/overfitting.ts):
+	 * the annualised Sharpe ratio of trials that have one, and the ranking value of ranked trials. Absent in
+	 * states stored before they existed.
+	 */
+	moments?: { sharpe: RunningMomentsState; rank: RunningMomentsState };
 }
 
 /** A progress report. */
@@ -115,6 +122,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 	const top = new TopK(k, o.resume?.topK ?? []);
 	const agg = new Aggregates(p.space, p.objective, o.maxBins ?? DEFAULT_MAX_BINS, o.resume?.aggregates);
 	const pending: TrialBatch[] = [...(o.resume?.pending ?? [])];
+	const sharpeMoments = new RunningMoments(o.resume?.moments?.sharpe);
+	const rankMoments = new RunningMoments(o.resume?.moments?.rank);
 	const concurrency = Math.max(1, Math.floor(o.concurrency ?? 1));
 	const size = Math.max(1, Math.floor(o.batchSize ?? 256));
 	const now = o.now ?? defaultNow;
@@ -141,7 +150,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 		aggregates: agg.state(),
 		evaluated,
 		elapsedMs: elapsedBefore + (now() - t0),
-		status
+		status,
+		moments: { sharpe: sharpeMoments.state(), rank: rankMoments.state() }
 	});
 
 	const report = (force: boolean) => {
@@ -173,6 +183,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 				for (const r of results) {
 					top.add(r);
 					agg.add(r);
+					sharpeMoments.add(r.stats.sharpeRatio);
+					rankMoments.add(r.rank);
 				}
 				evaluated += results.length;
 				sessionEvaluated += results.length;

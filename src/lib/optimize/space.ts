@@ -68,11 +68,15 @@ export function resolveAxis(def: StrategyDefinition, spec: AxisSpec): Axis {
 		values = spec.values.map((v) => {
 			if (typeof v !== 'string') return v;
 			const i = schema.type === 'enum' ? enumIndex(schema, v) : -1;
-			if (i < 0)
-				throw new ValidationError(
-					schema.type === 'enum' ? `${spec.name}: '${v}' is not one of ${schema.options!.map((o) => o.value).join(', ')}.` : `${spec.name}: '${v}' is not a number.`
-				);
-			return i;
+			if (i >= 0) return i;
+			// a number-backed choice given by its label (e.g. poly-bands exitAt=fit)
+			const byLabel = schema.type !== 'enum' ? schema.options?.find((o) => o.label === v)?.value : undefined;
+			if (typeof byLabel === 'number') return byLabel;
+			throw new ValidationError(
+				schema.options
+					? `${spec.name}: '${v}' is not one of ${schema.options.map((o) => (schema.type === 'enum' ? o.value : o.label)).join(', ')}.`
+					: `${spec.name}: '${v}' is not a number.`
+			);
 		});
 		values.sort((a, b) => a - b);
 		for (let i = 1; i < values.length; i++) {
@@ -147,10 +151,15 @@ export class SearchSpace {
 		const problems: string[] = [];
 		for (const p of this.def.params) {
 			if (seen.has(p.name)) continue;
-			const raw = spec.fixed?.[p.name] ?? p.default;
+			let raw = spec.fixed?.[p.name] ?? p.default;
+			// a number-backed choice given by its label (e.g. exitAt=fit)
+			if (typeof raw === 'string' && p.type !== 'enum') raw = (p.options?.find((o) => o.label === raw)?.value as number | undefined) ?? raw;
 			const err = checkParam(p, raw);
 			if (err) problems.push(err);
-			fixed[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : typeof raw === 'string' ? enumIndex(p, raw) : raw;
+			fixed[p.name] =
+				typeof raw === 'boolean' ? (raw ? 1 : 0)
+				: typeof raw === 'string' ? enumIndex(p, raw)
+				: raw;
 		}
 		for (const name of Object.keys(spec.fixed ?? {})) {
 			if (!this.def.params.some((p) => p.name === name)) problems.push(`unknown parameter "${name}" for ${this.strategy}`);

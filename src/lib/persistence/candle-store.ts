@@ -19,7 +19,7 @@ import { DataError, ValidationError } from '../core/errors';
 import { isoUtc, timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { addRange, countRuns, knownGaps, mergeRuns, runsFromOpenTimes, type TimeRange } from '../data/sync-ranges';
-import { STORES, openAppDb, type AppDb, type CandleChunk, type SeriesRecord, type SeriesSource } from './db';
+import { STORES, openAppDb, type AppDb, type CandleChunk, type OpenAppDbOptions, type SeriesRecord, type SeriesSource } from './db';
 import { StorageFullError, isQuotaError } from './errors';
 
 /** Candle intervals per chunk span (see the module comment for why 5,000). */
@@ -47,7 +47,23 @@ export interface PutOptions {
 	covered?: TimeRange;
 	/** Clock for `lastSync` (Unix ms); default `Date.now`. */
 	now?: UnixMs;
+	/**
+	 * When the job writing these candles started (wall clock, Unix ms). If the series was deleted after that (in
+	 * this tab or another), nothing is written and {@link SeriesDeletedError} is thrown: a sync that was running
+	 * during a delete does not bring the series back.
+	 */
+	startedAt?: UnixMs;
 }
+
+/** The series was deleted while the job writing to it was running; nothing of the job's write was stored. */
+export class SeriesDeletedError extends DataError {
+	constructor(symbol: string, interval: string) {
+		super(`${symbol} ${interval} was deleted while candles were being written to it; they were not stored. Sync or import again to store it anew.`);
+	}
+}
+
+/** Settings key of a series' deletion time (Unix ms). */
+const deletedKey = (symbol: string, interval: string) => `deleted:${symbol}:${interval}`;
 
 /** Range filter of {@link CandleStore.getCandles}; both bounds are inclusive open times (Unix ms UTC). */
 export interface CandleRange {
@@ -213,8 +229,8 @@ export class CandleStore {
 	 * @returns a store over the opened database.
 	 * @throws Error when IndexedDB is unavailable (see {@link openAppDb}).
 	 */
-	static async open(name?: string, idbFactory?: IDBFactory): Promise<CandleStore> {
-		return new CandleStore(await openAppDb(name, idbFactory));
+	static async open(name?: string, idbFactory?: IDBFactory, options?: OpenAppDbOptions): Promise<CandleStore> {
+		return new CandleStore(await openAppDb(name, idbFactory, options));
 	}
 
 	/** Close the database connection. */
@@ -255,11 +271,15 @@ export class CandleStore {
 		const total: PutResult = { inserted: 0, updated: 0, unchanged: 0 };
 		if (n === 0 && !covered) return total;
 
-		const tx = this.db.transaction([STORES.candleChunks, STORES.series], 'readwrite');
+		const tx = this.db.transaction([STORES.candleChunks, STORES.series, STORES.settings], 'readwrite');
 		const chunks = tx.objectStore(STORES.candleChunks);
 		const seriesStore = tx.objectStore(STORES.series);
 		let before: SeriesRecord | undefined;
 		try {
+			if (options.startedAt !== undefined) {
+				const deletedAt = await tx.objectStore(STORES.settings).get(deletedKey(symbol, interval));
+				if (typeof deletedAt === 'number' && deletedAt >= options.startedAt) throw new SeriesDeletedError(symbol, interval);
+			}
 			before = await seriesStore.get([symbol, interval]);
 			if (n > 0 && before && before.runs.length > 0) {
 				const offset = (ohlcv.openTime[0] - before.runs[0][0]) % intervalMs;
@@ -398,7 +418,8 @@ export class CandleStore {
 	}
 
 	/**
-	 * Delete a series: all its candles and its metadata, in one transaction.
+	 * Delete a series: all its candles and its metadata, in one transaction. The deletion time is kept, so that writes
+	 * of jobs started before it (see {@link PutOptions.startedAt}) are refused instead of resurrecting the series.
 	 * @param symbol - Binance spot symbol, e.g. `'BTCUSDT'`.
 	 * @param interval - Binance interval, e.g. `'1h'`.
 	 * @returns true if the series existed.
@@ -406,10 +427,12 @@ export class CandleStore {
 	 */
 	async deleteSeries(symbol: string, interval: Timeframe): Promise<boolean> {
 		checkSeriesKey(symbol, interval);
-		const tx = this.db.transaction([STORES.candleChunks, STORES.series], 'readwrite');
+		const tx = this.db.transaction([STORES.candleChunks, STORES.series, STORES.settings], 'readwrite');
 		const existed = (await tx.objectStore(STORES.series).getKey([symbol, interval])) !== undefined;
 		await tx.objectStore(STORES.candleChunks).delete(chunkKeyRange(symbol, interval, -Infinity, Infinity));
 		await tx.objectStore(STORES.series).delete([symbol, interval]);
+		// Remembered so that a job started before now (a sync in this or another tab) cannot write the series back.
+		await tx.objectStore(STORES.settings).put(Date.now(), deletedKey(symbol, interval));
 		await tx.done;
 		return existed;
 	}

@@ -12,6 +12,9 @@
  * - `optimisations`: optimisation jobs and results, keyPath `id`, index `by-createdAt`.
  * - `settings`: key-value settings (out-of-line string keys).
  *
+ * Added in v2: `scans` (market scanner results without their fitted arrays, keyPath `id`, index `by-createdAt`)
+ * and `scanBands` (each scan's fitted arrays, keyPath `id` = the scan's id), so listing scans reads no arrays.
+ *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
  */
@@ -19,6 +22,7 @@ import { wrap, type DBSchema, type IDBPDatabase, type IDBPTransaction, type Stor
 import type { Timeframe, UnixMs } from '../core/types';
 import type { Gap } from '../data/gaps';
 import type { TimeRange } from '../data/sync-ranges';
+import { DatabaseError } from './errors';
 
 export type { Gap, TimeRange };
 
@@ -31,7 +35,9 @@ export const STORES = Object.freeze({
 	series: 'series',
 	runs: 'runs',
 	optimisations: 'optimisations',
-	settings: 'settings'
+	settings: 'settings',
+	scans: 'scans',
+	scanBands: 'scanBands'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -109,6 +115,14 @@ export interface OptimisationRecord {
 	[field: string]: unknown;
 }
 
+/** A stored market scan (see src/lib/persistence/scans.ts). Upper layers define the payload. */
+export interface ScanRecordBase {
+	id: string;
+	/** Creation time, Unix ms UTC (indexed). */
+	createdAt: UnixMs;
+	[field: string]: unknown;
+}
+
 /** `idb` schema of the app database. */
 export interface AppDbSchema extends DBSchema {
 	candleChunks: { key: [string, string, number]; value: CandleChunk };
@@ -116,6 +130,8 @@ export interface AppDbSchema extends DBSchema {
 	runs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 	optimisations: { key: string; value: OptimisationRecord; indexes: { 'by-createdAt': number } };
 	settings: { key: string; value: unknown };
+	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
+	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 }
 
 /** The opened app database. */
@@ -142,8 +158,15 @@ const v1: Migration = (db) => {
 	db.createObjectStore(STORES.settings);
 };
 
+/** v1 -> v2: the market scanner's `scans` and `scanBands` stores (every existing store and record is kept). */
+const v2: Migration = (db) => {
+	const scans = db.createObjectStore(STORES.scans, { keyPath: 'id' });
+	scans.createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.scanBands, { keyPath: 'id' });
+};
+
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;
@@ -171,8 +194,10 @@ export interface OpenAppDbOptions {
  * @param options - migrations and event callbacks, see {@link OpenAppDbOptions}.
  * @returns the opened database; close it with `db.close()` when done.
  * @throws Error if IndexedDB is unavailable (no factory and no `globalThis.indexedDB`, e.g. in
- *   Node without fake-indexeddb or a private browsing mode that disables it), or the open request
- *   fails (e.g. the stored version is newer than this app: reload the latest app version).
+ *   Node without fake-indexeddb or a private browsing mode that disables it), or the open request fails.
+ * @throws DatabaseError `db_newer_version` when the stored database is newer than this app (reload for the newest
+ *   version), `db_migration_failed` when a migration throws (the whole upgrade is rolled back, with the migration's
+ *   error as `cause`; no uncaught error or unhandled rejection is left behind).
  */
 export async function openAppDb(
 	name: string = DEFAULT_DB_NAME,
@@ -188,13 +213,51 @@ export async function openAppDb(
 	const migrations = options.migrations ?? MIGRATIONS;
 	const version = migrations.length;
 	const request = factory.open(name, version);
+	let migrationError: { error: unknown; from: number; at: number } | undefined;
 	request.addEventListener('upgradeneeded', (event) => {
 		const db = wrap(request.result) as unknown as AppDb;
 		const tx = wrap(request.transaction!) as unknown as UpgradeTransaction;
-		for (let v = event.oldVersion; v < version; v++) migrations[v](db, tx);
+		// idb's `done` promise of the upgrade transaction rejects when it aborts; the open request reports that.
+		tx.done.catch(() => undefined);
+		let v = event.oldVersion;
+		try {
+			for (; v < version; v++) migrations[v](db, tx);
+		} catch (error) {
+			// Caught here (a throw from an event listener would be an uncaught error): abort the upgrade, which rolls
+			// every migration of this open back, and report it from the open request below.
+			migrationError = { error, from: event.oldVersion, at: v };
+			try {
+				request.transaction?.abort();
+			} catch {
+				// already aborted
+			}
+		}
 	});
 	if (options.onBlocked) request.addEventListener('blocked', () => options.onBlocked?.());
-	const db = (await wrap(request)) as unknown as AppDb;
+	let db: AppDb;
+	try {
+		db = (await wrap(request)) as unknown as AppDb;
+	} catch (e) {
+		if (migrationError) {
+			const { error, from, at } = migrationError;
+			throw new DatabaseError(
+				'db_migration_failed',
+				`Upgrading the local database from version ${from} to ${version} failed at step ${at} -> ${at + 1} ` +
+					`(${(error as Error)?.message ?? String(error)}). The upgrade was rolled back: everything stored is as before. ` +
+					'Reload the page to try again; if it keeps failing, export a backup from the History page of the previous version.',
+				{ cause: error }
+			);
+		}
+		if ((e as { name?: unknown })?.name === 'VersionError') {
+			throw new DatabaseError(
+				'db_newer_version',
+				`This browser holds data saved by a newer version of this app (its database is newer than version ${version}, which this page knows). ` +
+					'Reload the page to get the newest version; your data is kept.',
+				{ cause: e }
+			);
+		}
+		throw e;
+	}
 	db.addEventListener('versionchange', () => {
 		db.close();
 		options.onVersionChange?.();

@@ -26,7 +26,7 @@ export const FALLBACK_PAGE = '404.html';
  * - `service-worker.js`: the browser fetches it itself (and it must bypass every cache to update);
  * - `_app/version.json`: SvelteKit reads it to detect a new deployment, so it must come from the network.
  */
-const NEVER_PRECACHE = new Set(['service-worker.js', '_app/version.json']);
+const NEVER_PRECACHE = new Set(['service-worker.js', '_app/version.json', '_headers']);
 
 /**
  * Name of the cache holding one build's files.

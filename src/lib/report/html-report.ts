@@ -16,6 +16,9 @@ import { METRIC_INFO, drawdownSeries, formatDuration, formatMetric, formatValue 
 import { MARKER_COLORS } from '../state/chart-data';
 import type { Run } from '../state/runs.svelte';
 import { escapeHtml, lineChartSvg, type ChartMarker } from './svg-chart';
+import type { MonteCarloResult } from '../analysis/monte-carlo';
+import { monthlyGrid, tradeReturnHistogram } from '../analysis/distributions';
+import { histogramSvg, LIGHT_THEME, monteCarloSectionHtml, monthlyHeatmapHtml } from './analysis-svg';
 
 /** Headline figures, in the order and with the labels of the run view. */
 export const HEADLINE_METRICS: ReadonlyArray<{ key: string; label: string }> = Object.freeze([
@@ -126,6 +129,7 @@ td.formula{color:var(--dim);font-size:12px;min-width:220px}
 .unit{color:var(--faint);font-size:11px;margin-left:5px}
 table.trades td,table.trades th{font-size:12.5px;white-space:nowrap}
 table.monthly td,table.monthly th{font-size:12.5px}
+table.mc td,table.mc th{font-size:12.5px;white-space:nowrap}
 svg.chart{display:block;width:100%;min-width:600px;height:auto;background:#fff}
 svg.chart .grid{stroke:#e8ebf0;stroke-width:1}
 svg.chart .frame{fill:none;stroke:#c9d0da;stroke-width:1}
@@ -204,33 +208,54 @@ function charts(run: Run, candles: OhlcvColumns | undefined, maxPoints: number):
 
 function monthlyTable(run: Run): string {
 	const r = run.result!;
-	const months = monthlyReturns(r.openTime, r.equity, run.config.initialCash);
-	if (months.length === 0) return '';
-	const years = [...new Set(months.map((m) => m.year))];
-	const rows = years.map((y) => {
-		const cells = MONTHS.map((_, k) => {
-			const m = months.find((x) => x.year === y && x.month === k);
-			return m ? `<td class="num${tone('totalReturnRatio', m.ratio)}">${escapeHtml(formatValue('ratio', m.ratio))}</td>` : '<td class="num dim">—</td>';
-		});
-		const yearRatio = months.filter((m) => m.year === y).reduce((acc, m) => acc * (1 + m.ratio), 1) - 1;
-		return `<tr><th scope="row">${y}</th>${cells.join('')}<td class="num${tone('totalReturnRatio', yearRatio)}"><b>${escapeHtml(formatValue('ratio', yearRatio))}</b></td></tr>`;
+	const rows = monthlyGrid(monthlyReturns(r.openTime, r.equity, run.config.initialCash));
+	if (rows.length === 0) return '';
+	return `<section id="monthly"><h2>Monthly returns</h2><p class="small dim">Equity at the close of each UTC month's last bar over the previous month's (initial cash for the first month); the year column compounds its months. Cell colours grade gains (green) and losses (red).</p><div class="scroll">${monthlyHeatmapHtml(rows, (v) => formatValue('ratio', v))}</div></section>`;
+}
+
+function tradeHistogram(trades: readonly Trade[]): string {
+	if (trades.length === 0) return '';
+	const h = tradeReturnHistogram(trades.map((t) => t.profitRatio));
+	const f = (v: number) => formatValue('ratio', v);
+	const svg = histogramSvg(h, {
+		title: `Trade returns: ${h.wins} winning, ${h.losses} losing`,
+		theme: LIGHT_THEME,
+		xFormat: f,
+		width: 900,
+		height: 230,
+		binColor: (lo, _hi, t) => (lo >= 0 ? t.up : t.down),
+		markers: [
+			{ x: h.mean, label: `mean ${f(h.mean)}`, color: LIGHT_THEME.original },
+			{ x: h.median, label: `median ${f(h.median)}`, color: LIGHT_THEME.median, dashed: true }
+		]
 	});
-	return `<section id="monthly"><h2>Monthly returns</h2><p class="small dim">Equity at the close of each UTC month's last bar over the previous month's (initial cash for the first month); the year column compounds its months.</p><div class="scroll"><table class="monthly"><thead><tr><th scope="col">Year</th>${MONTHS.map((m) => `<th scope="col" class="num">${m}</th>`).join('')}<th scope="col" class="num">Year</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`;
+	return `<section id="trade-returns"><h2>Trade returns</h2><p class="small dim">Return of each trade on its entry notional, fees included; winning bins green, losing bins red.</p><div class="scroll" data-chart="trade-returns">${svg}</div></section>`;
 }
 
 function tradesTable(trades: readonly Trade[]): string {
 	if (trades.length === 0) return '<p class="dim">No trades in this run.</p>';
-	const when = (ms: number) => isoUtc(ms).slice(0, 16).replace('T', ' ');
+	const when = (ms: number) => escapeHtml(safeUtc(ms).slice(0, 16).replace('T', ' '));
 	const body = trades
 		.map((t, i) => {
 			const pnlTone = t.pnl > 0 ? ' up' : t.pnl < 0 ? ' down' : '';
 			const retTone = t.profitRatio > 0 ? ' up' : t.profitRatio < 0 ? ' down' : '';
-			return `<tr><td class="num dim">${i + 1}</td><td class="${t.direction === 'long' ? 'up' : 'down'}">${t.direction}</td><td class="num">${when(t.entryTime)}</td><td class="num">${priceFmt.format(t.entryPrice)}</td><td class="num">${when(t.exitTime)}</td><td class="num">${priceFmt.format(t.exitPrice)}</td><td class="num">${sizeFmt.format(t.size)}</td><td class="num">${moneyFmt.format(t.entryFee + t.exitFee)}</td><td class="num${pnlTone}">${moneyFmt.format(t.pnl)}</td><td class="num${retTone}">${(t.profitRatio * 100).toFixed(2)}%</td><td class="num">${formatDuration(t.exitTime - t.entryTime)}</td><td>${escapeHtml(EXIT_LABEL[t.exitReason] ?? t.exitReason)}</td></tr>`;
+			return `<tr><td class="num dim">${i + 1}</td><td class="${t.direction === 'long' ? 'up' : 'down'}">${escapeHtml(String(t.direction))}</td><td class="num">${when(t.entryTime)}</td><td class="num">${priceFmt.format(t.entryPrice)}</td><td class="num">${when(t.exitTime)}</td><td class="num">${priceFmt.format(t.exitPrice)}</td><td class="num">${sizeFmt.format(t.size)}</td><td class="num">${moneyFmt.format(t.entryFee + t.exitFee)}</td><td class="num${pnlTone}">${moneyFmt.format(t.pnl)}</td><td class="num${retTone}">${(t.profitRatio * 100).toFixed(2)}%</td><td class="num">${formatDuration(t.exitTime - t.entryTime)}</td><td>${escapeHtml(String(EXIT_LABEL[t.exitReason] ?? t.exitReason))}</td></tr>`;
 		})
 		.join('');
 	const head = ['#', 'Side', 'Entry (UTC)', 'Entry price', 'Exit (UTC)', 'Exit price', 'Size', 'Fees', 'P&L', 'Return', 'Held', 'Exit'];
 	const numCol = new Set([0, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
 	return `<div class="scroll"><table class="trades" data-testid="report-trades"><thead><tr>${head.map((h, i) => `<th scope="col"${numCol.has(i) ? ' class="num"' : ''}>${escapeHtml(h)}</th>`).join('')}</tr></thead><tbody>${body}</tbody></table></div>`;
+}
+
+/**
+ * Content-Security-Policy of the report file: nothing may load or run (no script, no request, no frame, no form);
+ * only its inline styles and `data:` images. A value that slipped past escaping still could not execute.
+ */
+export const REPORT_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'";
+
+/** ISO UTC time of `ms`, or `—` when it is not a valid time (a damaged backup must not stop the report). */
+function safeUtc(ms: unknown): string {
+	return typeof ms === 'number' && Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? isoUtc(ms) : '—';
 }
 
 /** Options of {@link runReportHtml}. */
@@ -241,6 +266,8 @@ export interface RunReportOptions {
 	candlesIdentical?: boolean;
 	/** Max points drawn per chart line (min/max decimation). Default 2000. */
 	maxPoints?: number;
+	/** A Monte Carlo analysis of the run, when one was computed: its summary, fan chart and histograms are included. */
+	monteCarlo?: MonteCarloResult | null;
 }
 
 /**
@@ -262,12 +289,12 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 
 	const header: Array<[string, string, string?]> = [
 		['Market', `${m.symbol} ${m.interval} (Binance spot)`],
-		['Range (UTC)', `${isoUtc(m.firstOpenTime)} → ${isoUtc(m.lastOpenTime)} (bar open times)`],
+		['Range (UTC)', `${safeUtc(m.firstOpenTime)} → ${safeUtc(m.lastOpenTime)} (bar open times)`],
 		['Bars', `${m.bars.toLocaleString('en-US')}${m.missingBars ? ` (${m.missingBars.toLocaleString('en-US')} missing inside the range: exchange halts)` : ''}`],
-		['Data source', m.source],
-		['Created (UTC)', isoUtc(run.createdAt)],
-		['Status', run.status],
-		['Run id', run.id, 'mono']
+		['Data source', String(m.source)],
+		['Created (UTC)', safeUtc(run.createdAt)],
+		['Status', String(run.status)],
+		['Run id', String(run.id), 'mono']
 	];
 	if (fp) {
 		header.push(['Engine version', fp.engineVersion, 'mono'], ['Data hash (SHA-256)', fp.dataHash, 'mono'], ['Fingerprint (SHA-256)', fp.fingerprint, 'mono'], ['Trades hash (SHA-256)', fp.tradesHash, 'mono']);
@@ -309,18 +336,21 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 		parts.push(
 			`<section id="stats"><h2>Statistics</h2><p class="small dim">Ratios are shown in percent; amounts in the quote currency; annualisation uses 365-day years; undefined values show as —.</p><div class="scroll"><table class="stats" data-testid="report-stats"><thead><tr><th scope="col">Metric</th><th scope="col" class="num">Value</th><th scope="col">Formula / convention</th></tr></thead><tbody>${rows.join('')}</tbody></table></div></section>`
 		);
+		parts.push(tradeHistogram(r.trades));
 		parts.push(monthlyTable(run));
+		if (options.monteCarlo) parts.push(monteCarloSectionHtml(options.monteCarlo));
 		parts.push(`<section id="trades"><h2>Trades (${r.trades.length.toLocaleString('en-US')})</h2>${tradesTable(r.trades)}</section>`);
 		if (r.ambiguousBars) parts.push(`<p class="small dim">${r.ambiguousBars} bar(s) had both stop-loss and take-profit inside the range (stop-loss assumed first).</p>`);
 	}
 	parts.push(
-		`<footer>Generated ${escapeHtml(isoUtc(generatedAt))} by the browser backtester. Engine rules: signals on a bar's close fill at the next bar's open; fees on entry and exit; slippage against the trader; stop-loss before take-profit when both are inside one bar; an open position is closed at the last close; equity is marked at every close.</footer>`
+		`<footer>Generated ${escapeHtml(safeUtc(generatedAt))} by the browser backtester. Engine rules: signals on a bar's close fill at the next bar's open; fees on entry and exit; slippage against the trader; stop-loss before take-profit when both are inside one bar; an open position is closed at the last close; equity is marked at every close.</footer>`
 	);
 	return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="generator" content="backtester run report v1">
 <title>${escapeHtml(run.label)} · backtest report</title>
 <style>${CSS}</style>

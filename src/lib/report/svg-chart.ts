@@ -161,7 +161,7 @@ export function lineChartSvg(o: LineChartOptions): string {
 		const x = sx(t);
 		const anchor = k === 0 ? 'start' : k === xTicks ? 'end' : 'middle';
 		parts.push(`<line class="grid" x1="${x}" x2="${x}" y1="${PAD.top}" y2="${PAD.top + ph}"/>`);
-		parts.push(`<text class="axis" x="${x}" y="${H - 8}" text-anchor="${anchor}">${isoUtc(t).slice(0, 10)}</text>`);
+		parts.push(`<text class="axis" x="${x}" y="${H - 8}" text-anchor="${anchor}">${Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? isoUtc(t).slice(0, 10) : '—'}</text>`);
 	}
 	o.lines.forEach((l, k) => {
 		const idx = picked[k];

@@ -8,6 +8,7 @@ import { parseSharePayload, type SharePayload } from './schema';
 export * from './codec';
 export * from './schema';
 export * from './links';
+export * from './workload';
 
 /**
  * Decode and validate a share link.

@@ -11,12 +11,13 @@
  *   search method with its seed, and what the sender got (data hash, trials evaluated, best trials).
  */
 import { z } from 'zod';
-import { TIMEFRAMES, timeframeMs } from '../core/timeframe';
+import { TIMEFRAMES } from '../core/timeframe';
 import type { Timeframe, UnixMs } from '../core/types';
 import { STRATEGY_IDS, validateConfig } from '../engine/strategies';
 import type { BacktestConfig } from '../engine/types';
-import { dataSpanMs, preparedJob, STATISTIC_KEYS, validateMethod, type AxisSpec, type ObjectiveSpec, type SearchMethod, type StatisticKey } from '../optimize';
+import { resolveObjective, STATISTIC_KEYS, validateMethod, type AxisSpec, type ObjectiveSpec, type SearchMethod, type StatisticKey } from '../optimize';
 import { ShareLinkError } from './codec';
+import { checkSharedSearch } from './workload';
 
 /** Headline statistics a run link carries (null where the value is not finite, e.g. profit factor without losses). */
 export const SHARED_RUN_METRICS = ['finalEquity', 'totalReturnRatio', 'maxDrawdownRatio', 'nTrades', 'winRate', 'profitFactor', 'sharpeRatio'] as const;
@@ -198,11 +199,13 @@ export function parseSharePayload(doc: unknown): SharePayload {
 			validateConfig(p.config);
 		} else {
 			validateMethod(p.method);
-			const spanMs = dataSpanMs([p.market.firstOpenTime, p.market.lastOpenTime], timeframeMs(p.market.interval));
-			preparedJob({ ...p.job, objective: { ...p.job.objective, key: p.job.objective.key as StatisticKey }, data: { bars: p.market.bars, spanMs } });
+			validateConfig(p.job.config);
+			resolveObjective({ ...p.job.objective, key: p.job.objective.key as StatisticKey });
 			for (const t of p.expected.best) {
 				if (t.values.length !== p.job.axes.length) throw new Error(`a best trial has ${t.values.length} values for ${p.job.axes.length} axes`);
 			}
+			// Arithmetic only: the search space is never scanned here (decoding stays fast for any link).
+			checkSharedSearch(p);
 		}
 	} catch (e) {
 		throw new ShareLinkError('invalid', `This share link holds settings this app cannot use (${(e as Error).message}). It was not opened; ask for a new link.`);

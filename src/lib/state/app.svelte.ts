@@ -3,13 +3,19 @@
  * Svelte context. Construction is cheap and SSR-safe; {@link AppState.init} (called from onMount)
  * opens IndexedDB, loads the bundled dataset on a first visit, and starts the worker pool.
  */
+import { DatabaseError, DB_CLOSED_MESSAGE } from '../persistence/errors';
 import { getContext, setContext } from 'svelte';
 import { BinanceClient } from '../data/binance-client';
 import type { BacktestConfig } from '../engine/types';
 import { loadBundledDataset, BUNDLED_DATASET } from '../persistence/bundled';
 import { CandleStore } from '../persistence/candle-store';
 import { RunsRepository } from '../persistence/runs';
+import { BUNDLED_DAILY, loadBundledDaily } from '../persistence/bundled-daily';
+import { ScansRepository } from '../persistence/scans';
+import { ScanFitClient } from '../workers/scan-client';
+import { ScannerState } from './scanner.svelte';
 import { BacktestClient } from '../workers/backtest-client';
+import { workerImporter } from '../workers/import-client';
 import { defaultPoolSize } from '../workers/pool';
 import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
@@ -34,6 +40,12 @@ export class AppState {
 	readonly market = new MarketState();
 	readonly form = new StrategyFormState();
 	readonly runs = new RunsState();
+	readonly scanner = new ScannerState();
+	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
+	dailyNote = $state<string | null>(null);
+	#scanFit: ScanFitClient | null = null;
+	#daily: Promise<void> | null = null;
+	#base = '';
 	/** Start-up problem (storage unavailable, ...), shown in a banner. */
 	fatal = $state<string | null>(null);
 	/** Note about the bundled dataset (loaded on this visit, or failed). */
@@ -60,7 +72,10 @@ export class AppState {
 	async init(options: AppInitOptions): Promise<void> {
 		if (this.#store) return;
 		try {
-			const store = await CandleStore.open();
+			const store = await CandleStore.open(undefined, undefined, {
+				// Another tab upgraded the database: this tab's connection is closed; say so instead of failing later.
+				onVersionChange: () => (this.fatal = DB_CLOSED_MESSAGE)
+			});
 			this.#store = store;
 			try {
 				const r = await loadBundledDataset(store, (url) => fetch(url), { url: `${options.base}/${BUNDLED_DATASET.path}` });
@@ -74,9 +89,17 @@ export class AppState {
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });
-			await this.market.init({ store, client: new BinanceClient() });
+			// One Binance client (one request-weight budget) for the market panel and the scanner.
+			const binance = new BinanceClient();
+			this.#base = options.base;
+			this.#scanFit = new ScanFitClient();
+			await this.market.init({ store, client: binance, importer: workerImporter() });
+			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 		} catch (e) {
-			this.fatal = `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
+			this.fatal =
+				e instanceof DatabaseError
+					? e.message
+					: `The app could not start its local storage: ${describeError(e)} Use a browser with IndexedDB enabled (private windows may disable it).`;
 		} finally {
 			this.ready = true;
 		}
@@ -99,9 +122,28 @@ export class AppState {
 		return { ohlcv, identical: datasetId(run.market.symbol, run.market.interval, ohlcv) === run.market.datasetId };
 	}
 
+	/**
+	 * Load the scanner's bundled daily candles into the store once (first visit of the Scanner screen; a scan waits
+	 * for it). Resolves when done or failed ({@link dailyNote} says which).
+	 */
+	loadDailyBundle(): Promise<void> {
+		const store = this.#store;
+		if (!store) return Promise.resolve();
+		this.#daily ??= loadBundledDaily(store, (url) => fetch(url), { url: `${this.#base}/${BUNDLED_DAILY.path}` }).then(
+			(r) => {
+				if (r.loaded) this.dailyNote = `Loaded bundled daily candles of ${Object.keys(r.asOf).length} markets for offline scans.`;
+			},
+			(e) => {
+				this.dailyNote = describeError(e);
+			}
+		);
+		return this.#daily;
+	}
+
 	/** Stop the workers (layout teardown). */
 	dispose(): void {
 		this.#client?.dispose();
+		this.#scanFit?.dispose();
 	}
 }
 

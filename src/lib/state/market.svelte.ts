@@ -8,13 +8,15 @@
 import { AppError } from '../core/errors';
 import { isoUtc, timeframeMs, TIMEFRAMES } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
-import { importKlineFiles, type FileImportResult, type KlineFile } from '../data/archive-import';
+import { importKlineFiles, type FileImportResult, type ImportKlineFilesResult, type KlineFile } from '../data/archive-import';
 import { BinanceClient, searchSymbols, type SymbolInfo } from '../data/binance-client';
 import { BinanceRequestError } from '../data/errors';
 import { countMissingBars, findGaps, type Gap } from '../data/gaps';
 import { syncCandles, SyncError } from '../data/sync';
 import type { CandleStore } from '../persistence/candle-store';
 import type { SeriesRecord } from '../persistence/db';
+import { DB_CLOSED_MESSAGE, explainDbError } from '../persistence/errors';
+import type { KlineImporter } from '../workers/import-client';
 
 /** Intervals offered in the picker (1m .. 1d). */
 export const MARKET_INTERVALS: Timeframe[] = TIMEFRAMES.filter((t) => timeframeMs(t) <= 86_400_000);
@@ -76,7 +78,9 @@ export function datasetId(symbol: string, interval: string, ohlcv: OhlcvColumns)
 
 /** A person-readable message for an error from Binance, sync, import or storage. */
 export function describeError(e: unknown): string {
+	e = explainDbError(e);
 	if (e instanceof SyncError && e.cause instanceof BinanceRequestError) return e.message;
+	if (e instanceof SyncError && (e.cause as { name?: string })?.name === 'InvalidStateError') return DB_CLOSED_MESSAGE;
 	if (e instanceof AppError || e instanceof Error) return e.message;
 	return String(e);
 }
@@ -85,6 +89,32 @@ export function describeError(e: unknown): string {
 export interface MarketDeps {
 	store: CandleStore;
 	client: BinanceClient;
+	/** Where imports are parsed (a Web Worker in the browser, see workerImporter); default: this thread. */
+	importer?: KlineImporter;
+}
+
+/** In-thread importer (tests, and browsers without module workers). */
+const inThreadImporter: KlineImporter = async (files, opts) => {
+	opts.signal?.throwIfAborted();
+	return importKlineFiles(files, opts);
+};
+
+/**
+ * A question the import must have answered before it writes anything:
+ * - `market`: the file names do not name a market (Binance names them `SYMBOL-INTERVAL-YYYY-MM.csv`), so the candles
+ *   are not imported into the selected symbol without the user saying so;
+ * - `conflict`: some candles differ from candles already stored for that market at the same open time (another
+ *   market's prices, or a corrected file); they are not replaced without the user saying so.
+ */
+export interface ImportQuestion {
+	kind: 'market' | 'conflict';
+	/** What the user is asked, in words. */
+	message: string;
+	/** The market the candles would go to. */
+	symbol: string;
+	interval: Timeframe;
+	/** For `conflict`: stored candles in the file's range, how many differ, and the first difference. */
+	conflict?: { overlap: number; differ: number; first: { openTime: UnixMs; stored: number; file: number } };
 }
 
 /** Rune-backed market state; see the module comment. */
@@ -277,6 +307,12 @@ export class MarketState {
 			this.syncMessage = result.requested.length
 				? `Fetched ${result.fetched.toLocaleString('en-US')} candles (${result.stored.toLocaleString('en-US')} new); ${result.count.toLocaleString('en-US')} stored in the range.`
 				: `Already up to date: ${result.count.toLocaleString('en-US')} candles stored in the range.`;
+			if (result.missing.length > 0) {
+				this.syncMessage +=
+					` Binance returned nothing for ${result.missing.map((r) => `${isoUtc(r.from)} .. ${isoUtc(r.to - 1)}`).join(', ')}` +
+					` (up to ${result.missingBars.toLocaleString('en-US')} candles) and did not confirm that they do not exist:` +
+					' they are not marked as stored, and the next sync asks for them again.';
+			}
 		} catch (e) {
 			this.syncError = describeError(e);
 			const cause = e instanceof SyncError ? e.cause : e;
@@ -318,38 +354,175 @@ export class MarketState {
 		this.#abort?.abort();
 	}
 
+	/** Files being imported: done / total, and the current file's name (null when no import runs). */
+	importProgress = $state<{ done: number; total: number; name: string } | null>(null);
+	/** What the running import needs the user to decide (see {@link ImportQuestion}); nothing is written until then. */
+	importQuestion = $state.raw<ImportQuestion | null>(null);
+	#importAbort: AbortController | null = null;
+	#pendingImport: { files: KlineFile[]; result: ImportKlineFilesResult } | null = null;
+
 	/**
-	 * Import Binance kline CSV/ZIP files into storage, select their series and range.
+	 * Import Binance kline CSV/ZIP files into storage, select their series and range. Files are parsed off the page's
+	 * thread (the injected importer), with progress ({@link importProgress}) and {@link cancelImport}. Nothing is
+	 * written while an {@link importQuestion} is open: files whose names do not name a market, and candles that would
+	 * replace different stored candles, wait for {@link answerImport}.
 	 * @param files - name and bytes of each file.
 	 */
 	async importFiles(files: KlineFile[]): Promise<void> {
 		if (!this.#deps || files.length === 0) return;
+		this.#importAbort?.abort();
+		const abort = (this.#importAbort = new AbortController());
 		this.importing = true;
 		this.importError = null;
 		this.importReport = null;
+		this.importQuestion = null;
+		this.#pendingImport = null;
+		this.importProgress = { done: 0, total: files.length, name: files[0].name };
 		try {
-			const result = importKlineFiles(files);
-			const symbol = result.symbol ?? this.symbol;
-			const interval =
-				result.interval ?? MARKET_INTERVALS.find((t) => timeframeMs(t) === result.intervalMs) ?? null;
-			if (!interval) {
-				throw new Error(
-					`The files hold ${result.intervalMs / 60_000}-minute candles, which is not a supported interval (${MARKET_INTERVALS.join(', ')}).`
-				);
+			const importer = this.#deps.importer ?? inThreadImporter;
+			const result = await importer(files, { signal: abort.signal, onProgress: (p) => (this.importProgress = p) });
+			if (abort.signal.aborted) return;
+			this.#pendingImport = { files, result };
+			await this.#write({});
+		} catch (e) {
+			if (!abort.signal.aborted) this.importError = describeError(e);
+		} finally {
+			if (this.#importAbort === abort) {
+				this.importing = this.importQuestion !== null;
+				this.importProgress = null;
 			}
-			const put = await this.#deps.store.putCandles(symbol, interval, result.ohlcv, 'import');
-			const n = result.ohlcv.openTime.length;
-			this.importReport = { symbol, interval, rows: n, inserted: put.inserted, files: result.files, gaps: result.gaps };
-			await this.refreshSeries();
-			this.symbol = symbol;
-			this.interval = interval;
-			this.from = toInputUtc(result.ohlcv.openTime[0]);
-			this.to = toInputUtc(result.ohlcv.openTime[n - 1]);
-			await this.loadDataset();
+		}
+	}
+
+	/**
+	 * Answer the open {@link importQuestion}.
+	 * @param answer - `market`: import as this symbol (and interval); `replace`: replace differing stored candles;
+	 *   `new-only`: add only candles not stored yet; `cancel`: write nothing.
+	 */
+	async answerImport(answer: { market: { symbol: string; interval: Timeframe } } | 'replace' | 'new-only' | 'cancel'): Promise<void> {
+		const q = this.importQuestion;
+		if (!q || !this.#pendingImport) return;
+		this.importQuestion = null;
+		if (answer === 'cancel') {
+			this.cancelImport();
+			return;
+		}
+		try {
+			await this.#write(typeof answer === 'object' ? { market: answer.market } : { market: { symbol: q.symbol, interval: q.interval }, conflict: answer });
 		} catch (e) {
 			this.importError = describeError(e);
 		} finally {
-			this.importing = false;
+			if (!this.importQuestion) this.importing = false;
 		}
 	}
+
+	/** Stop the running import (the worker is terminated) or decline its question; nothing is written. */
+	cancelImport(): void {
+		this.#importAbort?.abort();
+		this.#importAbort = null;
+		this.#pendingImport = null;
+		this.importQuestion = null;
+		this.importing = false;
+		this.importProgress = null;
+	}
+
+	async #write(choice: { market?: { symbol: string; interval: Timeframe }; conflict?: 'replace' | 'new-only' }): Promise<void> {
+		const pending = this.#pendingImport;
+		if (!this.#deps || !pending) return;
+		const { result, files } = pending;
+		const interval =
+			choice.market?.interval ?? result.interval ?? MARKET_INTERVALS.find((t) => timeframeMs(t) === result.intervalMs) ?? null;
+		if (!interval) {
+			throw new Error(
+				`The files hold ${result.intervalMs / 60_000}-minute candles, which is not a supported interval (${MARKET_INTERVALS.join(', ')}).`
+			);
+		}
+		if (choice.market && timeframeMs(choice.market.interval) !== result.intervalMs && Number.isFinite(result.intervalMs)) {
+			throw new Error(`The files hold ${result.intervalMs / 60_000}-minute candles, not ${choice.market.interval} candles.`);
+		}
+		const symbol = result.symbol ?? choice.market?.symbol;
+		const n = result.ohlcv.openTime.length;
+		if (!symbol) {
+			const names = files.map((f) => f.name).slice(0, 3).join(', ') + (files.length > 3 ? ', …' : '');
+			this.importQuestion = {
+				kind: 'market',
+				symbol: this.symbol,
+				interval,
+				message:
+					`The name of ${names} does not say which market these ${n.toLocaleString('en-US')} candles belong to ` +
+					'(Binance names its files SYMBOL-INTERVAL-YYYY-MM.csv, e.g. BTCUSDT-1h-2023-03.csv). Nothing was imported: ' +
+					`choose the market they belong to, or rename the files.`
+			};
+			return;
+		}
+		let ohlcv = result.ohlcv;
+		const stored = await this.#deps.store.getCandles(symbol, interval, { from: ohlcv.openTime[0], to: ohlcv.openTime[n - 1] });
+		const diff = compareWithStored(stored, ohlcv);
+		if (diff.differ > 0 && !choice.conflict) {
+			const f = diff.first!;
+			this.importQuestion = {
+				kind: 'conflict',
+				symbol,
+				interval,
+				conflict: diff as ImportQuestion['conflict'],
+				message:
+					`${diff.differ.toLocaleString('en-US')} of the ${diff.overlap.toLocaleString('en-US')} ${symbol} ${interval} candles already stored in this range ` +
+					`differ from the file's (first at ${isoUtc(f.openTime)}: stored close ${f.stored}, file close ${f.file})` +
+					(Math.abs(f.file / f.stored - 1) > 0.2 ? ': these may be another market\'s prices' : '') +
+					'. Nothing was written yet: replace the stored candles, add only the new ones, or cancel.'
+			};
+			return;
+		}
+		if (choice.conflict === 'new-only' && diff.overlap > 0) ohlcv = onlyNew(stored, ohlcv);
+		const put =
+			ohlcv.openTime.length > 0
+				? await this.#deps.store.putCandles(symbol, interval, ohlcv, 'import')
+				: { inserted: 0, updated: 0, unchanged: 0 };
+		this.importReport = { symbol, interval, rows: n, inserted: put.inserted, files: result.files, gaps: result.gaps };
+		this.#pendingImport = null;
+		await this.refreshSeries();
+		this.symbol = symbol;
+		this.interval = interval;
+		this.from = toInputUtc(result.ohlcv.openTime[0]);
+		this.to = toInputUtc(result.ohlcv.openTime[n - 1]);
+		await this.loadDataset();
+	}
+}
+
+/** Stored candles of the file's range compared with the file's: overlapping open times, how many differ, the first. */
+function compareWithStored(
+	stored: OhlcvColumns,
+	file: OhlcvColumns
+): { overlap: number; differ: number; first?: { openTime: UnixMs; stored: number; file: number } } {
+	let i = 0;
+	let j = 0;
+	let overlap = 0;
+	let differ = 0;
+	let first: { openTime: UnixMs; stored: number; file: number } | undefined;
+	const cols = ['open', 'high', 'low', 'close', 'volume'] as const;
+	while (i < stored.openTime.length && j < file.openTime.length) {
+		const a = stored.openTime[i];
+		const b = file.openTime[j];
+		if (a < b) i++;
+		else if (b < a) j++;
+		else {
+			overlap++;
+			if (cols.some((c) => !Object.is(stored[c][i], file[c][j]))) {
+				differ++;
+				first ??= { openTime: a, stored: stored.close[i], file: file.close[j] };
+			}
+			i++;
+			j++;
+		}
+	}
+	return { overlap, differ, first };
+}
+
+/** The candles of `file` whose open time is not in `stored`. */
+function onlyNew(stored: OhlcvColumns, file: OhlcvColumns): OhlcvColumns {
+	const have = new Set(stored.openTime);
+	const keep: number[] = [];
+	for (let j = 0; j < file.openTime.length; j++) if (!have.has(file.openTime[j])) keep.push(j);
+	const pick = (c: Float64Array) => Float64Array.from(keep, (j) => c[j]);
+	return { openTime: pick(file.openTime), open: pick(file.open), high: pick(file.high), low: pick(file.low), close: pick(file.close), volume: pick(file.volume) };
 }

@@ -11,6 +11,7 @@ import {
 	dataSpanMs,
 	heatmapFromResults,
 	heatmapSlice,
+	MAX_OVERFITTING_TRIALS,
 	parameterImpact,
 	preparedJob,
 	runOptimization,
@@ -118,7 +119,7 @@ export function evaluateOnPool(
 export function formatParamValue(strategy: string, name: string, value: number): string {
 	try {
 		const schema = getStrategy(strategy).params.find((p) => p.name === name);
-		if (schema?.type === 'enum') return schema.options?.[value]?.value ?? String(value);
+		if (schema?.type === 'enum') return String(schema.options?.[value]?.value ?? value);
 	} catch {
 		/* unknown strategy: the number */
 	}
@@ -460,10 +461,11 @@ export class OptimizeState {
 		this.progress = { ...last, etaMs: NaN, barEvaluationsPerSecond: 0, trialsPerSecond: 0, elapsedMs: 0 };
 		let saving: Promise<void> = Promise.resolve();
 		try {
-			// A new job: an already-aborted run yields the planner's initial state and its trial count.
+			// A new job: an already-aborted run yields the planner's initial state and its trial count. It keeps the best
+			// MAX_OVERFITTING_TRIALS trials (their daily returns feed the overfitting statistics' PBO).
 			const first =
 				resume ??
-				(await runOptimization({ job, method, evaluate: async () => [], signal: AbortSignal.abort(), onProgress: (p) => (last = p) })).state;
+				(await runOptimization({ job, method, topK: MAX_OVERFITTING_TRIALS, evaluate: async () => [], signal: AbortSignal.abort(), onProgress: (p) => (last = p) })).state;
 			this.progress = { ...this.progress!, total: last.total, totalIsEstimate: last.totalIsEstimate };
 			await this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
 			const outcome = await runOptimization({

@@ -37,7 +37,11 @@ export type Run = StoredRun<BacktestConfig, RunResult>;
 /** `SMA cross 10/30 · BTCUSDT 1h` */
 export function runLabel(config: BacktestConfig, symbol: string, interval: string): string {
 	const def = getStrategy(config.strategy);
-	const values = def.params.map((p) => config.params[p.name] ?? p.default).map((v) => (typeof v === 'boolean' ? (v ? 1 : 0) : v));
+	const values = def.params.map((p) => {
+		const v = config.params[p.name] ?? p.default;
+		const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
+		return p.options?.find((o) => o.value === n)?.label ?? n;
+	});
 	return `${def.name} ${values.join('/')} · ${symbol} ${interval}`;
 }
 

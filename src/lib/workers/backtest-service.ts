@@ -13,9 +13,20 @@ import { candleDataHash, fingerprintRun } from '../engine/fingerprint';
 import { validateConfig } from '../engine/strategies';
 import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
-import { evaluateBatch as evaluateTrials, runWalkForward } from '../optimize';
-import type { BacktestWorkerApi, DatasetIdentity, EvaluateBatchRequest, IndicatorLine, RunRequest, RunResponse, WalkForwardRequest } from './protocol';
-import type { TrialResult, WalkForwardResult } from '../optimize';
+import { evaluateBatch as evaluateTrials, overfittingEvidence, runWalkForward } from '../optimize';
+import { runExecutionChunk, type ExecutionChunk } from '../analysis/execution';
+import type {
+	BacktestWorkerApi,
+	DatasetIdentity,
+	EvaluateBatchRequest,
+	ExecutionChunkRequest,
+	IndicatorLine,
+	OverfittingEvidenceRequest,
+	RunRequest,
+	RunResponse,
+	WalkForwardRequest
+} from './protocol';
+import type { OverfittingEvidence, TrialResult, WalkForwardResult } from '../optimize';
 
 /** Test faults (see {@link RunRequest.fault}); `crash` raises an uncaught error through `raiseUncaught`. */
 function simulateFault(request: RunRequest, raiseUncaught: (e: Error) => void): Promise<never> | void {
@@ -169,6 +180,28 @@ export function createBacktestService(
 			} finally {
 				e.load(ohlcv);
 			}
+		},
+
+		/**
+		 * Re-run the run's configuration once per fee/slippage draw (Monte Carlo, randomised execution).
+		 * @throws Error when another dataset is loaded; ValidationError for an invalid configuration.
+		 */
+		async executionChunk(request: ExecutionChunkRequest): Promise<ExecutionChunk> {
+			requireDataset(request.datasetId);
+			validateConfig(request.config);
+			const e = await engine();
+			return runExecutionChunk(e, request.config, request.draws, request.fanX);
+		},
+
+		/**
+		 * Daily returns of an optimisation's best trials and the ranking values of the best trial's neighbours.
+		 * @throws Error when another dataset is loaded; ValidationError for an invalid job.
+		 */
+		async overfittingEvidence(request: OverfittingEvidenceRequest): Promise<OverfittingEvidence> {
+			requireDataset(request.datasetId);
+			const e = await engine();
+			const ev = overfittingEvidence(e, request.job, request.request, openTime, request.intervalMs);
+			return transfer(ev, ev.daily.map((d) => d.buffer) as ArrayBuffer[]);
 		}
 	};
 }

@@ -6,7 +6,8 @@
 import type { OhlcvColumns } from '../core/types';
 import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
-import type { OptimizationJob, TrialBatch, TrialResult, WalkForwardOptions, WalkForwardResult } from '../optimize';
+import type { OptimizationJob, OverfittingEvidence, OverfittingRequest, TrialBatch, TrialResult, WalkForwardOptions, WalkForwardResult } from '../optimize';
+import type { ExecutionChunk, ExecutionDraw } from '../analysis/execution';
 
 /** An indicator line computed by the WASM core for the chart (NaN while undefined). */
 export interface IndicatorLine {
@@ -96,6 +97,29 @@ export interface BacktestWorkerApi {
 	identity(datasetId: string): Promise<DatasetIdentity>;
 	/** Walk-forward validation on the loaded dataset. */
 	walkForward(request: WalkForwardRequest): Promise<WalkForwardResult>;
+	/** Monte Carlo, randomised execution: re-run the backtest for a chunk of fee/slippage draws on the loaded dataset. */
+	executionChunk(request: ExecutionChunkRequest): Promise<ExecutionChunk>;
+	/** Overfitting statistics: daily returns of an optimisation's best trials and the ranks of the best trial's neighbours. */
+	overfittingEvidence(request: OverfittingEvidenceRequest): Promise<OverfittingEvidence>;
+}
+
+/** A chunk of randomised-execution draws for the worker holding `datasetId` (see src/lib/analysis/execution.ts). */
+export interface ExecutionChunkRequest {
+	datasetId: string;
+	/** The run's configuration; each draw replaces its fee and slippage. */
+	config: BacktestConfig;
+	draws: ExecutionDraw[];
+	/** Bar indices of the fan chart points. */
+	fanX: number[];
+}
+
+/** Re-runs for the overfitting statistics of `job` on the worker holding `datasetId` (see src/lib/optimize/overfitting.ts). */
+export interface OverfittingEvidenceRequest {
+	datasetId: string;
+	job: OptimizationJob;
+	request: OverfittingRequest;
+	/** Bar length of the candles (ms), for the daily resampling. */
+	intervalMs: number;
 }
 
 /** What identifies the engine and the candles of a worker's dataset. */

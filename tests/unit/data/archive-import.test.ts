@@ -86,11 +86,11 @@ describe('importKlineFiles', () => {
 		const truncated = good.slice(0, Math.floor(good.length / 2));
 		const r = importKlineFiles([{ name: 'BTCUSDT-1h-2023-02.zip', data: truncated }, csvFile('BTCUSDT-1h-2023-03.csv')]);
 		expect(r.files[0].rows).toBe(0);
-		expect(r.files[0].errors[0]).toMatch(/^BTCUSDT-1h-2023-02\.zip is not a readable ZIP archive .*download it again from data\.binance\.vision/);
+		expect(r.files[0].errors[0]).toMatch(/^BTCUSDT-1h-2023-02\.zip: not a readable ZIP archive .*download it again from data\.binance\.vision/);
 		expect(r.files[1].rows).toBe(743);
 		expect(r.ohlcv.openTime.length).toBe(743);
 		// Alone, it is an error naming the file.
-		expect(() => importKlineFiles([{ name: 'BTCUSDT-1h-2023-02.zip', data: truncated }])).toThrow(/BTCUSDT-1h-2023-02\.zip is not a readable ZIP/);
+		expect(() => importKlineFiles([{ name: 'BTCUSDT-1h-2023-02.zip', data: truncated }])).toThrow(/BTCUSDT-1h-2023-02\.zip: not a readable ZIP/);
 		expect(() => importKlineFiles([{ name: 'x.zip', data: truncated }])).toThrow(KlineImportError);
 	});
 

@@ -45,7 +45,7 @@ describe('openAppDb', () => {
 			(tx.objectStore('runs') as unknown as { createIndex(n: string, k: string): void }).createIndex('by-score', 'score');
 		};
 		const upgraded = await openAppDb('t', factory, { migrations: [...MIGRATIONS, v2] });
-		expect(upgraded.version).toBe(2);
+		expect(upgraded.version).toBe(MIGRATIONS.length + 1);
 		expect([...upgraded.objectStoreNames]).toContain('recommendations');
 		expect(await upgraded.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 5, score: 1.5 });
 		const byScore = await (upgraded as unknown as { getAllFromIndex(s: string, i: string): Promise<unknown[]> }).getAllFromIndex('runs', 'by-score');
@@ -53,12 +53,30 @@ describe('openAppDb', () => {
 		upgraded.close();
 	});
 
+	it('v1 -> v2 adds the scans store and keeps every record of a v1 database', async () => {
+		const factory = freshFactory();
+		const v1db = await openAppDb('t', factory, { migrations: MIGRATIONS.slice(0, 1) });
+		expect(v1db.version).toBe(1);
+		await v1db.put('runs', { id: 'r1', createdAt: 5 });
+		await v1db.put('settings', 'x', 'k');
+		v1db.close();
+		const v2db = await openAppDb('t', factory, { migrations: MIGRATIONS.slice(0, 2) });
+		expect(v2db.version).toBe(2);
+		expect([...v2db.objectStoreNames]).toContain('scans');
+		expect([...v2db.objectStoreNames]).toContain('scanBands');
+		expect(await v2db.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 5 });
+		expect(await v2db.get('settings', 'k')).toBe('x');
+		await v2db.put('scans', { id: 's1', createdAt: 7 });
+		expect(await v2db.getAllFromIndex('scans', 'by-createdAt')).toHaveLength(1);
+		v2db.close();
+	});
+
 	it('closes itself when another connection needs a newer version', async () => {
 		const factory = freshFactory();
 		let notified = 0;
 		const old = await openAppDb('t', factory, { onVersionChange: () => notified++ });
 		const newer = await openAppDb('t', factory, { migrations: [...MIGRATIONS, () => undefined] });
-		expect(newer.version).toBe(2);
+		expect(newer.version).toBe(MIGRATIONS.length + 1);
 		expect(notified).toBe(1);
 		newer.close();
 		void old;

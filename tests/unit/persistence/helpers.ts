@@ -54,6 +54,10 @@ export interface FakeSourceOptions {
 	pageSize?: number;
 	/** Throw a network-like error when this many pages have been delivered (over all calls). */
 	failAfterPages?: number;
+	/** Interval of the candles, ms (default 1 h): used for the `covered` proof of each page. */
+	intervalMs?: number;
+	/** Give no `covered` proof with the pages (a source that only returns candles). */
+	noProof?: boolean;
 }
 
 /** A kline source over real candles, paged forward like the Binance client; records every call. */
@@ -70,6 +74,7 @@ export class FakeSource implements KlineSource {
 		const wanted = rangeOf(this.candles, args.startTime, args.endTime - 1); // endTime is exclusive, as in BinanceClient
 		const n = wanted.openTime.length;
 		const size = this.opts.pageSize ?? 1000;
+		const iv = this.opts.intervalMs ?? HOUR;
 		for (let s = 0; s < n; s += size) {
 			args.signal?.throwIfAborted();
 			if (this.opts.failAfterPages !== undefined && this.pagesDelivered >= this.opts.failAfterPages) {
@@ -77,7 +82,18 @@ export class FakeSource implements KlineSource {
 			}
 			const page = sliceOhlcv(wanted, s, Math.min(n, s + size));
 			this.pagesDelivered++;
-			await args.onPage?.(page, { fetched: Math.min(n, s + size), expected: n });
+			// Like BinanceClient: each page proves [its request's start, last candle + interval).
+			const from = s === 0 ? args.startTime : wanted.openTime[s - 1] + iv;
+			const covered = { from, to: page.openTime[page.openTime.length - 1] + iv };
+			await args.onPage?.(page, { fetched: Math.min(n, s + size), expected: n, ...(this.opts.noProof ? {} : { covered }) });
+		}
+		const provenTo = n > 0 ? wanted.openTime[n - 1] + iv : args.startTime;
+		if (provenTo < args.endTime && !this.opts.noProof) {
+			// Like BinanceClient's empty page + probe: the next candle at or after endTime proves the rest empty.
+			const t = this.candles.openTime;
+			let i = 0;
+			while (i < t.length && t[i] < args.endTime) i++;
+			if (i < t.length) await args.onPage?.(sliceOhlcv(wanted, 0, 0), { fetched: n, expected: n, covered: { from: provenTo, to: t[i] } });
 		}
 		return wanted;
 	}

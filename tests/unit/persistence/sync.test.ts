@@ -158,7 +158,8 @@ describe('syncCandles', () => {
 		const r = await sync(source, Date.UTC(2018, 1, 7), Date.UTC(2018, 1, 10, 23));
 		expect(source.calls.slice(1)).toEqual([
 			{ startTime: Date.UTC(2018, 1, 7), endTime: Date.UTC(2018, 1, 8, 2) },
-			{ startTime: Date.UTC(2018, 1, 9, 8) + 1, endTime: Date.UTC(2018, 1, 10, 23) + 1 }
+			// The first sync's probe proved the halt empty up to the next candle (10:00), so the request starts there.
+			{ startTime: Date.UTC(2018, 1, 9, 10), endTime: Date.UTC(2018, 1, 10, 23) + 1 }
 		]);
 		expect(r.gaps).toEqual([{ fromOpenTime: Date.UTC(2018, 1, 8, 1), toOpenTime: Date.UTC(2018, 1, 9, 9), missingBars: 33 }]);
 		expect(r.count).toBe(4 * 24 - 33);

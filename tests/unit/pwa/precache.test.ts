@@ -25,8 +25,8 @@ const BUILD_FILES = [
 	'index.html',
 	'history/index.html',
 	'optimize/index.html',
-	'dev/idb-bench/index.html',
 	'favicon.svg',
+	'_headers',
 	'manifest.webmanifest',
 	'icons/icon-192.png',
 	'data/BTCUSDT-1h-2y.csv.gz',
@@ -64,10 +64,10 @@ describe('buildPrecacheList', () => {
 		expect(list).toContain('');
 	});
 
-	it('leaves out the worker itself, version.json, dot-files and source maps', () => {
-		for (const never of ['service-worker.js', '_app/version.json', '.DS_Store', 'data/.hidden/x.bin', '_app/immutable/chunks/BDvBX9Px.js.map'])
+	it('leaves out the worker itself, version.json, the host headers file, dot-files and source maps', () => {
+		for (const never of ['service-worker.js', '_app/version.json', '.DS_Store', 'data/.hidden/x.bin', '_app/immutable/chunks/BDvBX9Px.js.map', '_headers'])
 			expect(list).not.toContain(never);
-		expect(list).toHaveLength(BUILD_FILES.length - 5);
+		expect(list).toHaveLength(BUILD_FILES.length - 6);
 	});
 
 	it('is sorted and free of duplicates whatever the input order', () => {

@@ -99,7 +99,7 @@ describe('runReportHtml', () => {
 		expect(html).not.toMatch(/\s(src|href|xlink:href)=/i);
 		expect(html).not.toMatch(/url\(/i);
 		expect(html).not.toMatch(/\son[a-z]+=/i);
-		expect(html.match(/<svg /g)).toHaveLength(3); // price, equity, drawdown
+		expect(html.match(/<svg /g)).toHaveLength(4); // price, equity, drawdown, trade returns
 	});
 
 	it('escapes a hostile label, error and symbol text', () => {
@@ -130,7 +130,7 @@ describe('runReportHtml', () => {
 
 	it('leaves the price chart out without candles and notes candles that changed since the run', () => {
 		const noCandles = runReportHtml(s1);
-		expect(noCandles.match(/<svg /g)).toHaveLength(2);
+		expect(noCandles.match(/<svg /g)).toHaveLength(3);
 		expect(noCandles).not.toContain('data-chart="price"');
 		expect(runReportHtml(s1, s1Candles, { candlesIdentical: false })).toContain('stored candles of this range changed');
 	});

@@ -6,7 +6,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../../src/lib/optimize/rng';
-import { encodeShareToken, MAX_TOKEN_CHARS, parseSharePayload, readShareLink, ShareLinkError, type SharePayload } from '../../../src/lib/share';
+import { defaultConfig, getStrategy } from '../../../src/lib/engine/strategies';
+import type { StrategyId } from '../../../src/lib/engine/types';
+import {
+	CONFIRM_BARS,
+	CONFIRM_TRIALS,
+	encodeShareToken,
+	linkWorkload,
+	MAX_LINK_SPACE,
+	MAX_LINK_TRIALS,
+	MAX_TOKEN_CHARS,
+	parseSharePayload,
+	readShareLink,
+	ShareLinkError,
+	type SharePayload
+} from '../../../src/lib/share';
 import { ShareState, type ShareDeps } from '../../../src/lib/state/share.svelte';
 import { craftToken, realRunShare } from './helpers';
 
@@ -196,5 +210,175 @@ describe('share-link decoder fuzz', () => {
 		}
 		expect(refused).toBeGreaterThan(500);
 		expect(calls).toEqual([]);
+	});
+});
+
+/** An optimisation link document over the reference window (no run needed: the decoder never runs anything). */
+function optimisationDoc(over: { strategy?: string; axes: { name: string; start: number; end: number; step: number }[]; method?: unknown; best?: unknown[]; bars?: number }) {
+	const strategy = over.strategy ?? 'sma-cross';
+	const bars = over.bars ?? 8760;
+	const first = Date.UTC(2025, 0, 1);
+	return {
+		kind: 'optimisation',
+		engineVersion: '1.0.0+abcdef012345',
+		// Long ranges in minutes (5 M hours would end after the year 2500, which the schema refuses).
+		market: bars > 100_000
+			? { symbol: 'BTCUSDT', interval: '1m', firstOpenTime: first - 4e11, lastOpenTime: first - 4e11 + (bars - 1) * 60_000, bars }
+			: { symbol: 'BTCUSDT', interval: '1h', firstOpenTime: first, lastOpenTime: first + (bars - 1) * 3_600_000, bars },
+		job: { config: defaultConfig(strategy as StrategyId), axes: over.axes, objective: { key: 'sharpeRatio' } },
+		method: over.method ?? { kind: 'grid' },
+		expected: { dataHash: 'a'.repeat(64), evaluated: 0, best: over.best ?? [] },
+		createdAt: Date.UTC(2026, 10, 21)
+	};
+}
+
+/** Decode with a wall-clock guard far above the 50 ms target (the bench measures that; this catches a scan). */
+function decodeGuarded(doc: unknown) {
+	const link = craftToken(JSON.stringify(doc));
+	const t0 = performance.now();
+	const r = decodeSafely(link);
+	const ms = performance.now() - t0;
+	expect(ms, 'decode took too long: the search space was scanned').toBeLessThan(1000);
+	return { ...r, link };
+}
+
+describe('share links with huge search spaces (issue 17: a link must never freeze the tab)', () => {
+	it('refuses spaces and trial counts above the link limits arithmetically, without expanding or scanning', () => {
+		const cases: [unknown, RegExp][] = [
+			// 8 axes of 1,000,000 values: the old decoder expanded 8 M values before failing.
+			[
+				optimisationDoc({
+					strategy: 'rsi-atr-momentum',
+					axes: ['longRsiMin', 'longRsiMax', 'shortRsiMin', 'shortRsiMax'].map((name) => ({ name, start: 0, end: 99.9999, step: 0.0001 }))
+				}),
+				/more than 1,000,000,000 combinations/
+			],
+			// 22.6 M grid trials: above the 10 M a link may start.
+			[
+				optimisationDoc({ strategy: 'rsi-mean-reversion', axes: [{ name: 'oversold', start: 60, end: 99, step: 0.01 }, { name: 'overbought', start: 1, end: 59, step: 0.01 }] }),
+				/would run 22,629,701 backtests, more than the 10,000,000/
+			],
+			// Genetic 100,000 x 100,000.
+			[
+				optimisationDoc({
+					axes: [{ name: 'fast', start: 2, end: 50, step: 1 }, { name: 'slow', start: 60, end: 200, step: 1 }],
+					method: { kind: 'genetic', population: 100_000, generations: 100_000, crossoverRate: 0.8, mutationRate: 0.1, elitism: 2, seed: 1 }
+				}),
+				/would run 10,000,000,000 backtests/
+			],
+			// Every combination breaks oversold < overbought: the old decoder scanned all 22.6 M (and a finer one for hours).
+			[
+				optimisationDoc({
+					strategy: 'rsi-mean-reversion',
+					axes: [{ name: 'oversold', start: 60, end: 99, step: 0.01 }, { name: 'overbought', start: 1, end: 59, step: 0.01 }],
+					method: { kind: 'random', trials: 1000, seed: 5 }
+				}),
+				/no combination tried satisfies the rsi-mean-reversion constraints/
+			],
+			// A best trial whose values are not those of its index.
+			[
+				optimisationDoc({ axes: [{ name: 'fast', start: 5, end: 14, step: 1 }, { name: 'slow', start: 20, end: 65, step: 5 }], best: [{ index: 37, values: [8, 60], objective: 1 }] }),
+				/best trial's values \(8, 60\) are not those of its index 37 \(8, 55\)/
+			],
+			[
+				optimisationDoc({ axes: [{ name: 'fast', start: 5, end: 14, step: 1 }, { name: 'slow', start: 20, end: 65, step: 5 }], best: [{ index: 100, values: [5, 20], objective: 1 }] }),
+				/index 100 is outside the search space of 100 combinations/
+			],
+			[optimisationDoc({ axes: [{ name: 'fast', start: 2, end: 501, step: 1 }] }), /fast must be between 2 and 500, got 501/],
+			[optimisationDoc({ axes: [{ name: 'fast', start: 2, end: 10, step: 0.5 }] }), /whole number/]
+		];
+		for (const [doc, pattern] of cases) {
+			const r = decodeGuarded(doc);
+			expect(r.ok, String(pattern)).toBe(false);
+			if (!r.ok) {
+				expect(r.error.reason).toBe('invalid');
+				expect(r.error.message).toMatch(pattern);
+			}
+		}
+	});
+
+	it('a valid index-consistent link is accepted; its workload is computed, not scanned', () => {
+		const r = decodeGuarded(
+			optimisationDoc({ axes: [{ name: 'fast', start: 5, end: 14, step: 1 }, { name: 'slow', start: 20, end: 65, step: 5 }], best: [{ index: 37, values: [8, 55], objective: 1 }] })
+		);
+		expect(r.ok).toBe(true);
+		if (r.ok) expect(linkWorkload(r.payload)).toEqual({ bars: 8760, trials: 100, spaceSize: 100, needsConfirmation: false });
+	});
+
+	it('fuzz: 1,500 random search definitions decode fast, and every accepted one is within the limits', () => {
+		const rng = new Rng(4242);
+		const strategies = ['sma-cross', 'rsi-mean-reversion', 'ema-atr-breakout', 'rsi-atr-momentum'] as StrategyId[];
+		let accepted = 0;
+		for (let k = 0; k < 1500; k++) {
+			const strategy = pick(rng, strategies);
+			const params = getStrategy(strategy).params;
+			const axes = params
+				.filter(() => rng.next() < 0.6)
+				.map((p) => {
+					const lo = p.min + Math.floor(rng.next() * 3);
+					const step = pick(rng, [1e-7, 1e-4, 0.01, 0.5, 1, 2, 7, 1e6]);
+					return { name: p.name, start: lo, end: Math.min(p.max, lo + rng.next() * (p.max - lo)), step };
+				});
+			if (axes.length === 0) continue;
+			const method = pick(rng, [
+				{ kind: 'grid' },
+				{ kind: 'random', trials: 1 + Math.floor(rng.next() * 1e7), seed: 3 },
+				{ kind: 'genetic', population: 2 + Math.floor(rng.next() * 5000), generations: 1 + Math.floor(rng.next() * 5000), crossoverRate: 0.8, mutationRate: 0.1, elitism: 1, seed: 2 },
+				{ kind: 'adaptive', iterations: 1 + Math.floor(rng.next() * 100), refinementFactor: 0.5, pointsPerAxis: 2 + Math.floor(rng.next() * 999) }
+			]);
+			const r = decodeGuarded(optimisationDoc({ strategy, axes, method, bars: pick(rng, [500, 8760, 300_000, 5_000_000]) }));
+			if (r.ok) {
+				accepted++;
+				const w = linkWorkload(r.payload);
+				expect(w.spaceSize).toBeLessThanOrEqual(MAX_LINK_SPACE);
+				expect(w.trials).toBeLessThanOrEqual(MAX_LINK_TRIALS);
+				expect(w.needsConfirmation).toBe(w.trials > CONFIRM_TRIALS || w.bars > CONFIRM_BARS);
+			}
+		}
+		expect(accepted).toBeGreaterThan(100);
+	});
+
+	it('a link above the confirmation thresholds starts nothing until confirmed, and can be declined or cancelled', async () => {
+		// 499 x 998 = 498,002 grid trials: valid, but above 100,000.
+		const doc = optimisationDoc({ axes: [{ name: 'fast', start: 2, end: 500, step: 1 }, { name: 'slow', start: 3, end: 1000, step: 1 }] });
+		const link = `https://h/share/#${craftToken(JSON.stringify(doc))}`;
+		const calls: string[] = [];
+		const share = new ShareState({ ...spyDeps(calls), cancelLoad: () => calls.push('cancelLoad') });
+		const t0 = performance.now();
+		await share.open(link);
+		const ms = performance.now() - t0;
+		expect(ms).toBeLessThan(1000);
+		expect(share.phase).toBe('confirm');
+		expect(share.workload).toEqual({ bars: 8760, trials: 498_002, spaceSize: 498_002, needsConfirmation: true });
+		expect(calls).toEqual([]);
+		share.cancel();
+		expect(share.phase).toBe('cancelled');
+		expect(calls).toEqual(['cancelLoad']);
+
+		// A link naming 5,000,000 candles asks too, even for one backtest.
+		const big = optimisationDoc({ axes: [{ name: 'fast', start: 5, end: 6, step: 1 }], bars: 5_000_000 });
+		await share.open(`https://h/share/#${craftToken(JSON.stringify(big))}`);
+		expect(share.phase).toBe('confirm');
+		calls.length = 0;
+		await share.confirm();
+		expect(calls).toEqual(['openRange']); // started only now (the spy refuses, so it fails there)
+		expect(share.phase).toBe('failed');
+	});
+});
+
+describe('worker decode result', () => {
+	it('carries the refusal reason and message across the worker boundary as plain data', async () => {
+		const { decodeShareResult } = await import('../../../src/lib/workers/share-worker');
+		const rng = new Rng(11);
+		const { payload } = await realRunShare();
+		const token = encodeShareToken(payload);
+		expect(decodeShareResult(token)).toEqual({ ok: true, payload });
+		for (let k = 0; k < 300; k++) {
+			const link = mutate(rng, token);
+			const direct = decodeSafely(link);
+			const viaWorker = structuredClone(decodeShareResult(link));
+			if (direct.ok) expect(viaWorker).toEqual({ ok: true, payload: direct.payload });
+			else expect(viaWorker).toEqual({ ok: false, reason: direct.error.reason, message: direct.error.message });
+		}
 	});
 });

@@ -9,6 +9,7 @@ import type { OhlcvColumns } from '../../core/types';
 import { getStrategy, validateConfig } from '../strategies';
 import type { BacktestConfig, ExitReason, LevelSpec, SimulationOutput, Trade } from '../types';
 import { atrWilder, ema, rsiWilder, sma } from './indicators';
+import { referencePolyBands } from './polybands';
 
 /** The four per-bar strategy signals, evaluated at each bar's close (1 = true). */
 export interface ReferenceSignals {
@@ -170,6 +171,19 @@ function computeSignals(ohlcv: OhlcvColumns, config: BacktestConfig, p: Record<s
 				const entersL = defined && inL(r[t]) && !inL(r[t - 1]);
 				const entersS = defined && inS(r[t]) && !inS(r[t - 1]);
 				set(t, entersL, entersS, entersS, entersL);
+			}
+			break;
+		}
+		case 'poly-bands': {
+			// BANDS.md "Band strategy": bands from the trailing window only; NaN (t < W-1) compares false.
+			const { mid, sigma } = referencePolyBands(close, p.window, p.degree);
+			const opposite = p.exitAt === 1;
+			for (let t = 0; t < n; t++) {
+				const m = mid[t];
+				const lo = m - p.kstd * sigma[t];
+				const up = m + p.kstd * sigma[t];
+				const c = close[t];
+				set(t, c < lo, opposite ? c > up : c > m, c > up, opposite ? c < lo : c < m);
 			}
 			break;
 		}
