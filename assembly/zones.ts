@@ -5,7 +5,7 @@
 //
 // Reads the single-market layout (layout.ts columns, the day-end flag bytes that engine.prepare() marks) and
 // writes the equity column and the summary block there, so the host reads them like any run. Its own arena
-// follows the layout's flag bytes (ensureArena grows memory once per dataset size):
+// follows the layout's flag bytes and poly-bands' cached bands (ensureArena grows memory once per dataset size):
 //   zone records  : 2*nBars records of ZR_STRIDE f64 (every zone of the run; detector runs: every zone)
 //   active zones  : 2*nBars records of ZA_STRIDE f64 (the strategy's active set, insertion order)
 //   trade records : nBars records of ZT_STRIDE f64 (trade fields, zone, levels, three legs)
@@ -104,7 +104,10 @@ let aCounts: usize = 0;
 /** Lay out the arena after the single-market layout for the loaded bar count; grow memory if needed. */
 function ensureArena(): bool {
   const n = <usize>barCount();
-  aZones = (flagsBase() + n + 15) & ~(<usize>15);
+  // polybands.ts keeps its cached band mids and sigmas (2·n f64) right after the flag bytes: start after them so
+  // that a zones run never overwrites another strategy's cache (its scratch space beyond them may be reused).
+  const polyStart: usize = (flagsBase() + n + 7) & ~(<usize>7);
+  aZones = (polyStart + ((2 * n + 2) << 3) + 15) & ~(<usize>15);
   aActive = aZones + ((n * 2 * <usize>ZR_STRIDE) << 3);
   aTrades = aActive + ((n * 2 * <usize>ZA_STRIDE) << 3);
   aCounts = aTrades + ((n * <usize>ZT_STRIDE) << 3);
