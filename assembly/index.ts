@@ -15,3 +15,5 @@ export {
 } from './portfolio';
 /** polyBandsCompute(window, degree): byte offset of f64[nBars] causal band mids (sigma follows at +nBars*8), NaN before bar window-1; 0 on bad arguments. */
 export { polyBandsCompute } from './polybands';
+/** Price-action patterns (zones.ts): zDetect(...) detector-only runs, zRun(...) the pattern-zones strategy; zZonesPtr(), zTradesPtr(), zCountsPtr(). */
+export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';

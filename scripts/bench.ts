@@ -9,6 +9,7 @@ import { benchData } from './bench-data';
 import { benchShare } from './bench-share';
 import { benchPortfolio } from './bench-portfolio';
 import { benchPortfolioService } from './bench-portfolio-service';
+import { benchZones } from './bench-zones';
 
 const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
@@ -16,6 +17,7 @@ const want = (name: string) => only.length === 0 || only.includes(name);
 if (want('engine')) await benchEngine();
 if (want('portfolio')) await benchPortfolio();
 if (want('portfolio-service')) await benchPortfolioService();
+if (want('zones')) await benchZones();
 if (want('metrics')) benchMetrics();
 if (want('data')) benchData();
 if (want('share')) await benchShare();

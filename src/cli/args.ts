@@ -73,9 +73,12 @@ export function helpText(): string {
 		const lines: string[] = [];
 		let line = '';
 		for (const p of def.params) {
-			const item = p.options
-				? `${p.name}=${p.options.find((o) => o.value === p.default)?.label ?? p.default} (${p.options.map((o) => o.label).join('|')})`
-				: `${p.name}=${p.default} (${p.min}..${p.max})`;
+			const item =
+				p.type === 'enum'
+					? `${p.name}=${p.options![p.default].value} (${p.options!.map((o) => o.value).join('|')})`
+					: p.options
+						? `${p.name}=${p.options.find((o) => o.value === p.default)?.label ?? p.default} (${p.options.map((o) => o.label).join('|')})`
+						: `${p.name}=${p.default} (${p.min}..${p.max})`;
 			if (line && line.length + item.length > 76) (lines.push(line), (line = ''));
 			line += (line ? ', ' : '') + item;
 		}
@@ -102,7 +105,8 @@ Data:
 Strategy:
   --strategy ID            one of the built-in strategies, with their parameters (default, range):
 ${strategies}
-  --param NAME=VALUE       strategy parameter; repeat for several (booleans: true/false or 1/0).
+  --param NAME=VALUE       strategy parameter; repeat for several (booleans: true/false or 1/0;
+                           enumerations by name, e.g. --param entryMethod=zone-mid).
   --direction MODE         long (default) or long-short (reverses on opposite signals).
 
 Execution (signals on a bar's close fill at the next bar's open):
@@ -218,8 +222,10 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 		const given = ['stop-loss', 'take-profit', 'atr-period'].filter((k) => values[k as keyof typeof values] !== undefined);
 		if (given.length > 0) {
 			throw new ValidationError(
-				`--${given.join(', --')} cannot be used with ${strategy}: it sets its own ATR stop-loss/take-profit ` +
-					`(use --param slAtrMultiplier=..., --param tpAtrMultiplier=..., --param atrPeriod=...).`
+				`--${given.join(', --')} cannot be used with ${strategy}: it sets its own ${strategy === 'pattern-zones' ? '' : 'ATR '}stop-loss/take-profit ` +
+					(strategy === 'pattern-zones'
+						? '(its stop-loss is beyond the zone: use --param slBufferRatio=..., --param tpMethod=..., --param rrTarget=...).'
+						: `(use --param slAtrMultiplier=..., --param tpAtrMultiplier=..., --param atrPeriod=...).`)
 			);
 		}
 	} else if (config.stopLoss.mode !== 'atr' && config.takeProfit.mode !== 'atr' && values['atr-period'] !== undefined) {
@@ -398,13 +404,14 @@ function parseSizing(raw: string): SizingSpec {
 }
 
 /**
- * `--param NAME=VALUE` (repeatable): numbers, or true/false for boolean parameters.
+ * `--param NAME=VALUE` (repeatable): numbers, true/false for boolean parameters, an option value for enumerations.
  * @throws ValidationError for a malformed item, a value that is not a number, or a name given twice.
  *   Unknown names and ranges are checked afterwards by the registry (one message listing every problem).
  */
-function parseParams(strategy: StrategyId, items: readonly string[]): Record<string, number | boolean> {
-	const out: Record<string, number | boolean> = {};
-	const known = getStrategy(strategy).params.map((p) => p.name);
+function parseParams(strategy: StrategyId, items: readonly string[]): Record<string, number | boolean | string> {
+	const out: Record<string, number | boolean | string> = {};
+	const schemas = getStrategy(strategy).params;
+	const known = schemas.map((p) => p.name);
 	for (const item of items) {
 		const eq = item.indexOf('=');
 		const name = eq < 0 ? '' : item.slice(0, eq).trim();
@@ -416,8 +423,15 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		if (!known.includes(name)) fail(`Invalid ${strategy} parameters: unknown parameter "${name}" for ${strategy} (known: ${known.join(', ')})`);
 		if (Object.prototype.hasOwnProperty.call(out, name)) fail(`--param ${name} is given more than once.`);
 		const lower = rawValue.toLowerCase();
-		const option = getStrategy(strategy).params.find((p) => p.name === name)?.options?.find((o) => o.label === lower);
-		if (option) out[name] = option.value;
+		const schema = schemas.find((p) => p.name === name);
+		const option = schema?.type !== 'enum' ? schema?.options?.find((o) => o.label === lower) : undefined;
+		if (schema?.type === 'enum') {
+			// An enumeration: one of its option values (or the option's index, as optimisation grids pass it).
+			const allowed = (schema.options ?? []).map((o) => o.value);
+			if (allowed.includes(rawValue)) out[name] = rawValue;
+			else if (/^\d+$/.test(rawValue) && Number(rawValue) < allowed.length) out[name] = Number(rawValue);
+			else fail(`--param ${name} must be one of ${allowed.join(', ')}, got '${rawValue}'.`);
+		} else if (option) out[name] = option.value;
 		else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
 		else if (DECIMAL.test(rawValue)) out[name] = Number(rawValue);
 		else {

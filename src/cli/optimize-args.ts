@@ -56,7 +56,7 @@ const PASS_THROUGH = ['data', 'strategy', 'direction', 'fee', 'slippage', 'stop-
 
 /** Help text of `npm run optimize -- --help`. */
 export function optimizeHelpText(): string {
-	const strategies = STRATEGY_IDS.map((id) => `  ${id.padEnd(20)} ${getStrategy(id).params.map((p) => `${p.name} (${p.min}..${p.max}${p.type === 'float' ? `, step ${p.step}` : ''})`).join(', ')}`).join('\n');
+	const strategies = STRATEGY_IDS.map((id) => `  ${id.padEnd(20)} ${getStrategy(id).params.map((p) => (p.type === 'enum' ? `${p.name} (${p.options!.map((o) => o.value).join('|')})` : `${p.name} (${p.min}..${p.max}${p.type === 'float' ? `, step ${p.step}` : ''})`)).join(', ')}`).join('\n');
 	return `Run every combination of a parameter grid of a built-in strategy on a Binance kline CSV file (WASM core,
 worker threads) and write one row per combination.
 
@@ -66,7 +66,8 @@ Usage:
 
 Parameters:
   --param NAME=START:END:STEP   search START, START+STEP, ... up to END (inclusive), e.g. fast=5:14:1
-  --param NAME=a,b,c            search these values, e.g. slow=20,30,50
+  --param NAME=a,b,c            search these values, e.g. slow=20,30,50 (enumerations by name,
+                                e.g. tpMethod=fixed-rr,swing-target)
   --param NAME=VALUE            keep NAME fixed (booleans true/false); unlisted parameters take their defaults.
   Combinations that break a strategy rule (e.g. fast < slow) are skipped. Strategies and parameters:
 ${strategies}
@@ -118,7 +119,7 @@ function num(flag: string, raw: string): number {
  * @returns an axis (range or list) or a fixed value.
  * @throws ValidationError for a malformed item.
  */
-export function parseParamItem(item: string): { axis: AxisSpec } | { name: string; value: number | boolean } {
+export function parseParamItem(item: string): { axis: AxisSpec } | { name: string; value: number | boolean | string } {
 	const eq = item.indexOf('=');
 	const name = eq < 0 ? '' : item.slice(0, eq).trim();
 	const raw = eq < 0 ? '' : item.slice(eq + 1).trim();
@@ -133,12 +134,14 @@ export function parseParamItem(item: string): { axis: AxisSpec } | { name: strin
 	if (raw.includes(',')) {
 		const values = raw.split(',').map((p) => {
 			const l = p.trim().toLowerCase();
-			return l === 'true' ? 1 : l === 'false' ? 0 : num(flag, p);
+			// Enumeration option names stay strings (the search space maps them to their numbers).
+			return l === 'true' ? 1 : l === 'false' ? 0 : /^[a-z][a-z0-9-]*$/.test(l) ? p.trim() : num(flag, p);
 		});
 		return { axis: { name, values } };
 	}
 	const l = raw.toLowerCase();
 	if (l === 'true' || l === 'false') return { name, value: l === 'true' };
+	if (/^[a-z][a-z0-9-]*$/.test(l)) return { name, value: raw };
 	return { name, value: num(flag, raw) };
 }
 
@@ -164,7 +167,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 	const strategy = getStrategy(values.strategy).id;
 
 	const axes: AxisSpec[] = [];
-	const fixed: Record<string, number | boolean> = {};
+	const fixed: Record<string, number | boolean | string> = {};
 	const names = new Set<string>();
 	for (const item of values.param ?? []) {
 		const p = parseParamItem(item);

@@ -10,6 +10,8 @@ import { checkResumable, readState, writeState } from './optimize-method';
 import { ValidationError } from '../lib/core/errors';
 import { createNodeEngine } from '../lib/engine/node';
 import type { OverfittingReport } from '../lib/analysis/overfitting';
+import { getStrategy, paramValueLabel } from '../lib/engine/strategies';
+import type { StrategyId } from '../lib/engine/types';
 import {
 	dataSpanMs,
 	evaluateBatch,
@@ -38,15 +40,20 @@ export interface OptimizeIo {
 export const ROW_STATS = ['finalEquity', 'totalReturnRatio', 'maxDrawdownRatio', 'nTrades', 'winRate', 'sharpeRatio'] as const;
 
 /** One output row as a plain object: searched parameters then {@link ROW_STATS} (non-finite values as null). */
-export function rowObject(names: readonly string[], r: TrialResult): Record<string, number | null> {
-	const o: Record<string, number | null> = {};
-	names.forEach((n, d) => (o[n] = r.values[d]));
+export function rowObject(names: readonly string[], r: TrialResult, strategy?: StrategyId): Record<string, number | string | null> {
+	const o: Record<string, number | string | null> = {};
+	// enumeration parameters by option name when the strategy is known
+	const schemas = strategy ? getStrategy(strategy).params : [];
+	names.forEach((n, d) => {
+		const schema = schemas.find((p) => p.name === n);
+		o[n] = schema ? paramValueLabel(schema, r.values[d]) : r.values[d];
+	});
 	for (const k of ROW_STATS) o[k] = Number.isFinite(r.stats[k]) ? r.stats[k] : null;
 	return o;
 }
 
 /** One CSV line (full precision; an undefined value is an empty cell). */
-function csvLine(values: readonly (number | null)[]): string {
+function csvLine(values: readonly (number | string | null)[]): string {
 	return values.map((v) => (v === null ? '' : String(v))).join(',') + '\n';
 }
 
@@ -55,12 +62,12 @@ class RowWriter {
 	private readonly ready = new Map<number, { to: number; rows: TrialResult[] }>();
 	private next = 0;
 	private count = 0;
-	constructor(path: string, private readonly names: string[], private readonly format: 'csv' | 'json') {
+	constructor(path: string, private readonly names: string[], private readonly format: 'csv' | 'json', private readonly strategy?: StrategyId) {
 		this.stream = createWriteStream(path);
 		this.stream.write(format === 'csv' ? [...names, ...ROW_STATS].join(',') + '\n' : '[');
 	}
-	static open(path: string, names: string[], format: 'csv' | 'json'): RowWriter {
-		return new RowWriter(path, names, format);
+	static open(path: string, names: string[], format: 'csv' | 'json', strategy?: StrategyId): RowWriter {
+		return new RowWriter(path, names, format, strategy);
 	}
 	/** Accept a finished range batch; write every batch that is now contiguous with what was written. */
 	add(batch: TrialBatch, rows: TrialResult[]): void {
@@ -71,7 +78,7 @@ class RowWriter {
 			this.next = b.to;
 			let text = '';
 			for (const r of b.rows) {
-				const o = rowObject(this.names, r);
+				const o = rowObject(this.names, r, this.strategy);
 				if (this.format === 'csv') text += csvLine(Object.values(o));
 				else text += (this.count > 0 ? ',\n' : '\n') + JSON.stringify(o);
 				this.count++;
@@ -194,7 +201,7 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
 	}
 	const names = o.axes.map((a) => a.name);
 	const ordered = o.method.kind === 'grid' && !resume;
-	const writer = ordered ? RowWriter.open(o.outPath, names, o.format) : new AppendWriter(o.outPath, names, o.format, !!resume);
+	const writer = ordered ? RowWriter.open(o.outPath, names, o.format, o.config.strategy) : new AppendWriter(o.outPath, names, o.format, !!resume);
 	const statePath = o.statePath ?? o.resumePath;
 	const abort = new AbortController();
 	const onSigint = () => abort.abort();

@@ -11,7 +11,9 @@ import { formatMetric, METRIC_INFO, type Metrics } from '../lib/metrics';
 import type { CliReport } from './run';
 
 /** One trade in the JSON result: the engine's trade with ISO-8601 UTC bar times. */
-export interface TradeJson extends Omit<Trade, 'entryTime' | 'exitTime'> {
+export interface TradeJson extends Omit<Trade, 'entryTime' | 'exitTime' | 'legs'> {
+	/** Legs of a trade closed in parts (pattern-zones), leg time ISO-8601 UTC. */
+	legs?: (Omit<NonNullable<Trade['legs']>[number], 'time'> & { time: string })[];
 	/** Open time of the entry bar, ISO-8601 UTC (`2025-07-29T10:00:00Z`). */
 	entryTime: string;
 	/** Open time of the exit bar (the last bar for an end-of-data exit), ISO-8601 UTC. */
@@ -51,6 +53,10 @@ export interface ResultJson {
 	openTime: number[];
 	/** Equity marked at every bar's close (quote currency), one value per bar. */
 	equity: number[];
+	/** pattern-zones runs: zones detected / kept / duplicates / traded / skipped / invalidated / expired … */
+	zoneCounts?: import('../lib/engine/zones-types').ZoneCounts;
+	/** pattern-zones runs: every zone (confirmation time as ISO UTC). */
+	zones?: (Omit<import('../lib/engine/zones-types').Zone, 'time'> & { time: string })[];
 }
 
 /**
@@ -83,9 +89,15 @@ export function buildResultJson(report: CliReport): ResultJson {
 		config: options.config,
 		summary: result.summary,
 		metrics,
-		trades: result.trades.map((tr) => ({ ...tr, entryTime: isoUtc(tr.entryTime), exitTime: isoUtc(tr.exitTime) })),
+		trades: result.trades.map(({ legs, ...tr }) => ({
+			...tr,
+			entryTime: isoUtc(tr.entryTime),
+			exitTime: isoUtc(tr.exitTime),
+			...(legs ? { legs: legs.map((l) => ({ ...l, time: isoUtc(l.time) })) } : {})
+		})),
 		openTime: Array.from(t),
-		equity: Array.from(result.equity)
+		equity: Array.from(result.equity),
+		...(result.zoneCounts ? { zoneCounts: result.zoneCounts, zones: (result.zones ?? []).map((z) => ({ ...z, time: isoUtc(z.time) })) } : {})
 	};
 }
 
@@ -178,6 +190,13 @@ export function formatSummary(report: CliReport): string {
 			.map(([k, v]) => `${k} ${v}`)
 			.join(', ')}`
 	);
+	if (result.zoneCounts) {
+		const c = result.zoneCounts;
+		lines.push(
+			`Zones     detected ${c.detected}, kept ${c.kept}, duplicates ${c.duplicates}, traded ${c.traded}, skipped ${c.skipped}, ` +
+				`invalidated ${c.invalidated}, expired ${c.expired}, active at end ${c.activeAtEnd}`
+		);
+	}
 	const last = result.trades[result.trades.length - 1];
 	if (last?.exitReason === 'end_of_data') {
 		lines.push(`          the last ${last.direction} position was closed at the last bar's close (end of data)`);

@@ -117,6 +117,8 @@ export function validatePortfolioConfig(config: PortfolioConfig, marketCount: nu
 		problems.push(`Maintenance margin ratio must be a fraction from 0 to below 0.5 (0.005 = 0.5 %), got ${mmr}`);
 	if (config.strategy === 'poly-bands')
 		problems.push('poly-bands cannot run in a portfolio yet (its causal bands are computed per single market): backtest it market by market');
+	if (config.strategy === 'pattern-zones')
+		problems.push('pattern-zones runs on one market at a time (limit entries and take-profit legs are not in the portfolio loop): run it as a single-market backtest');
 	const maker = config.makerFeeRate;
 	if (maker !== undefined && !(isNum(maker) && maker >= 0 && maker < 0.5))
 		problems.push(`Maker fee rate must be a fraction from 0 to below 0.5 (0.001 = 0.1 %), got ${maker}`);

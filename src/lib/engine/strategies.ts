@@ -7,10 +7,26 @@
 import { ValidationError } from '../core/errors';
 import type { BacktestConfig, StrategyId } from './types';
 
-/** One parameter of a strategy. `int` and `float` are numbers; `bool` is 0/1 (or true/false). */
+/**
+ * One choice of a parameter with options: of an `enum` parameter (value = the option name carried in configurations,
+ * share links and the CLI, e.g. `--param entryMethod=zone-mid`), or of a number-backed choice (value = the number).
+ */
+export interface ParamOption {
+	value: string | number;
+	/** Short label for selects (the CLI also accepts it for number-backed choices). */
+	label: string;
+	/** Plain-language help. */
+	description?: string;
+}
+
+/**
+ * One parameter of a strategy. `int` and `float` are numbers; `bool` is 0/1 (or true/false); `enum` is one of
+ * `options`, given as its `value` string (or as its index, which is what the core, `default`, `min`/`max` and
+ * optimisation axes use: option i is the number i).
+ */
 export interface ParamSchema {
 	name: string;
-	type: 'int' | 'float' | 'bool';
+	type: 'int' | 'float' | 'bool' | 'enum';
 	default: number;
 	min: number;
 	max: number;
@@ -18,10 +34,11 @@ export interface ParamSchema {
 	/** What the parameter does, with its unit. */
 	description: string;
 	/**
-	 * A choice among labelled values (an enumeration backed by numbers, e.g. poly-bands `exitAt`: 0 = fit,
-	 * 1 = opposite-band). Forms show a select; the CLI accepts the label or the number.
+	 * Choices: of an `enum` parameter, in the order of their numbers (option names as values); or of a number-backed
+	 * `int` choice among labelled values (e.g. poly-bands `exitAt`: 0 = fit, 1 = opposite-band). Forms show a select;
+	 * the CLI accepts the option name (enum), or the label or the number (number-backed).
 	 */
-	options?: readonly { value: number; label: string }[];
+	options?: readonly ParamOption[];
 }
 
 /** A cross-parameter rule, e.g. fast < slow. */
@@ -54,6 +71,10 @@ const bool = (name: string, def: boolean, description: string): ParamSchema => (
 	name, type: 'bool', default: def ? 1 : 0, min: 0, max: 1, step: 1, description
 });
 
+const enumParam = (name: string, def: string, options: (ParamOption & { value: string; description: string })[], description: string): ParamSchema => {
+	const i = options.findIndex((o) => o.value === def);
+	return { name, type: 'enum', options, default: i, min: 0, max: options.length - 1, step: 1, description };
+};
 const choice = (name: string, def: number, options: { value: number; label: string }[], description: string): ParamSchema => ({
 	name, type: 'int', default: def, min: options[0].value, max: options[options.length - 1].value, step: 1, description, options
 });
@@ -140,6 +161,41 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Obje
 		],
 		constraints: [{ check: (p) => p.window >= p.degree + 2, message: 'window must be at least degree + 2 bars' }],
 		ownsExitLevels: false
+	},
+	'pattern-zones': {
+		id: 'pattern-zones',
+		wasmId: 11,
+		name: 'Price-action zones (FVG, order block, liquidity sweep)',
+		description:
+			'Detects fair value gaps, order blocks or liquidity sweeps (each zone known at its confirmation bar only) and trades the retrace into a zone with a limit order: stop-loss beyond the zone plus a buffer, three take-profit legs of a third each. One position at a time; long-only trades bullish zones, long-short both. Fees per fill; sizing as configured.',
+		params: [
+			enumParam('pattern', 'fvg', [
+				{ value: 'fvg', label: 'Fair value gap', description: 'Three candles where the third does not overlap the first: the gap between them is the zone.' },
+				{ value: 'order-block', label: 'Order block', description: 'The last opposite candle before a candle that closes beyond the recent range (structureLookback bars): that candle\'s range is the zone.' },
+				{ value: 'liquidity-sweep', label: 'Liquidity sweep', description: 'A candle that pokes beyond the recent low/high (sweepLookback bars) and closes back inside: its wick is the zone.' }
+			], 'Which price-action pattern marks the zones.'),
+			enumParam('entryMethod', 'zone-edge', [
+				{ value: 'zone-edge', label: 'Zone edge', description: 'Limit order at the near edge of the zone (top of a bullish zone): fills most often.' },
+				{ value: 'zone-mid', label: 'Zone middle', description: 'Limit order at the middle of the zone: better price, fewer fills.' },
+				{ value: 'atr-buffer', label: 'Edge + ATR buffer', description: 'Limit order entryAtrBuffer ATRs before the zone edge: fills even on shallow retraces.' }
+			], 'Where in the zone the limit entry order sits.'),
+			enumParam('tpMethod', 'fixed-rr', [
+				{ value: 'fixed-rr', label: 'Fixed risk-reward', description: 'Final target rrTarget times the risk (entry to stop-loss); legs at 1/3, 2/3 and all of it.' },
+				{ value: 'atr-multiple', label: 'ATR multiple', description: 'Final target rrTarget ATRs (ATR14 at the zone\'s confirmation) from the entry.' },
+				{ value: 'swing-target', label: 'Recent swing', description: 'Final target at the highest high (long) or lowest low (short) of the swingLookback bars up to the zone; fixed risk-reward when that is not beyond the entry.' }
+			], 'How the three take-profit levels are placed.'),
+			float('rrTarget', 2, 0.1, 20, 0.1, 'Final target: multiple of the risk (fixed-rr) or of ATR (atr-multiple).'),
+			float('slBufferRatio', 0.1, 0, 5, 0.01, 'Stop-loss distance beyond the zone, as a fraction of the zone height (0.10 = 10 %).'),
+			float('minZoneRatio', 0.0015, 0, 0.5, 0.0001, 'Smallest zone kept: zone height / close at confirmation (0.0015 = 0.15 %).'),
+			bool('useOverlap', true, 'Drop a new zone overlapping an active zone of the same pattern and direction by 70 % or more.'),
+			int('zoneExpiryBars', 100, 1, 100000, 'Bars after confirmation a zone stays active for entries.'),
+			float('entryAtrBuffer', 0.25, 0, 10, 0.05, 'atr-buffer entry: distance before the zone edge, in ATRs.'),
+			int('swingLookback', 20, 1, 10000, 'swing-target: bars of the swing window ending at the zone\'s confirmation bar.'),
+			int('structureLookback', 10, 1, 10000, 'order-block: bars before the confirmation whose high (low) the close must clear.'),
+			int('sweepLookback', 20, 1, 10000, 'liquidity-sweep: bars before the confirmation whose lowest low (highest high) is swept.')
+		],
+		constraints: [],
+		ownsExitLevels: true
 	}
 });
 
@@ -167,6 +223,13 @@ export function defaultParams(id: StrategyId): Record<string, number> {
  */
 export function checkParam(schema: ParamSchema, value: unknown): string | null {
 	let v: number;
+	if (schema.type === 'enum') {
+		const allowed = (schema.options ?? []).map((o) => o.value);
+		if (typeof value === 'string') return allowed.includes(value) ? null : `${schema.name} must be one of ${allowed.join(', ')}, got ${JSON.stringify(value)}`;
+		if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value >= allowed.length)
+			return `${schema.name} must be one of ${allowed.join(', ')} (or its index 0-${allowed.length - 1}), got ${JSON.stringify(value)}`;
+		return null;
+	}
 	if (typeof value === 'boolean') v = value ? 1 : 0;
 	else if (typeof value === 'number') v = value;
 	else return `${schema.name} must be a number, got ${JSON.stringify(value)}`;
@@ -186,7 +249,7 @@ export function checkParam(schema: ParamSchema, value: unknown): string | null {
  */
 export function resolveParams(
 	id: StrategyId,
-	params: Record<string, number | boolean> = {}
+	params: Record<string, number | boolean | string> = {}
 ): { values: number[]; byName: Record<string, number> } {
 	const def = getStrategy(id);
 	const problems: string[] = [];
@@ -199,13 +262,24 @@ export function resolveParams(
 		const raw = params[p.name] ?? p.default;
 		const err = checkParam(p, raw);
 		if (err) problems.push(err);
-		byName[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : (raw as number);
+		byName[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : typeof raw === 'string' ? enumIndex(p, raw) : (raw as number);
 	}
 	if (problems.length === 0) {
 		for (const c of def.constraints) if (!c.check(byName)) problems.push(c.message);
 	}
 	if (problems.length) throw new ValidationError(`Invalid ${id} parameters: ${problems.join('; ')}`);
 	return { values: def.params.map((p) => byName[p.name]), byName };
+}
+
+/** Number (option index) of an enum value; -1 when `value` is not one of the options. */
+export function enumIndex(schema: ParamSchema, value: string): number {
+	return (schema.options ?? []).findIndex((o) => o.value === value);
+}
+
+/** Display/config form of a parameter value: the option string of an enum (from its value or index), otherwise the number. */
+export function paramValueLabel(schema: ParamSchema, value: number | boolean | string): number | string {
+	if (schema.type === 'enum') return typeof value === 'string' ? value : (schema.options?.[Number(value)]?.value ?? String(value));
+	return typeof value === 'boolean' ? (value ? 1 : 0) : (value as number);
 }
 
 /** A configuration with the documented defaults (S1 rules: 0.1 % fee, no slippage, all-in, long-only, 10,000 USDT). */

@@ -11,7 +11,7 @@
 import type { UnixMs } from '../core/types';
 
 /** Strategy identifiers of the built-in registry. */
-export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'poly-bands';
+export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'poly-bands' | 'pattern-zones';
 
 /** `long`: long-only; `long-short`: long and short, with reversal on opposite signals. */
 export type DirectionMode = 'long' | 'long-short';
@@ -42,7 +42,7 @@ export type SizingSpec =
 export interface BacktestConfig {
 	strategy: StrategyId;
 	/** Strategy parameters by name (numbers; booleans as 0/1 or true/false), validated against the registry schema. Missing names take defaults. */
-	params: Record<string, number | boolean>;
+	params: Record<string, number | boolean | string>;
 	direction: DirectionMode;
 	/** Fee rate per fill as a fraction of traded notional (0.001 = 0.1 %). */
 	feeRate: number;
@@ -77,6 +77,12 @@ export interface Trade {
 	/** `pnl / (size * entryPrice)`: net return on the position's entry notional. */
 	profitRatio: number;
 	exitReason: ExitReason;
+	/**
+	 * Exit fills of a trade closed in parts (pattern-zones take-profit legs; SEMANTICS.md "Price-action patterns"),
+	 * in fill order: bar index, bar open time (ms UTC), fill price, base units, fee (quote), reason. Absent for
+	 * trades closed in one fill; then `exitPrice` is that fill, otherwise the units-weighted mean of the legs.
+	 */
+	legs?: { bar: number; time: UnixMs; price: number; units: number; fee: number; reason: 'stop_loss' | 'take_profit' | 'end_of_data' }[];
 }
 
 /** Raw output of a simulation (what both engines produce). */

@@ -14,6 +14,11 @@ import { inferIntervalMs } from '../core/timeframe';
 import { engineBuildId, engineVersionOf } from './fingerprint';
 import { getStrategy, validateConfig } from './strategies';
 import type { BacktestConfig, ExitReason, SimulationOutput, Trade } from './types';
+import {
+	PATTERN_ZONES_WASM_ID, detectZonesCore, patternParamsFromValues, readZoneCounts, readZoneTrades, readZones, runZoneScalars,
+	type DetectZonesOptions, type DetectZonesResult, type ZoneCore
+} from './zones-engine';
+import type { Zone, ZoneCounts } from './zones-types';
 
 const COL = { openTime: 0, open: 1, high: 2, low: 3, close: 4, volume: 5, equity: 6 } as const;
 const TRADE_STRIDE = 10;
@@ -64,6 +69,10 @@ export interface CoreSummary {
 /** Output of a full run: what {@link SimulationOutput} has plus the core summary. */
 export interface BacktestResult extends SimulationOutput {
 	summary: CoreSummary;
+	/** pattern-zones runs: every zone the run detected (SEMANTICS.md "Price-action patterns"). */
+	zones?: Zone[];
+	/** pattern-zones runs: zones detected / kept / duplicates / traded / skipped / invalidated / expired … */
+	zoneCounts?: ZoneCounts;
 }
 
 /** An indicator series for charts, aligned with the bars (NaN while undefined). */
@@ -254,6 +263,7 @@ export class WasmEngine {
 	/** Run the core with resolved scalars; `record` = store trade records. Returns final equity. */
 	runScalars(s: RunScalars, record = false): number {
 		this.requireData();
+		if (s.strategy === PATTERN_ZONES_WASM_ID) return runZoneScalars(this.core as unknown as ZoneCore, s, record);
 		const p = s.p;
 		return this.core.run(
 			s.strategy, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
@@ -308,6 +318,18 @@ export class WasmEngine {
 		const scalars = toRunScalars(config);
 		this.runScalars(scalars, true);
 		const summary = this.readSummary(config.initialCash);
+		if (scalars.strategy === PATTERN_ZONES_WASM_ID) {
+			const core = this.core as unknown as ZoneCore;
+			const { zoneRecords, ...zoneCounts } = readZoneCounts(core);
+			return {
+				trades: readZoneTrades(core, summary.nTrades, this.openTime, patternParamsFromValues(scalars.p).pattern),
+				equity: this.column(COL.equity).slice(),
+				ambiguousBars: summary.ambiguousBars,
+				summary,
+				zones: readZones(core, zoneRecords, this.openTime),
+				zoneCounts
+			};
+		}
 		return {
 			trades: this.readTrades(summary.nTrades),
 			equity: this.column(COL.equity).slice(),
@@ -392,7 +414,19 @@ export class WasmEngine {
 					{ id: 'poly-lower', label: `Fit − ${p.kstd}σ`, pane: 'price', values: b.lower }
 				];
 			}
+			case 'pattern-zones':
+				return []; // zones are drawn from the run's `zones`, not as a line series
 		}
+	}
+
+	/**
+	 * Detector-only run over the loaded candles (SEMANTICS.md "Detections on their own"): every zone of each requested
+	 * pattern with its kept / duplicate flags, and counts per pattern.
+	 * @throws DataError when no candles are loaded; RangeError for a bad option
+	 */
+	detectZones(options: DetectZonesOptions = {}): DetectZonesResult {
+		this.requireData();
+		return detectZonesCore(this.core as unknown as ZoneCore, this.openTime, options);
 	}
 
 	/** Bar length inferred from the loaded open times (ms; the most common spacing). */

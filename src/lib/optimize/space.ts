@@ -8,18 +8,19 @@
  * constraints (fast < slow) are checked per combination, and invalid combinations are skipped, not evaluated.
  */
 import { ValidationError } from '../core/errors';
-import { checkParam, getStrategy, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
+import { checkParam, enumIndex, getStrategy, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
 import type { StrategyId } from '../engine/types';
 
 /**
  * How one parameter is searched.
  * - range: `start`, `start + step`, ... up to `end` inclusive (when `end` is on the step grid); values are rounded to
  *   the decimals of `start`/`step`, so `0.1` steps do not drift.
- * - list: the given values (sorted ascending; duplicates are an error).
+ * - list: the given values (sorted ascending; duplicates are an error). Enumeration parameters take their option
+ *   names (or numbers); the axis holds the option numbers.
  */
 export type AxisSpec =
 	| { name: string; start: number; end: number; step: number }
-	| { name: string; values: readonly number[] };
+	| { name: string; values: readonly (number | string)[] };
 
 /** A resolved axis: the parameter, its place in the strategy's parameter list, and its sorted values. */
 export interface Axis {
@@ -64,7 +65,20 @@ export function resolveAxis(def: StrategyDefinition, spec: AxisSpec): Axis {
 	if ('values' in spec) {
 		if (!Array.isArray(spec.values) || spec.values.length === 0) throw new ValidationError(`${spec.name}: the value list is empty; give at least one value.`);
 		if (spec.values.length > MAX_AXIS_VALUES) throw new ValidationError(`${spec.name}: ${spec.values.length} values is more than ${MAX_AXIS_VALUES}.`);
-		values = [...spec.values].sort((a, b) => a - b);
+		values = spec.values.map((v) => {
+			if (typeof v !== 'string') return v;
+			const i = schema.type === 'enum' ? enumIndex(schema, v) : -1;
+			if (i >= 0) return i;
+			// a number-backed choice given by its label (e.g. poly-bands exitAt=fit)
+			const byLabel = schema.type !== 'enum' ? schema.options?.find((o) => o.label === v)?.value : undefined;
+			if (typeof byLabel === 'number') return byLabel;
+			throw new ValidationError(
+				schema.options
+					? `${spec.name}: '${v}' is not one of ${schema.options.map((o) => (schema.type === 'enum' ? o.value : o.label)).join(', ')}.`
+					: `${spec.name}: '${v}' is not a number.`
+			);
+		});
+		values.sort((a, b) => a - b);
 		for (let i = 1; i < values.length; i++) {
 			if (values[i] === values[i - 1]) throw new ValidationError(`${spec.name}: value ${values[i]} is listed twice; list each value once.`);
 		}
@@ -95,7 +109,7 @@ export interface SearchSpaceSpec {
 	strategy: StrategyId;
 	axes: readonly AxisSpec[];
 	/** Values of parameters that are not searched (defaults fill the rest); entries for searched names are ignored. */
-	fixed?: Readonly<Record<string, number | boolean>>;
+	fixed?: Readonly<Record<string, number | boolean | string>>;
 }
 
 /**
@@ -137,10 +151,15 @@ export class SearchSpace {
 		const problems: string[] = [];
 		for (const p of this.def.params) {
 			if (seen.has(p.name)) continue;
-			const raw = spec.fixed?.[p.name] ?? p.default;
+			let raw = spec.fixed?.[p.name] ?? p.default;
+			// a number-backed choice given by its label (e.g. exitAt=fit)
+			if (typeof raw === 'string' && p.type !== 'enum') raw = (p.options?.find((o) => o.label === raw)?.value as number | undefined) ?? raw;
 			const err = checkParam(p, raw);
 			if (err) problems.push(err);
-			fixed[p.name] = typeof raw === 'boolean' ? (raw ? 1 : 0) : raw;
+			fixed[p.name] =
+				typeof raw === 'boolean' ? (raw ? 1 : 0)
+				: typeof raw === 'string' ? enumIndex(p, raw)
+				: raw;
 		}
 		for (const name of Object.keys(spec.fixed ?? {})) {
 			if (!this.def.params.some((p) => p.name === name)) problems.push(`unknown parameter "${name}" for ${this.strategy}`);

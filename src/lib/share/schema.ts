@@ -91,7 +91,7 @@ const level = z.discriminatedUnion('mode', [
 
 const config = z.strictObject({
 	strategy: z.enum(STRATEGY_IDS as unknown as [string, ...string[]]),
-	params: z.record(paramName, z.union([finite, z.boolean()])).refine((p) => Object.keys(p).length <= 32, 'has too many parameters'),
+	params: z.record(paramName, z.union([finite, z.boolean(), z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be an option name')])).refine((p) => Object.keys(p).length <= 32, 'has too many parameters'),
 	direction: z.enum(['long', 'long-short']),
 	feeRate: finite,
 	slippageRate: finite,

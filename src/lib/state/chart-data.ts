@@ -112,6 +112,21 @@ export function tradeMarkers(trades: readonly Trade[], opts: TradeMarkerOptions 
 			shape: long ? 'arrowUp' : 'arrowDown',
 			color: long ? MARKER_COLORS.longEntry : MARKER_COLORS.shortEntry
 		};
+		if (t.legs && new Set(t.legs.map((l) => `${l.bar}:${l.reason}`)).size > 1) {
+			// A trade closed in legs (pattern-zones): one marker per leg, numbered.
+			t.legs.forEach((l, k) => {
+				const sl = l.reason === 'stop_loss';
+				out.push({
+					id: `x${i}.${k}`,
+					time: toChartTime(l.time),
+					position: long ? 'aboveBar' : 'belowBar',
+					shape: 'square',
+					color: sl ? MARKER_COLORS.stopLoss : l.reason === 'take_profit' ? MARKER_COLORS.takeProfit : MARKER_COLORS.endOfData,
+					text: sl ? 'SL' : l.reason === 'take_profit' ? `TP${k + 1}` : 'End'
+				});
+			});
+			return;
+		}
 		const exit: TradeMarker = {
 			id: `x${i}`,
 			time: toChartTime(t.exitTime),

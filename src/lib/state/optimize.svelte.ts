@@ -5,7 +5,7 @@
  */
 import type { Remote } from 'comlink';
 import { defaultParams, getStrategy, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
-import type { BacktestConfig } from '../engine/types';
+import type { BacktestConfig, DirectionMode } from '../engine/types';
 import { formatMetric, metricInfo } from '../metrics';
 import {
 	dataSpanMs,
@@ -128,12 +128,28 @@ export function evaluateOnPool(
 }
 
 /**
+ * Display form of a searched parameter's value: an enumeration's option name, otherwise the number.
+ * @param strategy - the job's strategy; @param name - parameter name; @param value - the axis value.
+ */
+export function formatParamValue(strategy: string, name: string, value: number): string {
+	try {
+		const schema = getStrategy(strategy).params.find((p) => p.name === name);
+		if (schema?.type === 'enum') return String(schema.options?.[value]?.value ?? value);
+	} catch {
+		/* unknown strategy: the number */
+	}
+	return String(value);
+}
+
+/**
  * Default range of a parameter: schema min/max/step around the default value (five steps each side, clamped).
  * @param schema - the registry's parameter schema.
  * @returns a range row, searched for the first two parameters of a strategy (set by the caller).
  */
 export function defaultRange(schema: ParamSchema): RangeInput {
 	if (schema.type === 'bool') return { name: schema.name, schema, search: false, start: 0, end: 1, step: 1, fixed: schema.default };
+	// enumerations: every option (their numbers 0 … n-1)
+	if (schema.type === 'enum') return { name: schema.name, schema, search: false, start: 0, end: schema.max, step: 1, fixed: schema.default };
 	const d = schema.step.toString().split('.')[1]?.length ?? 0;
 	const round = (v: number) => Number(v.toFixed(d));
 	return {
@@ -193,6 +209,8 @@ export class OptimizeState {
 	/** True once {@link exec} has been prefilled from the Backtest form. */
 	execPrefilled = false;
 	strategy = $state<StrategyId>('sma-cross');
+	/** Direction set by a preset (the seed grid is long-only); null = the backtest form's direction. */
+	directionOverride = $state<DirectionMode | null>(null);
 	ranges = $state<RangeInput[]>([]);
 	method = $state<SearchMethod['kind']>('grid');
 	randomTrials = $state(200);
@@ -266,7 +284,34 @@ export class OptimizeState {
 	setStrategy(id: StrategyId): void {
 		const def = getStrategy(id);
 		this.strategy = id;
-		this.ranges = def.params.map((p, i) => ({ ...defaultRange(p), search: i < 2 && p.type !== 'bool' }));
+		this.directionOverride = null;
+		// search the first two numeric parameters by default
+		const numeric = def.params.filter((p) => p.type === 'int' || p.type === 'float').slice(0, 2);
+		this.ranges = def.params.map((p) => ({ ...defaultRange(p), search: numeric.includes(p) }));
+	}
+
+	/**
+	 * The seed grid of PATTERNS.md for `pattern-zones` (960 runs): fvg, long-only, rrTarget 1.5…3.5 step 0.5 ×
+	 * slBufferRatio 0.05…0.20 step 0.05 × minZoneRatio 0.0010…0.0025 step 0.0005 × the three target methods ×
+	 * zone-edge / zone-mid × overlap on/off, grid search.
+	 */
+	applySeedGridPreset(): void {
+		this.setStrategy('pattern-zones' as StrategyId);
+		const axes: Record<string, [number, number, number]> = {
+			rrTarget: [1.5, 3.5, 0.5],
+			slBufferRatio: [0.05, 0.2, 0.05],
+			minZoneRatio: [0.001, 0.0025, 0.0005],
+			tpMethod: [0, 2, 1],
+			entryMethod: [0, 1, 1],
+			useOverlap: [0, 1, 1]
+		};
+		this.ranges = this.ranges.map((r) => {
+			const a = axes[r.name];
+			if (a) return { ...r, search: true, start: a[0], end: a[1], step: a[2] };
+			return { ...r, search: false, fixed: r.name === 'pattern' ? 0 : r.fixed };
+		});
+		this.method = 'grid';
+		this.directionOverride = 'long';
 	}
 
 	/**
@@ -305,7 +350,7 @@ export class OptimizeState {
 		for (const r of this.ranges) if (!r.search) params[r.name] = r.fixed;
 		const axes: AxisSpec[] = this.ranges.filter((r) => r.search).map((r) => ({ name: r.name, start: r.start, end: r.end, step: r.step }));
 		return {
-			config: { ...structuredClone($state.snapshot(base) as BacktestConfig), strategy: this.strategy, params },
+			config: { ...structuredClone($state.snapshot(base) as BacktestConfig), strategy: this.strategy, params, ...(this.directionOverride ? { direction: this.directionOverride } : {}) },
 			axes,
 			objective: { key: this.objective, minTrades: this.minTrades },
 			data: { bars: dataset.ohlcv.openTime.length, spanMs: dataSpanMs(dataset.ohlcv.openTime, dataset.intervalMs) }

@@ -11,6 +11,7 @@ import { newRunId, type RunsRepository, type StoredRun } from '../persistence/ru
 import type { BacktestClient } from '../workers/backtest-client';
 import { PoolJobError, type PoolJob } from '../workers/pool';
 import type { IndicatorLine, RunResponse, TestFault } from '../workers/protocol';
+import type { Zone, ZoneCounts } from '../engine/zones-types';
 import type { Dataset } from './market.svelte';
 
 /** What a completed run keeps. Arrays are Float64Array, length = bars. */
@@ -26,6 +27,9 @@ export interface RunResult {
 	elapsedMs: number;
 	/** Engine version, candle hash, run fingerprint and trades hash (absent on runs stored before fingerprints existed). */
 	fingerprint?: RunFingerprint;
+	/** pattern-zones runs: zones that were active at some point (chart rectangles) and the zone counts. */
+	zones?: Zone[];
+	zoneCounts?: ZoneCounts;
 }
 
 /** A stored run with the engine's types. */
@@ -184,7 +188,8 @@ export class RunsState {
 					ambiguousBars: r.ambiguousBars,
 					indicators: r.indicators,
 					elapsedMs: r.elapsedMs,
-					fingerprint: r.fingerprint
+					fingerprint: r.fingerprint,
+					...(r.zones ? { zones: r.zones, zoneCounts: r.zoneCounts } : {})
 				};
 				return this.#update(run.id, { status: 'completed', result, error: undefined });
 			},

@@ -4,7 +4,7 @@
  * (percentages where the UI shows %), every field has its own message, and `config` is the
  * validated BacktestConfig or null while anything is invalid (which blocks the run).
  */
-import { checkParam, defaultConfig, getStrategy, STRATEGY_IDS, validateConfig } from '../engine/strategies';
+import { checkParam, defaultConfig, enumIndex, getStrategy, paramValueLabel, STRATEGY_IDS, validateConfig } from '../engine/strategies';
 import { DEFAULT_FEE_RATE, DEFAULT_SLIPPAGE_RATE } from '../core/costs';
 import type { ParamSchema, StrategyDefinition } from '../engine/strategies';
 import type { BacktestConfig, DirectionMode, StrategyId } from '../engine/types';
@@ -109,7 +109,7 @@ export class StrategyFormState {
 		this.params = Object.fromEntries(
 			def.params.map((p) => {
 				const v = c.params[p.name] ?? p.default;
-				return [p.name, typeof v === 'boolean' ? (v ? 1 : 0) : v];
+				return [p.name, typeof v === 'boolean' ? (v ? 1 : 0) : typeof v === 'string' ? enumIndex(p, v) : v];
 			})
 		);
 		this.direction = c.direction;
@@ -188,7 +188,8 @@ export class StrategyFormState {
 					: ({ mode: 'atr', value: value as number } as const);
 		const c: BacktestConfig = {
 			strategy: this.strategy,
-			params: Object.fromEntries(def.params.map((p) => [p.name, this.params[p.name] as number])),
+			// enumerations go into the configuration as their option names (share links, stored runs, the CLI)
+			params: Object.fromEntries(def.params.map((p) => [p.name, paramValueLabel(p, this.params[p.name] as number)])),
 			direction: this.direction,
 			feeRate: pctToFraction(this.feePct as number),
 			slippageRate: pctToFraction(this.slippagePct as number),

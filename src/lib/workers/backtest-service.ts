@@ -5,6 +5,7 @@
  * statistics, and return results whose arrays are copied out of WASM memory and marked for
  * transfer.
  */
+import type { DetectZonesOptions, DetectZonesResult } from '../engine/zones-engine';
 import { transfer } from 'comlink';
 import { inferIntervalMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
@@ -129,6 +130,7 @@ export function createBacktestService(
 				summary: { ...result.summary },
 				indicators,
 				elapsedMs,
+				...(result.zones ? { zones: result.zones.filter((z) => z.endBar >= 0), zoneCounts: result.zoneCounts } : {}),
 				fingerprint: request.market
 					? fingerprintRun({
 							engineVersion: e.version,
@@ -153,6 +155,12 @@ export function createBacktestService(
 			requireDataset(request.datasetId);
 			const e = await engine();
 			return evaluateTrials(e, request.job, request.batch);
+		},
+
+		async detectZones(request: { datasetId: string; options: DetectZonesOptions }): Promise<DetectZonesResult> {
+			requireDataset(request.datasetId);
+			const e = await engine();
+			return e.detectZones(request.options);
 		},
 
 		async identity(id: string): Promise<DatasetIdentity> {

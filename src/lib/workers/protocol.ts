@@ -65,6 +65,9 @@ export interface RunResponse {
 	elapsedMs: number;
 	/** Engine version, data hash, run fingerprint and trades hash (when the request named its market). */
 	fingerprint?: RunFingerprint;
+	/** pattern-zones runs: the zones that were active at some point (for the chart) and the run's zone counts. */
+	zones?: import('../engine/zones-types').Zone[];
+	zoneCounts?: import('../engine/zones-types').ZoneCounts;
 }
 
 /** The API a backtest worker exposes. Every method may reject with an Error whose message is shown to the user. */
@@ -82,6 +85,11 @@ export interface BacktestWorkerApi {
 	run(request: RunRequest): Promise<RunResponse>;
 	/** Evaluate a batch of optimisation trials on the loaded dataset. */
 	evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]>;
+	/**
+	 * Detector-only price-action run (fair value gaps, order blocks, liquidity sweeps) on the loaded dataset.
+	 * @throws Error when another dataset is loaded; RangeError for a bad option.
+	 */
+	detectZones(request: { datasetId: string; options: import('../engine/zones-engine').DetectZonesOptions }): Promise<import('../engine/zones-engine').DetectZonesResult>;
 	/**
 	 * Engine version and candle hash of the loaded dataset (the `engineVersion` and `dataHash` of run fingerprints).
 	 * @throws Error when another dataset is loaded.

@@ -7,7 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createNodeEngine } from '../../../src/lib/engine/node';
 import type { WasmEngine } from '../../../src/lib/engine/wasm-engine';
 import { runReferenceBacktest } from '../../../src/lib/engine/reference';
-import { STRATEGY_IDS } from '../../../src/lib/engine/strategies';
+import { STRATEGY_IDS as ALL_IDS } from '../../../src/lib/engine/strategies';
+
+// pattern-zones has its own reference and parity test (tests/unit/zones/parity.test.ts).
+const STRATEGY_IDS = ALL_IDS.filter((id) => id !== 'pattern-zones');
 import type { BacktestConfig } from '../../../src/lib/engine/types';
 import type { OhlcvColumns } from '../../../src/lib/core/types';
 import { closeTo, loadSymbolKlines, sliceColumns } from '../helpers/fixtures';
