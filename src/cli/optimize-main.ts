@@ -165,15 +165,21 @@ const TABLE_STATS: { key: StatisticKey; head: string }[] = [
  * The best trials as an aligned text table with formatted numbers (ratios as %, amounts with
  * separators), e.g. `  #  fast  slow  Final equity  Return  Max DD ...`.
  */
-export function bestTable(rows: readonly TopKRow[], names: readonly string[], objective: StatisticKey): string {
+export function bestTable(rows: readonly TopKRow[], names: readonly string[], objective: StatisticKey, strategy?: string): string {
+	const schemas = strategy ? getStrategy(strategy).params : [];
+	const label = (n: string, v: number) => {
+		const schema = schemas.find((q) => q.name === n);
+		return String(schema ? paramValueLabel(schema, v) : v);
+	};
 	const cols = [...TABLE_STATS];
 	if (!cols.some((c) => c.key === objective)) cols.unshift({ key: objective, head: objective === 'score' ? 'Score' : (metricInfo(objective)?.label ?? objective) });
 	const fmt = (k: string, v: number) => (!Number.isFinite(v) ? (Number.isNaN(v) ? '—' : v > 0 ? '∞' : '−∞') : k === 'score' ? v.toFixed(4) : formatMetric(k, v));
 	const header = ['#', ...names, ...cols.map((c) => c.head)];
-	const body = rows.map((r) => [String(r.rank), ...names.map((n) => String(r.params[n])), ...cols.map((c) => fmt(c.key, (r.stats as unknown as Record<string, number>)[c.key]))]);
+	const body = rows.map((r) => [String(r.rank), ...names.map((n) => label(n, r.params[n])), ...cols.map((c) => fmt(c.key, (r.stats as unknown as Record<string, number>)[c.key]))]);
 	const width = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
 	const line = (cells: string[]) => '  ' + cells.map((c, i) => c.padStart(width[i])).join('  ') + '\n';
-	return line(header) + body.map(line).join('');
+	const best = rows[0] ? `  best: ${names.map((n) => `${n}=${label(n, rows[0].params[n])}`).join(' ')} (as --param flags of npm run backtest)\n` : '';
+	return line(header) + body.map(line).join('') + best;
 }
 
 async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
@@ -240,7 +246,7 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
 		const rows = topKRows(out.aggregates.space, out.top.slice(0, 10), o.objective);
 		if (rows.length) {
 			io.stdout(`Best by ${o.objective === 'score' ? 'score' : (metricInfo(o.objective)?.label ?? o.objective)} (at least ${o.minTrades} trade(s)):\n`);
-			io.stdout(bestTable(rows, names, o.objective));
+			io.stdout(bestTable(rows, names, o.objective, o.config.strategy));
 		}
 		io.stdout(`Wrote ${o.outPath}${statePath ? ` and the search state to ${statePath}` : ''}\n`);
 		if (out.status === 'cancelled') {

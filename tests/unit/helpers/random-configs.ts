@@ -8,8 +8,8 @@ import { randomConfig, randomParams, rng } from './random-config';
 
 export { randomConfig, randomParams, rng };
 
-/** Strategies a portfolio can run (poly-bands is single-market only: validatePortfolioConfig refuses it). */
-export const PORTFOLIO_STRATEGY_IDS: StrategyId[] = STRATEGY_IDS.filter((id) => id !== 'poly-bands');
+// Strategies a portfolio runs (poly-bands and pattern-zones are single-market only: their own loops and caches).
+export const PORTFOLIO_STRATEGY_IDS: StrategyId[] = STRATEGY_IDS.filter((id) => id !== 'poly-bands' && id !== 'pattern-zones');
 
 /** A random whole number in [lo, hi]. */
 export function randInt(r: () => number, lo: number, hi: number): number {

@@ -74,7 +74,7 @@ describe('enumeration parameters on the command line', () => {
 		const { io: sink, out } = io();
 		const code = await main(
 			['--data', BTC, '--last-contiguous', '8760', '--strategy', 'pattern-zones', '--direction', 'long-short', '--param', 'pattern=order-block', '--param', 'entryMethod=zone-mid',
-				'--param', 'tpMethod=atr-multiple', '--param', 'rrTarget=2.5', '--param', 'slBufferRatio=0.15', '--param', 'minZoneRatio=0.001', '--out', file],
+				'--param', 'tpMethod=atr-multiple', '--param', 'rrTarget=2.5', '--param', 'slBufferRatio=0.15', '--param', 'minZoneRatio=0.001', '--slippage', '0', '--out', file],
 			sink
 		);
 		expect(code).toBe(0);
@@ -114,7 +114,7 @@ describe('optimise output names enumeration values', () => {
 		const file = join(tmp, 'grid.csv');
 		const { io: sink, out } = io();
 		const code = await optimizeMain(
-			['--data', BTC, '--last-contiguous', '8760', '--strategy', 'pattern-zones', '--param', 'tpMethod=fixed-rr,swing-target', '--param', 'rrTarget=2,3', '--threads', '1', '--out', file],
+			['--data', BTC, '--last-contiguous', '8760', '--strategy', 'pattern-zones', '--param', 'tpMethod=fixed-rr,swing-target', '--param', 'rrTarget=2,3', '--threads', '1', '--slippage', '0', '--out', file],
 			sink
 		);
 		expect(code).toBe(0);
