@@ -6,7 +6,7 @@
  */
 import { expect, test } from '@playwright/test';
 import { blockBinance, REFERENCE_RANGE } from './helpers/binance-mock';
-import { chartInk, metric, openApp, runBacktest, setRange } from './helpers/app';
+import { chartInk, metric, openApp, referenceCosts, runBacktest, setRange } from './helpers/app';
 
 test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the chart', async ({ page }, info) => {
 	test.setTimeout(120_000);
@@ -16,6 +16,7 @@ test('pattern-zones run: Z1 result, enumeration selects, zones drawn on the char
 	await setRange(page, REFERENCE_RANGE.from, REFERENCE_RANGE.to);
 	await expect(page.getByTestId('bar-count')).toHaveText('8,760');
 	await page.locator('#strategy').selectOption('pattern-zones');
+	await referenceCosts(page); // PATTERNS.md: fee 0.1 %, no slippage (the app's default slippage is 0.05 %)
 	const entry = page.getByTestId('param-entryMethod');
 	await expect(entry).toHaveValue('0');
 	await entry.selectOption({ label: 'Zone middle' });

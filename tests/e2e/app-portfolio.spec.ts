@@ -7,6 +7,7 @@
  * attribution and the market filter are shown; the run survives a reload; its share link reproduces
  * and verifies in a fresh browser. Screenshots at 1280x800 and 390x844 go to /tmp.
  */
+import { DEFAULT_SLIPPAGE_RATE } from '../../src/lib/core/costs';
 import { expect, test, type Page } from '@playwright/test';
 import { portfolioTradesHash } from '../../src/lib/engine/fingerprint';
 import { readFileSync } from 'node:fs';
@@ -34,7 +35,7 @@ const CONFIG: PortfolioConfig = {
 	params: { fast: 10, slow: 30 },
 	direction: 'long',
 	feeRate: 0.001,
-	slippageRate: 0,
+	slippageRate: DEFAULT_SLIPPAGE_RATE, // the app's default (0.05 %), which the form starts with
 	initialCash: 10_000,
 	stopLoss: { mode: 'none' },
 	takeProfit: { mode: 'none' },

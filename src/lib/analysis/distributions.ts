@@ -98,7 +98,8 @@ export function heatScale(values: readonly (number | null)[]): number {
  */
 export function heatColor(r: number | null, scale: number, up: readonly number[] = [46, 189, 133], down: readonly number[] = [246, 70, 93]): string {
 	if (r === null || !Number.isFinite(r) || r === 0) return 'transparent';
-	const a = 0.12 + 0.73 * Math.min(1, Math.abs(r) / scale);
+	// At most 55 % opacity, so light text on the tinted cell keeps a WCAG AA contrast on the app's dark background.
+	const a = 0.1 + 0.45 * Math.min(1, Math.abs(r) / scale);
 	const c = r > 0 ? up : down;
 	return `rgba(${c[0]},${c[1]},${c[2]},${a.toFixed(3)})`;
 }

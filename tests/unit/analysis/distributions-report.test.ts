@@ -68,7 +68,7 @@ describe('monthly grid', () => {
 		expect(total).toBeCloseTo(equity[equity.length - 1] / 10_000 - 1, 12);
 		const scale = heatScale(rows.flatMap((r) => r.months));
 		expect(heatColor(0.001, scale)).toMatch(/^rgba\(46,189,133,0\.1/);
-		expect(heatColor(-scale, scale)).toBe('rgba(246,70,93,0.850)');
+		expect(heatColor(-scale, scale)).toBe('rgba(246,70,93,0.550)');
 		expect(heatColor(null, scale)).toBe('transparent');
 	});
 });
