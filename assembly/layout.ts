@@ -111,3 +111,32 @@ export function allocate(n: i32): usize {
   }
   return base;
 }
+
+/**
+ * Write a run's one-pass summary (S_* fields above; fields 17+ are left 0 for the caller) at `s`: the block every
+ * simulation loop (single market, portfolio, pattern zones) ends with.
+ */
+export function writeSummary(
+  s: usize, finalEquity: f64, nTrades: i32, nWins: i32, nLosses: i32, grossProfit: f64, grossLoss: f64,
+  totalFees: f64, maxDd: f64, maxDdAmount: f64, ambiguous: i32, exposure: i32,
+  dN: f64, dSum: f64, dSq: f64, dDown: f64, sumPr: f64, sumPr2: f64
+): void {
+  for (let i = 0; i < SUMMARY_LEN; i++) store<f64>(s + (<usize>i << 3), 0);
+  store<f64>(s + (<usize>S_FINAL_EQUITY << 3), finalEquity);
+  store<f64>(s + (<usize>S_N_TRADES << 3), <f64>nTrades);
+  store<f64>(s + (<usize>S_N_WINS << 3), <f64>nWins);
+  store<f64>(s + (<usize>S_N_LOSSES << 3), <f64>nLosses);
+  store<f64>(s + (<usize>S_GROSS_PROFIT << 3), grossProfit);
+  store<f64>(s + (<usize>S_GROSS_LOSS << 3), grossLoss);
+  store<f64>(s + (<usize>S_TOTAL_FEES << 3), totalFees);
+  store<f64>(s + (<usize>S_MAX_DD_RATIO << 3), maxDd);
+  store<f64>(s + (<usize>S_MAX_DD_AMOUNT << 3), maxDdAmount);
+  store<f64>(s + (<usize>S_AMBIGUOUS_BARS << 3), <f64>ambiguous);
+  store<f64>(s + (<usize>S_EXPOSURE_BARS << 3), <f64>exposure);
+  store<f64>(s + (<usize>S_DAILY_N << 3), dN);
+  store<f64>(s + (<usize>S_DAILY_SUM << 3), dSum);
+  store<f64>(s + (<usize>S_DAILY_SUMSQ << 3), dSq);
+  store<f64>(s + (<usize>S_DAILY_DOWN_SUMSQ << 3), dDown);
+  store<f64>(s + (<usize>S_SUM_PROFIT_RATIO << 3), sumPr);
+  store<f64>(s + (<usize>S_SUM_PROFIT_RATIO_SQ << 3), sumPr2);
+}

@@ -15,6 +15,7 @@
 import { SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES } from './layout';
+import { writeSummary } from './layout';
 import { smaInto, emaInto, rsiInto, atrInto } from './indicators';
 import {
   computeSignals, closeScaleOf, STRAT_SMA_CROSS, STRAT_RSI_MEAN_REVERSION, STRAT_EMA_ATR_BREAKOUT, STRAT_RSI_ATR_MOMENTUM,
@@ -798,24 +799,7 @@ export function pfRun(
   }
 
   const sm = oSummary;
-  for (let i = 0; i < SUMMARY_LEN; i++) st(sm, i, 0);
-  st(sm, S_FINAL_EQUITY, cash);
-  st(sm, S_N_TRADES, <f64>nTrades);
-  st(sm, S_N_WINS, <f64>nWins);
-  st(sm, S_N_LOSSES, <f64>nLosses);
-  st(sm, S_GROSS_PROFIT, grossProfit);
-  st(sm, S_GROSS_LOSS, grossLoss);
-  st(sm, S_TOTAL_FEES, totalFees);
-  st(sm, S_MAX_DD_RATIO, maxDd);
-  st(sm, S_MAX_DD_AMOUNT, maxDdAmount);
-  st(sm, S_AMBIGUOUS_BARS, <f64>ambiguous);
-  st(sm, S_EXPOSURE_BARS, <f64>exposure);
-  st(sm, S_DAILY_N, dN);
-  st(sm, S_DAILY_SUM, dSum);
-  st(sm, S_DAILY_SUMSQ, dSq);
-  st(sm, S_DAILY_DOWN_SUMSQ, dDown);
-  st(sm, S_SUM_PROFIT_RATIO, sumPr);
-  st(sm, S_SUM_PROFIT_RATIO_SQ, sumPr2);
+  writeSummary(sm, cash, nTrades, nWins, nLosses, grossProfit, grossLoss, totalFees, maxDd, maxDdAmount, ambiguous, exposure, dN, dSum, dSq, dDown, sumPr, sumPr2);
   st(sm, S_N_RECORDS, <f64>nRec);
   st(sm, S_N_EVENTS, <f64>nEvents);
   st(sm, S_N_LIQUIDATIONS, <f64>nLiq);

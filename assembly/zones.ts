@@ -17,6 +17,7 @@ import {
   S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ, S_MAX_DD_AMOUNT,
   S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
 } from './layout';
+import { writeSummary } from './layout';
 import { indicator, nextStamp, IND_ATR, IND_HIGHEST, IND_LOWEST } from './indicators';
 
 export const PAT_FVG: i32 = 0;
@@ -796,23 +797,6 @@ export function zRun(
   st(aCounts, ZC_ZONES, <f64>nz);
 
   const s = summaryBase();
-  for (let i = 0; i < SUMMARY_LEN; i++) st(s, i, 0);
-  st(s, S_FINAL_EQUITY, cash);
-  st(s, S_N_TRADES, <f64>nTrades);
-  st(s, S_N_WINS, <f64>nWins);
-  st(s, S_N_LOSSES, <f64>nLosses);
-  st(s, S_GROSS_PROFIT, grossProfit);
-  st(s, S_GROSS_LOSS, grossLoss);
-  st(s, S_TOTAL_FEES, totalFees);
-  st(s, S_MAX_DD_RATIO, maxDd);
-  st(s, S_MAX_DD_AMOUNT, maxDdAmount);
-  st(s, S_AMBIGUOUS_BARS, <f64>ambiguous);
-  st(s, S_EXPOSURE_BARS, <f64>exposure);
-  st(s, S_DAILY_N, dN);
-  st(s, S_DAILY_SUM, dSum);
-  st(s, S_DAILY_SUMSQ, dSq);
-  st(s, S_DAILY_DOWN_SUMSQ, dDown);
-  st(s, S_SUM_PROFIT_RATIO, sumPr);
-  st(s, S_SUM_PROFIT_RATIO_SQ, sumPr2);
+  writeSummary(s, cash, nTrades, nWins, nLosses, grossProfit, grossLoss, totalFees, maxDd, maxDdAmount, ambiguous, exposure, dN, dSum, dSq, dDown, sumPr, sumPr2);
   return cash;
 }
