@@ -12,27 +12,7 @@ import { evaluateBatch, runOptimization, dataSpanMs, type OptimizationJob } from
 import { createResearchJob, defaultResearchExecution, rowJobOf } from '../../../src/lib/research/spec';
 import { runResearch, sliceByTime } from '../../../src/lib/research/runner';
 import type { ResearchJob, ResearchJobSpec } from '../../../src/lib/research/types';
-import { fixtureCandles, fixtureSource, nodeEvaluator } from './helpers';
-
-const FROM = Date.UTC(2025, 6, 1);
-const TO = Date.UTC(2026, 3, 15);
-
-export function spec3x2x2(): ResearchJobSpec {
-	return {
-		name: '3 markets x 2 timeframes x 2 strategies',
-		description: 'SMA cross and RSI mean reversion on BTC, ETH, BNB, 1h and 4h',
-		markets: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'],
-		timeframes: ['1h', '4h'],
-		strategies: [
-			{ strategy: 'sma-cross', axes: [{ name: 'fast', start: 5, end: 20, step: 5 }, { name: 'slow', start: 30, end: 90, step: 20 }] },
-			{ strategy: 'rsi-mean-reversion', axes: [{ name: 'period', values: [7, 14, 21] }, { name: 'oversold', values: [20, 25, 30] }] }
-		],
-		riskAxes: [],
-		objective: { key: 'sharpeRatio', minTrades: 3 },
-		window: { fromMs: FROM, toMs: TO },
-		execution: defaultResearchExecution()
-	};
-}
+import { FROM, fixtureCandles, fixtureSource, nodeEvaluator, spec3x2x2 } from './helpers';
 
 describe('research job 3 × 2 × 2 on real data', () => {
 	it('each row is exactly the best of the single-market optimisation on the same evidence candles', async () => {
