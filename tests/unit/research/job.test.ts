@@ -9,7 +9,7 @@ import type { Timeframe } from '../../../src/lib/core/types';
 import { createNodeEngine, createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import { evaluatePortfolioBatch, portfolioTrialConfig, preparePortfolioJob } from '../../../src/lib/optimize/portfolio-job';
 import { evaluateBatch, runOptimization, dataSpanMs, type OptimizationJob } from '../../../src/lib/optimize';
-import { createResearchJob, defaultResearchExecution, rowJobOf } from '../../../src/lib/research/spec';
+import { createResearchJob, defaultResearchExecution, rerunResearchJob, rowJobOf } from '../../../src/lib/research/spec';
 import { runResearch, sliceByTime } from '../../../src/lib/research/runner';
 import type { ResearchJob, ResearchJobSpec } from '../../../src/lib/research/types';
 import { FROM, fixtureCandles, fixtureSource, nodeEvaluator, spec3x2x2 } from './helpers';
@@ -153,5 +153,53 @@ describe('research job: stop-loss / take-profit and breaker axes (portfolio-of-o
 			const loose = all.filter((t) => t.values[3] === 0.3);
 			expect(tight.map((t) => t.stats.finalEquity)).not.toEqual(loose.map((t) => t.stats.finalEquity));
 		}
+	}, 60_000);
+});
+
+describe('research job: pattern types, re-run, bounded rows, progress', () => {
+	it('pattern types are rows of their own (pattern-zones with its pattern fixed), and a re-run gives the same results', async () => {
+		const spec: ResearchJobSpec = {
+			...spec3x2x2(),
+			markets: ['BTCUSDT'],
+			timeframes: ['4h'],
+			strategies: [
+				{ strategy: 'pattern-zones', key: 'pattern-zones:fvg', fixed: { pattern: 'fvg' }, axes: [{ name: 'rrTarget', values: [1.5, 2, 3] }] },
+				{ strategy: 'pattern-zones', key: 'pattern-zones:order-block', fixed: { pattern: 'order-block' }, axes: [{ name: 'rrTarget', values: [1.5, 2, 3] }] }
+			],
+			objective: { key: 'totalReturnRatio', minTrades: 1 }
+		};
+		const job = createResearchJob(spec, { id: 'pz', now: 1 });
+		const out = await runResearch({ job, candles: fixtureSource(), evaluator: nodeEvaluator() });
+		expect(out.rows.map((r) => r.strategy)).toEqual(['pattern-zones:fvg', 'pattern-zones:order-block']);
+		expect(out.rows.every((r) => r.status === 'completed' && r.trials === 3)).toBe(true);
+		expect(out.rows[0].bestParams!.params.pattern).toBe('fvg');
+		expect(out.rows[1].bestParams!.params.pattern).toBe('order-block');
+		expect(out.rows[0].bestStats).not.toEqual(out.rows[1].bestStats);
+		const again = await runResearch({ job: rerunResearchJob(out, { id: 'pz2', now: 2 }), candles: fixtureSource(), evaluator: nodeEvaluator() });
+		expect(again.id).toBe('pz2');
+		expect(again.rows.map((r) => [r.bestStats, r.oos])).toEqual(out.rows.map((r) => [r.bestStats, r.oos]));
+	}, 60_000);
+
+	it('rows keep at most top-K trials and report progress with an ETA while they run', async () => {
+		const spec: ResearchJobSpec = { ...spec3x2x2(), markets: ['BTCUSDT'], timeframes: ['1h'], strategies: [{ strategy: 'sma-cross', axes: [{ name: 'fast', start: 2, end: 40, step: 1 }, { name: 'slow', start: 50, end: 140, step: 10 }] }], topK: 7 };
+		const seen: { done: number; eta: number }[] = [];
+		let t = 0;
+		const out = await runResearch({
+			job: createResearchJob(spec, { now: 1 }),
+			candles: fixtureSource(),
+			evaluator: nodeEvaluator(),
+			batchSize: 16,
+			progressIntervalMs: 0,
+			clock: () => (t += 5),
+			onProgress: (p) => seen.push({ done: p.trialsDone, eta: p.etaMs })
+		});
+		const row = out.rows[0];
+		expect(row.trials).toBe(39 * 10);
+		expect(row.top).toHaveLength(7);
+		expect(row.top.every((x) => x.holdOut !== undefined)).toBe(true);
+		expect(row.aggregates!.axes[0].count.length).toBe(39);
+		for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+		expect(seen.some((s) => Number.isFinite(s.eta) && s.eta > 0)).toBe(true);
+		expect(seen.at(-1)!.done).toBe(390);
 	}, 60_000);
 });
