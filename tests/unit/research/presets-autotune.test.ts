@@ -164,3 +164,23 @@ describe('presets', () => {
 		]);
 	});
 });
+
+describe('presets and backtest configurations', () => {
+	it('load into and save from a backtest configuration; partial presets equal their defaults-filled form; applying keeps risk settings', async () => {
+		const { configWithPreset, presetValuesFromConfig, sameValuesFor, mergeBest } = await import('../../../src/lib/research/presets');
+		const { defaultConfig } = await import('../../../src/lib/engine/strategies');
+		const c = configWithPreset(defaultConfig('sma-cross'), { params: { fast: 7, slow: 40 }, risk: { stopLoss: 0.02, takeProfit: 0.05 } });
+		expect(c.params).toMatchObject({ fast: 7, slow: 40 });
+		expect(c.stopLoss).toEqual({ mode: 'fraction', value: 0.02 });
+		expect(c.takeProfit).toEqual({ mode: 'fraction', value: 0.05 });
+		expect(presetValuesFromConfig(c)).toEqual({ params: { fast: 7, slow: 40 }, risk: { stopLoss: 0.02, takeProfit: 0.05 } });
+		expect(sameValuesFor('rsi-mean-reversion', { params: { period: 10 } }, { params: { period: 10, oversold: 30, overbought: 70, exitOnMid: false } })).toBe(true);
+		expect(mergeBest({ params: { fast: 2, slow: 3 }, risk: { stopLoss: 0.02 } }, { params: { fast: 10, slow: 50 } })).toEqual({ params: { fast: 10, slow: 50 }, risk: { stopLoss: 0.02 } });
+		// Applying a row's best to a preset with a stop keeps the stop.
+		const s = new MemoryPresetStore();
+		const i = job.rows.findIndex((r) => r.strategy === 'sma-cross' && r.bestParams);
+		await setPreset(s, job.rows[i], 'sma-cross', { params: { fast: 2 }, risk: { stopLoss: 0.03 } }, { source: 'manual', at: 1 });
+		await applyRowBest(job, i, s, 2);
+		expect((await s.get(presetId(job.rows[i])))!.values).toEqual({ params: job.rows[i].bestParams!.params, risk: { stopLoss: 0.03 } });
+	});
+});
