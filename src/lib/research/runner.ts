@@ -466,8 +466,9 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		const hoJob: RowJob = rowJobOf(spec, strat, hoData);
 		const hoStats = new Map<number, TrialStats>();
 		if (top.length) {
-			const res = await o.evaluator.evaluate(holdOut, hoJob, { kind: 'indices', indices: top.map((t) => t.index) });
-			for (const r of res) hoStats.set(r.index, r.stats);
+			// Portfolio rows are evaluated in ranges only (ResearchEvaluator's contract): one one-trial range per index.
+			const batches: TrialBatch[] = hoJob.path === 'single' ? [{ kind: 'indices', indices: top.map((t) => t.index) }] : top.map((t) => ({ kind: 'range', from: t.index, to: t.index + 1 }));
+			for (const b of batches) for (const r of await o.evaluator.evaluate(holdOut, hoJob, b)) hoStats.set(r.index, r.stats);
 		}
 		row.top = top.map((t) => ({
 			index: t.index,

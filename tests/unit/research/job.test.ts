@@ -125,8 +125,17 @@ describe('research job: stop-loss / take-profit and breaker axes (portfolio-of-o
 			],
 			execution: { ...defaultResearchExecution(), breakers: [{ kind: 'max-drawdown', threshold: 0.3, action: 'close-all', cooldownBars: 12 }] }
 		};
-		const out = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), batchSize: 5 });
+		// The evaluator contract: portfolio rows are evaluated in ranges only (the app's workers refuse index lists).
+		const inner = nodeEvaluator();
+		const rangesOnly = {
+			evaluate: (d: Parameters<typeof inner.evaluate>[0], j: Parameters<typeof inner.evaluate>[1], b: Parameters<typeof inner.evaluate>[2]) => {
+				if (j.path === 'portfolio' && b.kind !== 'range') throw new Error('portfolio rows take ranges only');
+				return inner.evaluate(d, j, b);
+			}
+		};
+		const out = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: rangesOnly, batchSize: 5 });
 		expect(out.status).toBe('completed');
+		expect(out.rows.every((r) => r.status === 'completed' && r.top.every((t) => t.holdOut))).toBe(true);
 		const pe = await createNodePortfolioEngine();
 		for (const row of out.rows) {
 			expect(row.path).toBe('portfolio');
