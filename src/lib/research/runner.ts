@@ -55,7 +55,10 @@ export interface RunResearchOptions {
 	signal?: AbortSignal;
 	/** Progress (throttled by `progressIntervalMs`; the last report is always sent). */
 	onProgress?: (progress: ResearchProgress, job: ResearchJob) => void;
-	/** A resumable snapshot to store (throttled by `saveIntervalMs`, and after every row and at the end). */
+	/**
+	 * A resumable snapshot to store (throttled by `saveIntervalMs`, and after every row and at the end). A rejection is
+	 * recorded in `job.notes` and the job goes on.
+	 */
 	onSave?: (job: ResearchJob) => void | Promise<void>;
 	/** Batches in flight at once (e.g. workers × 2). Default 1. */
 	concurrency?: number;
@@ -201,7 +204,13 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		if (!force && clock() - lastSave < saveInterval) return;
 		lastSave = clock();
 		job.updatedAt = now();
-		await o.onSave(snapshot(job));
+		try {
+			await o.onSave(snapshot(job));
+		} catch (e) {
+			// A failed save (storage full, closed database) must not stop the job; the next save tries again.
+			const note = `could not save the job's progress: ${message(e)}`;
+			if (!job.notes.includes(note)) job.notes.push(note);
+		}
 	};
 
 	// 1. Candles of every market and timeframe.

@@ -212,3 +212,18 @@ describe('research job: pattern types, re-run, bounded rows, progress', () => {
 		expect(seen.at(-1)!.done).toBe(390);
 	}, 60_000);
 });
+
+describe('research job: saving', () => {
+	it('a failing save does not stop the job; the failure is noted', async () => {
+		const out = await runResearch({
+			job: createResearchJob({ ...spec3x2x2(), markets: ['ETHUSDT'], timeframes: ['4h'] }, { now: 1 }),
+			candles: fixtureSource(),
+			evaluator: nodeEvaluator(),
+			onSave: async () => {
+				throw new Error('QuotaExceededError');
+			}
+		});
+		expect(out.status).toBe('completed');
+		expect(out.notes).toContain("could not save the job's progress: QuotaExceededError");
+	});
+});
