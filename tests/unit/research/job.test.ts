@@ -227,3 +227,12 @@ describe('research job: saving', () => {
 		expect(out.notes).toContain("could not save the job's progress: QuotaExceededError");
 	});
 });
+
+describe('research job: batches in flight', () => {
+	it('several batches in flight on the in-process evaluator give the same rows as one at a time', async () => {
+		const spec = { ...spec3x2x2(), markets: ['BTCUSDT', 'BNBUSDT'], timeframes: ['4h'] as Timeframe[] };
+		const one = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), concurrency: 1, batchSize: 3 });
+		const four = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), concurrency: 4, batchSize: 3 });
+		expect(four.rows.map((r) => [r.status, r.trials, r.bestStats, r.top.map((t) => t.index), r.oos])).toEqual(one.rows.map((r) => [r.status, r.trials, r.bestStats, r.top.map((t) => t.index), r.oos]));
+	});
+});
