@@ -279,6 +279,17 @@ describe('recommendations: status, audit trail, apply', () => {
 		expect(written.map((w) => w.presetId).sort()).toEqual(rec.changes.map((c) => presetId(c)).sort());
 	});
 
+	it('applying a recommendation whose strategy no longer exists writes nothing and says why', async () => {
+		const rec = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations.find((r) => r.actionable)!;
+		const accepted = transitionRecommendation(rec, 'accepted', { at: 1 });
+		const broken = { ...accepted, changes: [...accepted.changes.slice(0, 3), { ...accepted.changes[3], strategyId: 'retired-strategy' }] };
+		const store = new MemoryPresetStore();
+		for (const p of await presets.list()) await store.put(p);
+		const before = store.writes;
+		await expect(applyRecommendation(broken, store, 5)).rejects.toThrow(/strategy "retired-strategy" no longer exists/);
+		expect(store.writes).toBe(before);
+	});
+
 	it('rejecting needs a reason, which is kept; a re-opened one can be accepted; merge keeps decisions', () => {
 		const rec = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations.find((r) => r.actionable)!;
 		expect(() => transitionRecommendation(rec, 'rejected', { at: 1 })).toThrow(/give a reason/);
