@@ -242,6 +242,44 @@ describe('recommendations: history input', () => {
 		expect(report.recommendations).toEqual(generateRecommendations([good], { now: 11 * DAY }).recommendations);
 	});
 
+	it('fuzz (seeded, 300 mutations): a damaged record is skipped with a message or used; never a crash, the others kept', () => {
+		const good = historyRecordOf(real)!;
+		const baseline = generateRecommendations([good], { now: 11 * DAY });
+		const rng = new Rng(20261201);
+		const junk = [null, 'x', -1, NaN, [], {}, true, 1e308];
+		// Paths into the record: walk to a random node and replace or delete it.
+		const mutate = (o: unknown): unknown => {
+			const root = structuredClone(o) as Record<string, unknown>;
+			let node: Record<string, unknown> = root;
+			for (let depth = 0; depth < 6; depth++) {
+				const keys = Object.keys(node);
+				if (!keys.length) break;
+				const k = keys[Math.floor(rng.next() * keys.length)];
+				const child = node[k];
+				if (child && typeof child === 'object' && rng.next() < 0.7) {
+					node = child as Record<string, unknown>;
+					continue;
+				}
+				if (rng.next() < 0.3) delete node[k];
+				else node[k] = junk[Math.floor(rng.next() * junk.length)];
+				break;
+			}
+			return root;
+		};
+		for (let i = 0; i < 300; i++) {
+			const bad = mutate(good);
+			const rep = generateRecommendations([bad, { ...good, id: 'intact' }], { now: 11 * DAY });
+			expect(rep.used + rep.skipped.length).toBe(2);
+			for (const s of rep.skipped) expect(s.reason).toMatch(/corrupted history record|outside the lookback/);
+			for (const r of rep.recommendations) {
+				expect(Number.isNaN(r.confidence.value)).toBe(false);
+				expect(r.confidence.value).toBeGreaterThanOrEqual(0);
+				expect(r.confidence.value).toBeLessThanOrEqual(1);
+			}
+			if (rep.used === 1) expect(rep.recommendations.map((r) => r.id).sort()).toEqual(baseline.recommendations.map((r) => r.id).sort());
+		}
+	});
+
 	it('records older than the lookback are left out; too few samples give no recommendation', () => {
 		const good = historyRecordOf(real)!;
 		const late = generateRecommendations([good], { now: 10 * DAY + 91 * DAY });
