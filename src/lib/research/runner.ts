@@ -5,7 +5,8 @@
  * the portfolio-of-one job for leverage / breaker / risk axes), re-runs the row's best trials and the baseline (the
  * preset, or the defaults) on the hold-out window, and records the out-of-sample check.
  *
- * Memory stays flat: a row keeps its top-K trials, the optimiser's aggregates and streamed moments. A failing row
+ * Memory stays flat: a row keeps its top-K trials, the optimiser's aggregates (at most `maxBins` values per axis and
+ * `maxBins`² cells per pair of axes, default 20) and streamed moments, whatever the size of its grid. A failing row
  * keeps its error and the job goes on; an abort leaves a resumable state in `job.active`; `runResearch` on a
  * cancelled / failed / interrupted job continues where it stopped. No DOM or Node imports.
  */
@@ -22,6 +23,7 @@ import { TopK } from '../optimize/top-k';
 import { oosCheck, rowDeflatedSharpe } from './improvement';
 import { validatePreset } from './presets';
 import {
+	DEFAULT_RESEARCH_MAX_BINS,
 	defaultValuesOf,
 	presetId,
 	presetValuesOf,
@@ -392,6 +394,7 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 				concurrency,
 				batchSize,
 				topK,
+				maxBins: spec.maxBins ?? DEFAULT_RESEARCH_MAX_BINS,
 				progressIntervalMs: progressInterval,
 				onResults: (r) => {
 					sessionTrials += r.length;
