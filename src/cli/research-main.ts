@@ -322,7 +322,7 @@ const pts = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100
 function paramsText(v: PresetValues | null, axes: readonly string[]): string {
 	if (!v) return '—';
 	const all: Record<string, unknown> = { ...v.params, ...(v.risk ?? {}) };
-	return axes.map((a) => `${a}=${all[a]}`).join(' ');
+	return axes.map((a) => `${a}=${all[a] ?? 'none'}`).join(' ');
 }
 
 /** The best-parameters table as aligned text. */
