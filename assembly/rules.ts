@@ -217,7 +217,12 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
     }
   }
   const dst = cacheBase + ((<usize>victim * <usize>n) << 3);
-  computeInto(kind, src, dst, n, p);
+  // An expression source is undefined (NaN) over its own warm-up: start the indicator at its first defined value,
+  // as it would start on a series that began there (a NaN inside a running sum would poison every later value).
+  let f: i32 = 0;
+  if (kind != IND_ATR) while (f < n && ld(src, f) != ld(src, f)) f++;
+  for (let t = 0; t < f; t++) st(dst, t, NaN);
+  if (f < n) computeInto(kind, src + (<usize>f << 3), dst + (<usize>f << 3), n - f, p);
   const o = <usize>victim << 2;
   store<i32>(cKind + o, kind);
   store<i32>(cKey + o, key);
