@@ -337,6 +337,11 @@ export class WasmEngine {
 		return f;
 	}
 
+	/** Copy of register `reg` of the last rules plan run (f64 per bar). */
+	readRuleRegister(reg: number): Float64Array {
+		return new Float64Array(this.core.memory.buffer, this.core.rulesRegPtr(reg), this.n).slice();
+	}
+
 	/** The candles currently loaded (the arrays given to {@link load}), null before any load. */
 	get loaded(): OhlcvColumns | null {
 		return this.ohlcv;

@@ -57,6 +57,8 @@ export interface CompiledRules {
 	levels: { stopLoss?: LevelSpec; takeProfit?: LevelSpec; atrPeriod?: number } | null;
 	/** Indicator series the rule uses, for charts. */
 	series: PlanSeries[];
+	/** Values of the named expressions asked for in `options.outputs`: a register, or a constant. */
+	outputs: Record<string, { reg: number } | { value: number }>;
 }
 
 const exprIds = new Map<string, number>();
@@ -104,7 +106,7 @@ class Builder {
  * @throws ValidationError naming the problem: a period or lag that is not a whole number in range, a failed
  *   `require`, an exit level out of range, or a plan too large for the core.
  */
-export function compileRules(program: RuleProgram, values: Readonly<Record<string, number>>): CompiledRules {
+export function compileRules(program: RuleProgram, values: Readonly<Record<string, number>>, options: { outputs?: readonly string[] } = {}): CompiledRules {
 	const b = new Builder();
 	const bindings = new Map<string, Val>();
 	const env = (name: string): number | undefined => (Object.hasOwn(values, name) ? values[name] : undefined);
@@ -336,6 +338,12 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 			}
 		}
 	}
+	const outputs: CompiledRules['outputs'] = {};
+	for (const name of options.outputs ?? []) {
+		if (!program.bindings.has(name) && !program.params.some((p) => p.name === name)) throw new ValidationError(`the rule has no named expression \`${name}\``);
+		const v = ev({ kind: 'name', name, span: zero });
+		outputs[name] = isConst(v) ? { value: v.c } : { reg: v.r };
+	}
 	const nOps = b.ops.length / OP_STRIDE;
 	const plan = new Float64Array(HEADER + b.ops.length);
 	plan[0] = b.nRegs;
@@ -343,7 +351,7 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 	plan[2] = 0;
 	for (let i = 0; i < 4; i++) plan[3 + i] = sig[i];
 	plan.set(b.ops, HEADER);
-	return { plan, nRegs: b.nRegs, warmup, levels, series: b.series };
+	return { plan, nRegs: b.nRegs, warmup, levels, series: b.series, outputs };
 }
 
 const zero = { line: 1, column: 1, from: 0, to: 0 };
