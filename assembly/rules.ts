@@ -220,7 +220,12 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
   // An expression source is undefined (NaN) over its own warm-up: start the indicator at its first defined value,
   // as it would start on a series that began there (a NaN inside a running sum would poison every later value).
   let f: i32 = 0;
-  if (kind != IND_ATR) while (f < n && ld(src, f) != ld(src, f)) f++;
+  if (kind != IND_ATR) {
+    while (f < n) {
+      if (!isNaN<f64>(ld(src, f))) break;
+      f++;
+    }
+  }
   for (let t = 0; t < f; t++) st(dst, t, NaN);
   if (f < n) computeInto(kind, src + (<usize>f << 3), dst + (<usize>f << 3), n - f, p);
   const o = <usize>victim << 2;
@@ -244,7 +249,7 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
 
 // @ts-ignore: decorator
 @inline function cmpPlain(x: f64, y: f64, how: i32): f64 {
-  if (x != x || y != y) return NaN;
+  if (isNaN<f64>(x) || isNaN<f64>(y)) return NaN;
   let r: bool;
   if (how == 0) r = x > y;
   else if (how == 1) r = x >= y;
@@ -369,13 +374,13 @@ export function rulesSignals(): bool {
       for (let t = 0; t < n; t++) {
         const x = ld(a, t);
         const y = ld(b, t);
-        st(own, t, x != x || y != y ? NaN : x < y ? x : y);
+        st(own, t, isNaN<f64>(x) || isNaN<f64>(y) ? NaN : x < y ? x : y);
       }
     } else if (op == OP_MAX) {
       for (let t = 0; t < n; t++) {
         const x = ld(a, t);
         const y = ld(b, t);
-        st(own, t, x != x || y != y ? NaN : x > y ? x : y);
+        st(own, t, isNaN<f64>(x) || isNaN<f64>(y) ? NaN : x > y ? x : y);
       }
     } else return false;
     store<usize>(regTable + (<usize>dr << 2), out);

@@ -40,7 +40,7 @@ export type Expr =
 	| { kind: 'name'; name: string; span: Span }
 	| { kind: 'call'; name: string; args: Expr[]; span: Span; nameSpan: Span }
 	| { kind: 'unary'; op: '-' | 'not'; arg: Expr; span: Span }
-	| { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span }
+	| { kind: 'binary'; op: BinaryOp; left: Expr; right: Expr; span: Span; paren?: boolean }
 	| { kind: 'lag'; arg: Expr; lag: Expr; span: Span };
 
 export type BinaryOp = '+' | '-' | '*' | '/' | '>' | '>=' | '<' | '<=' | '==' | '!=' | 'and' | 'or';
@@ -307,11 +307,11 @@ class Parser {
 						this.fail('an operator (`and`, `or`, `+`, `>`, …) or the end of the line');
 					break;
 				}
-				if (info.prec === PREC_CMP && left.kind === 'binary' && BINARY[left.op].prec === PREC_CMP && minPrec < PREC_CMP)
+				if (info.prec === PREC_CMP && left.kind === 'binary' && !left.paren && BINARY[left.op].prec === PREC_CMP && minPrec < PREC_CMP)
 					this.fail('`and`', t, 'comparisons cannot be chained: write `a < b and b < c`');
 				this.next();
 				const right = this.expr(info.prec);
-				if (info.prec === PREC_CMP && right.kind === 'binary' && BINARY[right.op].prec === PREC_CMP)
+				if (info.prec === PREC_CMP && right.kind === 'binary' && !right.paren && BINARY[right.op].prec === PREC_CMP)
 					this.fail('`and`', t, 'comparisons cannot be chained: write `a < b and b < c`');
 				left = { kind: 'binary', op: info.op, left, right, span: join(left.span, right.span) };
 			}
@@ -369,7 +369,7 @@ class Parser {
 			this.next();
 			const inner = this.expr(0);
 			const close = this.expectOp(')');
-			e = { ...inner, span: join(t, close) } as Expr;
+			e = { ...inner, span: join(t, close), ...(inner.kind === 'binary' ? { paren: true } : {}) } as Expr;
 		} else {
 			this.fail('an expression (a number, a name such as `close`, a call such as `sma(close, 20)`, or `(`)');
 		}
