@@ -353,7 +353,7 @@ export function checkRules(source: string): CheckResult {
 	}
 
 	for (const required of ['enterLong', 'exitLong'] as const) {
-		if (!signals[required] && !problems.some((p) => p.message.includes(required))) {
+		if (!signals[required] && !declaredLater.has(required)) {
 			const end = source.length;
 			const lines = source.split('\n');
 			problems.push({ line: lines.length, column: (lines[lines.length - 1]?.length ?? 0) + 1, from: end, to: end, message: `the rule has no \`${required}\`: add a line such as \`${required} = crossover(close, sma(close, 20))\``, expected: `\`${required} = …\`` });

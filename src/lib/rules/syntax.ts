@@ -76,6 +76,8 @@ export const MAX_DEPTH = 64;
 const OPS = ['>=', '<=', '==', '!=', '..', '+', '-', '*', '/', '>', '<', '(', ')', '[', ']', ',', '='];
 const CONTINUES = new Set(['+', '-', '*', '/', '>', '>=', '<', '<=', '==', '!=', ',', '(', '[', '=', 'and', 'or', 'not']);
 
+const STATEMENT_START = /^[ \t]*(?:[A-Za-z_][A-Za-z0-9_]*[ \t]*=(?!=)|require\b)/;
+
 class LexError extends Error {
 	constructor(readonly problem: RuleProblem) {
 		super(problem.message);
@@ -103,7 +105,11 @@ function lex(src: string): { tokens: Token[]; problems: RuleProblem[] } {
 		const ch = src[i];
 		if (ch === '\n') {
 			const prev = tokens[tokens.length - 1];
-			if (depth === 0 && prev && prev.kind !== 'nl' && !(CONTINUES.has(prev.text) && prev.kind !== 'num')) push('nl', '\n', i);
+			// A line that starts a new statement (`name =`, `require`) ends the one before, even after an operator or
+			// inside brackets (then the unfinished statement is reported at its own line).
+			const startsStatement = STATEMENT_START.test(src.slice(i + 1, i + 200).replace(/^(?:[ \t\r]*(?:(?:#|\/\/)[^\n]*)?\n)*/, ''));
+			if (startsStatement) depth = 0;
+			if (prev && prev.kind !== 'nl' && (startsStatement || (depth === 0 && !(CONTINUES.has(prev.text) && prev.kind !== 'num')))) push('nl', '\n', i);
 			i++;
 			line++;
 			lineStart = i;
