@@ -174,22 +174,8 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 		tpValue = p[7];
 		atrPeriod = p[1];
 	}
-	let rules: RulePlan | undefined;
-	if (def.compileRules) {
-		rules = def.compileRules(Object.fromEntries(def.params.map((q, i) => [q.name, values[i]])));
-		if (rules.levels) {
-			// The rule's own levels replace the configuration's (like rsi-atr-momentum's).
-			const lv = rules.levels;
-			slMode = lv.stopLoss ? LEVEL_MODE[lv.stopLoss.mode] : LEVEL_MODE.none;
-			slValue = lv.stopLoss && lv.stopLoss.mode !== 'none' ? lv.stopLoss.value : 0;
-			tpMode = lv.takeProfit ? LEVEL_MODE[lv.takeProfit.mode] : LEVEL_MODE.none;
-			tpValue = lv.takeProfit && lv.takeProfit.mode !== 'none' ? lv.takeProfit.value : 0;
-			atrPeriod = lv.atrPeriod ?? atrPeriod;
-		}
-	}
 	const s = config.sizing;
-	return {
-		rules,
+	const scalars: RunScalars = {
 		strategy: def.wasmId,
 		p,
 		longShort: config.direction === 'long-short' ? 1 : 0,
@@ -204,6 +190,26 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 		sizingMode: SIZING_MODE[s.mode],
 		sizingValue: s.mode === 'fixed-notional' ? s.amount : s.fraction
 	};
+	if (def.compileRules) withRulePlan(scalars, def.compileRules(Object.fromEntries(def.params.map((q, i) => [q.name, values[i]]))));
+	return scalars;
+}
+
+/**
+ * Put a rule plan into run scalars (in place): the plan, and the rule's own exit levels when it sets any (they replace
+ * the configuration's, as rsi-atr-momentum's do).
+ * @returns the same scalars
+ */
+export function withRulePlan(scalars: RunScalars, rp: RulePlan): RunScalars {
+	scalars.rules = rp;
+	const lv = rp.levels;
+	if (lv) {
+		scalars.slMode = lv.stopLoss ? LEVEL_MODE[lv.stopLoss.mode] : LEVEL_MODE.none;
+		scalars.slValue = lv.stopLoss && lv.stopLoss.mode !== 'none' ? lv.stopLoss.value : 0;
+		scalars.tpMode = lv.takeProfit ? LEVEL_MODE[lv.takeProfit.mode] : LEVEL_MODE.none;
+		scalars.tpValue = lv.takeProfit && lv.takeProfit.mode !== 'none' ? lv.takeProfit.value : 0;
+		if (lv.atrPeriod !== undefined) scalars.atrPeriod = lv.atrPeriod;
+	}
+	return scalars;
 }
 
 /** Longest indicator window accepted, bars (the core indexes with 32-bit integers; 2^31 bars would wrap). */

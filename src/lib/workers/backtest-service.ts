@@ -11,6 +11,7 @@ import { inferIntervalMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
 import { candleDataHash, fingerprintRun } from '../engine/fingerprint';
 import { validateConfig } from '../engine/strategies';
+import '../rules'; // registers rule strategies (configurations with strategy 'rules')
 import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
 import { evaluateBatch as evaluateTrials, overfittingEvidence, runWalkForward } from '../optimize';
