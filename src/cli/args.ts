@@ -202,7 +202,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 	if (values.strategy !== undefined && values.rules !== undefined)
 		throw new ValidationError('give either --strategy ID or --rules FILE, not both.');
 	if (values.strategy === undefined && values.rules === undefined) {
-		throw new ValidationError(`--strategy ID or --rules FILE is required: use one of ${STRATEGY_IDS.join(', ')}, or a rule file (e.g. static/rules/sma-cross.rules).`);
+		throw new ValidationError(`--strategy ID is required: use one of ${STRATEGY_IDS.join(', ')}, or give your own rules with --rules FILE (e.g. static/rules/sma-cross.rules).`);
 	}
 	const rules = values.rules !== undefined ? readRulesFile(values.rules) : undefined;
 	const strategy = rules ? 'rules' : getStrategy(values.strategy!).id;
