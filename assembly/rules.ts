@@ -10,7 +10,11 @@
 // Plan (f64 words at rulesPlanPtr()):
 //   [0] nRegs  [1] nOps  [2] data generation (changes whenever the host loads new bars)
 //   [3..6] registers of enterLong, exitLong, enterShort, exitShort (-1: never)
-//   then nOps records of OP_STRIDE words: op, dst, a, b, c, d (meaning per op below).
+//   [7..10] a second register for each (-1: none): the signal is then `first and second`
+//   then nOps records of OP_STRIDE words: op, dst, a, b, c, d, e, tag (meaning per op below). `tag` names what the
+//   op computes (the host's number for the expression with its constants): a register that already holds the same
+//   tag for the same data generation is not recomputed, so the trials of an optimisation recompute only what their
+//   parameters change.
 //
 // Scratch memory (grown on demand) after the poly-bands cache (2·n f64 after the flag bytes, as zones.ts does):
 //   plan     f64[PLAN_WORDS]
@@ -61,7 +65,9 @@ export const OP_ABS: i32 = 22;
 export const OP_MIN: i32 = 23;
 export const OP_MAX: i32 = 24;
 export const OP_KSUBK: i32 = 25; //     unused by the host (constants are folded); kept so codes stay stable
-export const OP_STRIDE: i32 = 6;
+export const OP_CROSSB: i32 = 26; //    crossing of a with the band b + c * e (register e; c may be negative), d = 1 / -1
+export const OP_STRIDE: i32 = 8;
+const HEADER: i32 = 11;
 export const PLAN_WORDS: i32 = 8192;
 export const RC_SLOTS: i32 = 16;
 
@@ -150,6 +156,11 @@ export function rulesRegPtr(r: i32): usize {
 // Register pointer table: a register either owns its buffer or aliases a column / an indicator slot.
 const MAX_REGS: i32 = 1024;
 const regTable = memory.data(MAX_REGS * 4);
+// What each register's own buffer holds: the op tag and data generation it was computed for (-1: nothing known).
+const regTag = memory.data(MAX_REGS * 8);
+const regGen = memory.data(MAX_REGS * 8);
+let tagsN: i32 = -1;
+let tagsBase: usize = 0;
 
 function ensureDerived(gen: f64): void {
   if (derivedGen == gen) return;
@@ -268,6 +279,37 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
   return k1 == -1 && (k0 == 0 || k0 == 1) ? 1.0 : 0.0;
 }
 
+/** dst[t] = a[t] (how) k, plain comparison, NaN when a[t] is NaN; one loop per comparison kind. */
+function cmpKLoop(dst: usize, a: usize, k: f64, how: i32, n: i32): void {
+  if (isNaN<f64>(k)) {
+    for (let t = 0; t < n; t++) st(dst, t, NaN);
+    return;
+  }
+  if (how == 0) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x > k ? 1.0 : 0.0); }
+  else if (how == 1) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x >= k ? 1.0 : 0.0); }
+  else if (how == 2) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x < k ? 1.0 : 0.0); }
+  else if (how == 3) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x <= k ? 1.0 : 0.0); }
+  else if (how == 4) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x == k ? 1.0 : 0.0); }
+  else for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x != k ? 1.0 : 0.0); }
+}
+
+/** Crossing of a with the band b + k·e (SEMANTICS.md "Crossing"): dir 1 above, -1 below; NaN where undefined. */
+function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i32, n: i32): void {
+  if (n <= 0) return;
+  st(dst, 0, NaN);
+  let k0 = cmpT(ld(a, 0), ld(b, 0) + k * ld(e, 0));
+  for (let t = 1; t < n; t++) {
+    const k1 = cmpT(ld(a, t), ld(b, t) + k * ld(e, t));
+    st(dst, t, crossOf(k0, k1, dir));
+    k0 = k1;
+  }
+}
+
+/** Pointer of signal register r (0 when r is -1 or out of range). */
+function sigPtr(r: i32, nRegs: i32): usize {
+  return r >= 0 && r < nRegs ? load<usize>(regTable + (<usize>r << 2)) : 0;
+}
+
 /**
  * Evaluate the plan at rulesPlanPtr() over the loaded bars and write the four signal bits of bars 1..n-2 into the
  * flag bytes (day-end bits kept; bars 0 and n-1 carry no signal, as for the built-in strategies). Returns false when
@@ -278,19 +320,33 @@ export function rulesSignals(): bool {
   const nRegs = <i32>pw(0);
   const nOps = <i32>pw(1);
   const gen = pw(2);
-  if (nRegs < 0 || nRegs > MAX_REGS || nOps < 0 || 7 + nOps * OP_STRIDE > PLAN_WORDS) return false;
+  if (nRegs < 0 || nRegs > MAX_REGS || nOps < 0 || HEADER + nOps * OP_STRIDE > PLAN_WORDS) return false;
   if (!ensureLayout(nRegs)) return false;
-  for (let r = 0; r < nRegs; r++) store<usize>(regTable + (<usize>r << 2), regBase + ((<usize>r * <usize>n) << 3));
+  // Register buffers move when the layout does (another bar count): forget what they held.
+  if (tagsN != n || tagsBase != regBase) {
+    for (let r = 0; r < MAX_REGS; r++) store<f64>(regTag + (<usize>r << 3), -1);
+    tagsN = n;
+    tagsBase = regBase;
+  }
   for (let k = 0; k < nOps; k++) {
-    const w = 7 + k * OP_STRIDE;
+    const w = HEADER + k * OP_STRIDE;
     const op = <i32>pw(w);
     const dr = <i32>pw(w + 1);
     const ar = <i32>pw(w + 2);
     const br = <i32>pw(w + 3);
     const c = pw(w + 4);
     const d = <i32>pw(w + 5);
+    const er = <i32>pw(w + 6);
+    const tag = pw(w + 7);
     if (dr < 0 || dr >= nRegs) return false;
     const own = regBase + ((<usize>dr * <usize>n) << 3);
+    const tq = regTag + (<usize>dr << 3);
+    const gq = regGen + (<usize>dr << 3);
+    if (op != OP_COL && op != OP_IND && load<f64>(tq) == tag && load<f64>(gq) == gen) {
+      // Same expression, same data: the buffer already holds it.
+      store<usize>(regTable + (<usize>dr << 2), own);
+      continue;
+    }
     const a = ar >= 0 && ar < nRegs ? load<usize>(regTable + (<usize>ar << 2)) : 0;
     const b = br >= 0 && br < nRegs ? load<usize>(regTable + (<usize>br << 2)) : 0;
     let out = own;
@@ -324,7 +380,7 @@ export function rulesSignals(): bool {
     } else if (op == OP_CMP) {
       for (let t = 0; t < n; t++) st(own, t, cmpPlain(ld(a, t), ld(b, t), d));
     } else if (op == OP_CMPK) {
-      for (let t = 0; t < n; t++) st(own, t, cmpPlain(ld(a, t), c, d));
+      cmpKLoop(own, a, c, d, n);
     } else if (op == OP_AND) {
       for (let t = 0; t < n; t++) {
         const x = ld(a, t);
@@ -358,6 +414,10 @@ export function rulesSignals(): bool {
         st(own, t, crossOf(k0, k1, d));
         k0 = k1;
       }
+    } else if (op == OP_CROSSB) {
+      const e = er >= 0 && er < nRegs ? load<usize>(regTable + (<usize>er << 2)) : 0;
+      if (e == 0) return false;
+      crossBandLoop(own, a, b, c, e, d, n);
     } else if (op == OP_LAG) {
       for (let t = 0; t < n; t++) st(own, t, t >= d ? ld(a, t - d) : NaN);
     } else if (op == OP_IND) {
@@ -384,6 +444,10 @@ export function rulesSignals(): bool {
       }
     } else return false;
     store<usize>(regTable + (<usize>dr << 2), out);
+    if (out == own) {
+      store<f64>(tq, tag);
+      store<f64>(gq, gen);
+    } else store<f64>(tq, -1);
   }
   // Signal bits of bars 1..n-2 (the day-end bit is kept); bars 0 and n-1 carry none.
   const fl = flagsBase();
@@ -395,14 +459,18 @@ export function rulesSignals(): bool {
   const pXL = rXL >= 0 && rXL < nRegs ? load<usize>(regTable + (<usize>rXL << 2)) : 0;
   const pES = rES >= 0 && rES < nRegs ? load<usize>(regTable + (<usize>rES << 2)) : 0;
   const pXS = rXS >= 0 && rXS < nRegs ? load<usize>(regTable + (<usize>rXS << 2)) : 0;
+  const qEL = sigPtr(<i32>pw(7), nRegs);
+  const qXL = sigPtr(<i32>pw(8), nRegs);
+  const qES = sigPtr(<i32>pw(9), nRegs);
+  const qXS = sigPtr(<i32>pw(10), nRegs);
   if (n > 0) store<u8>(fl, load<u8>(fl) & DAY_END);
   if (n > 1) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & DAY_END);
   for (let t = 1; t < n - 1; t++) {
     let bits: u8 = 0;
-    if (pEL != 0 && ld(pEL, t) == 1.0) bits |= ENTER_LONG;
-    if (pXL != 0 && ld(pXL, t) == 1.0) bits |= EXIT_LONG;
-    if (pES != 0 && ld(pES, t) == 1.0) bits |= ENTER_SHORT;
-    if (pXS != 0 && ld(pXS, t) == 1.0) bits |= EXIT_SHORT;
+    if (pEL != 0 && ld(pEL, t) == 1.0 && (qEL == 0 || ld(qEL, t) == 1.0)) bits |= ENTER_LONG;
+    if (pXL != 0 && ld(pXL, t) == 1.0 && (qXL == 0 || ld(qXL, t) == 1.0)) bits |= EXIT_LONG;
+    if (pES != 0 && ld(pES, t) == 1.0 && (qES == 0 || ld(qES, t) == 1.0)) bits |= ENTER_SHORT;
+    if (pXS != 0 && ld(pXS, t) == 1.0 && (qXS == 0 || ld(qXS, t) == 1.0)) bits |= EXIT_SHORT;
     const q = fl + <usize>t;
     store<u8>(q, (load<u8>(q) & DAY_END) | bits);
   }

@@ -16,10 +16,11 @@ import type { Expr } from './syntax';
 // Op codes of assembly/rules.ts.
 export const OP = {
 	COL: 1, CONST: 2, ADD: 3, SUB: 4, MUL: 5, DIV: 6, NEG: 7, ADDK: 8, MULK: 9, KSUB: 10, KDIV: 11, DIVK: 12,
-	CMP: 13, CMPK: 14, AND: 15, OR: 16, NOT: 17, CROSS: 18, CROSSK: 19, LAG: 20, IND: 21, ABS: 22, MIN: 23, MAX: 24
+	CMP: 13, CMPK: 14, AND: 15, OR: 16, NOT: 17, CROSS: 18, CROSSK: 19, LAG: 20, IND: 21, ABS: 22, MIN: 23, MAX: 24,
+	CROSSB: 26
 } as const;
-const OP_STRIDE = 6;
-const HEADER = 7;
+const OP_STRIDE = 8;
+const HEADER = 11;
 /** Plan capacity of the core (f64 words, assembly/rules.ts PLAN_WORDS). */
 export const PLAN_WORDS = 8192;
 /** Most ops one plan may hold. */
@@ -33,7 +34,8 @@ const CMP_CODE: Record<string, number> = { '>': 0, '>=': 1, '<': 2, '<=': 3, '==
 const CMP_FLIP: Record<string, string> = { '>': '<', '>=': '<=', '<': '>', '<=': '>=', '==': '==', '!=': '!=' };
 
 /** A folded value: a constant, or a register of the plan with the bar from which it is defined. */
-type RegVal = { r: number; key: string; fd: number; label: string };
+/** A register; `band` when it is `a + k·c` (a band around `a`), which a crossing can fuse into one pass. */
+type RegVal = { r: number; key: string; fd: number; label: string; band?: { a: number; c: number; k: number } };
 type Val = { c: number } | RegVal;
 
 /** An indicator series of a compiled plan (its register, for charts after a run). */
@@ -73,6 +75,20 @@ function exprId(key: string): number {
 }
 
 const isConst = (v: Val): v is { c: number } => 'c' in v;
+
+// Op tags: one number per expression key (with its constants), never reused, so the core can keep a register whose
+// expression did not change between two trials of an optimisation.
+const tags = new Map<string, number>();
+let nextTag = 1;
+function tagOf(key: string): number {
+	let t = tags.get(key);
+	if (t === undefined) {
+		if (tags.size >= 200_000) tags.clear(); // numbers keep counting: a forgotten key gets a new number
+		t = nextTag++;
+		tags.set(key, t);
+	}
+	return t;
+}
 const fmt = (x: number) => (Number.isInteger(x) ? String(x) : String(+x.toPrecision(10)));
 
 class Builder {
@@ -82,14 +98,15 @@ class Builder {
 	engineIndicators = 0;
 	readonly series: PlanSeries[] = [];
 
-	node(key: string, label: string, fd: number, op: number, a: number, b: number, c: number, d: number): Val {
+	node(key: string, label: string, fd: number, op: number, a: number, b: number, c: number, d: number, e = -1): Val {
 		const hit = this.memo.get(key);
 		if (hit) return hit;
 		const r = this.nRegs++;
-		this.ops.push(op, r, a, b, c, d);
+		this.ops.push(op, r, a, b, c, d, e, tagOf(key));
 		if (this.ops.length / OP_STRIDE > MAX_OPS)
 			throw new ValidationError(`the rule needs more than ${MAX_OPS} column operations: simplify it (name repeated parts, fewer indicators)`);
-		const v: Val = { r, key, fd, label };
+		// Parents embed this short name, not the whole key: keys stay short however deep the expression.
+		const v: Val = { r, key: op === OP.COL ? key : `#${tagOf(key)}`, fd, label };
 		this.memo.set(key, v);
 		return v;
 	}
@@ -172,7 +189,15 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 		const lr = b.reg(lv);
 		const rr = b.reg(rv);
 		const code = op === '+' ? OP.ADD : op === '-' ? OP.SUB : op === '*' ? OP.MUL : OP.DIV;
-		return b.node(`(${lr.key}${op}${rr.key})`, label, fd, code, lr.r, rr.r, 0, 0);
+		const out = b.node(`(${lr.key}${op}${rr.key})`, label, fd, code, lr.r, rr.r, 0, 0) as RegVal;
+		// a ± k·c with k·c a MULK node: remember the band, so that a crossing with it is one fused pass
+		// (bit-identical: a - k·c == a + (-k)·c in IEEE arithmetic).
+		const mulk = (r: number) => (b.ops[r * OP_STRIDE] === OP.MULK ? { c: b.ops[r * OP_STRIDE + 2], k: b.ops[r * OP_STRIDE + 4] } : undefined);
+		const right = mulk(rr.r);
+		const left = mulk(lr.r);
+		if ((op === '+' || op === '-') && right) out.band = { a: lr.r, c: right.c, k: op === '+' ? right.k : -right.k };
+		else if (op === '+' && left) out.band = { a: rr.r, c: left.c, k: left.k };
+		return out;
 	};
 
 	const compare = (op: string, l: Val, r: Val): Val => {
@@ -255,6 +280,7 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 						const xr = b.reg(x);
 						const label = `${e.name}(${xr.label}, ${isConst(y) ? fmt(y.c) : y.label})`;
 						if (isConst(y)) return b.node(`${e.name}(${xr.key},k${y.c})`, label, xr.fd + 1, OP.CROSSK, xr.r, -1, y.c, dir);
+						if (y.band) return b.node(`${e.name}(${xr.key},${y.key})`, label, Math.max(xr.fd, y.fd) + 1, OP.CROSSB, xr.r, y.band.a, y.band.k, dir, y.band.c);
 						return b.node(`${e.name}(${xr.key},${y.key})`, label, Math.max(xr.fd, y.fd) + 1, OP.CROSS, xr.r, y.r, 0, dir);
 					}
 					case 'abs': {
@@ -344,13 +370,46 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 		const v = ev({ kind: 'name', name, span: zero });
 		outputs[name] = isConst(v) ? { value: v.c } : { reg: v.r };
 	}
-	const nOps = b.ops.length / OP_STRIDE;
-	const plan = new Float64Array(HEADER + b.ops.length);
+	// A signal that is `x and y` (and nothing else uses that register) is tested in the core's final pass as the pair
+	// (x, y): `and` is 1 exactly when both are 1.
+	const refs = new Uint16Array(b.nRegs);
+	for (let r = 0; r < b.nRegs; r++) {
+		const at = r * OP_STRIDE;
+		for (const operand of [b.ops[at + 2], b.ops[at] === OP.IND ? -1 : b.ops[at + 3], b.ops[at + 6]]) if (operand >= 0) refs[operand]++;
+	}
+	for (const r of sig) if (r >= 0) refs[r]++;
+	for (const o of Object.values(outputs)) if ('reg' in o) refs[o.reg]++;
+	const sig2 = sig.map(() => -1);
+	sig.forEach((r, i) => {
+		if (r >= 0 && b.ops[r * OP_STRIDE] === OP.AND && refs[r] === 1) {
+			sig[i] = b.ops[r * OP_STRIDE + 2];
+			sig2[i] = b.ops[r * OP_STRIDE + 3];
+		}
+	});
+	// Dead ops (e.g. a band only used by fused crossings) are dropped; registers keep their numbers.
+	const used = new Uint8Array(b.nRegs);
+	for (const r of [...sig, ...sig2]) if (r >= 0) used[r] = 1;
+	for (const o of Object.values(outputs)) if ('reg' in o) used[o.reg] = 1;
+	for (const s of b.series) used[s.reg] = 1;
+	const keep: number[] = [];
+	for (let r = b.nRegs - 1; r >= 0; r--) {
+		if (!used[r]) continue;
+		keep.push(r);
+		const at = r * OP_STRIDE;
+		const op = b.ops[at];
+		for (const operand of [b.ops[at + 2], op === OP.IND ? -1 : b.ops[at + 3], b.ops[at + 6]]) if (operand >= 0) used[operand] = 1;
+	}
+	keep.reverse();
+	const nOps = keep.length;
+	const plan = new Float64Array(HEADER + nOps * OP_STRIDE);
 	plan[0] = b.nRegs;
 	plan[1] = nOps;
 	plan[2] = 0;
-	for (let i = 0; i < 4; i++) plan[3 + i] = sig[i];
-	plan.set(b.ops, HEADER);
+	for (let i = 0; i < 4; i++) {
+		plan[3 + i] = sig[i];
+		plan[7 + i] = sig2[i];
+	}
+	keep.forEach((r, i) => plan.set(b.ops.slice(r * OP_STRIDE, (r + 1) * OP_STRIDE), HEADER + i * OP_STRIDE));
 	return { plan, nRegs: b.nRegs, warmup, levels, series: b.series, outputs };
 }
 
