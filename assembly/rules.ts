@@ -297,12 +297,31 @@ function cmpKLoop(dst: usize, a: usize, k: f64, how: i32, n: i32): void {
 function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i32, n: i32): void {
   if (n <= 0) return;
   st(dst, 0, NaN);
+  const tol = tieBound(a, n);
   let k0 = cmpT(ld(a, 0), ld(b, 0) + k * ld(e, 0));
   for (let t = 1; t < n; t++) {
-    const k1 = cmpT(ld(a, t), ld(b, t) + k * ld(e, t));
+    const x = ld(a, t);
+    const y = ld(b, t) + k * ld(e, t);
+    const dd = x - y;
+    const k1 = dd > tol ? 1 : dd < -tol ? -1 : cmpT(x, y);
     st(dst, t, crossOf(k0, k1, dir));
     k0 = k1;
   }
+}
+
+/**
+ * A bound on every tie band of comparisons of series a with anything (as engine.ts' computeSignals argues): with
+ * S = max |a|, a tie of a[t] with y needs |a[t] - y| <= 1e-9 max(|a[t]|, |y|), impossible when |y| > 2S, so
+ * |a[t] - y| <= 2e-9 S covers every tie; beyond it the sign of the difference decides. Infinity when a has no
+ * finite values (then every comparison takes the exact test).
+ */
+function tieBound(a: usize, n: i32): f64 {
+  let m: f64 = 0;
+  for (let t = 0; t < n; t++) {
+    const v = Math.abs(ld(a, t));
+    if (v > m) m = v; // NaN compares false: skipped
+  }
+  return m < Infinity ? 2.000001e-9 * m : Infinity;
 }
 
 /** Pointer of signal register r (0 when r is -1 or out of range). */
