@@ -10,7 +10,7 @@
  */
 import { isoUtc } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
-import { getStrategy } from '../engine/strategies';
+import { strategyDefinitionOf } from '../engine/strategies';
 import type { BacktestConfig, LevelSpec, SizingSpec, Trade } from '../engine/types';
 import { METRIC_INFO, drawdownSeries, formatDuration, formatMetric, formatValue } from '../metrics';
 import { MARKER_COLORS } from '../state/chart-data';
@@ -65,7 +65,7 @@ export function describeSizing(sizing: SizingSpec): string {
 
 /** Strategy parameters in words: `fast 10, slow 30`. */
 function describeParams(config: BacktestConfig): string {
-	const def = getStrategy(config.strategy);
+	const def = strategyDefinitionOf(config);
 	return def.params.map((p) => `${p.name} ${config.params[p.name] ?? p.default}`).join(', ');
 }
 
@@ -283,7 +283,7 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 	const generatedAt = options.generatedAt ?? Date.now();
 	const m = run.market;
 	const c = run.config;
-	const def = getStrategy(c.strategy);
+	const def = strategyDefinitionOf(c);
 	const r = run.result;
 	const fp = (r as { fingerprint?: { engineVersion: string; dataHash: string; fingerprint: string; tradesHash: string } } | undefined)?.fingerprint;
 
