@@ -130,7 +130,7 @@ export function checkRules(source: string): CheckResult {
 	const defined = new Set<string>();
 	const reserved = new Set<string>([...Object.keys(SERIES), ...Object.keys(FUNCTIONS)]);
 	// Names declared anywhere (so a use above its definition says "define it first", not "unknown").
-	const declaredLater = new Set(parsed.statements.filter((s) => s.kind !== 'require').map((s) => (s as { name: string }).name));
+	const declaredLater = new Set([...parsed.statements.filter((s) => s.kind !== 'require').map((s) => (s as { name: string }).name), ...parsed.brokenNames]);
 
 	const knownNames = () => [...BUILTIN_NAMES, ...params.map((p) => p.name), ...bindings.keys()];
 

@@ -60,6 +60,8 @@ export type Statement =
 export interface ParsedRules {
 	statements: Statement[];
 	problems: RuleProblem[];
+	/** Names assigned by statements that failed to parse (so a check does not also call them missing). */
+	brokenNames: string[];
 }
 
 type TokKind = 'num' | 'ident' | 'op' | 'nl' | 'eof';
@@ -212,21 +214,25 @@ class Parser {
 	program(): ParsedRules {
 		const statements: Statement[] = [];
 		const problems: RuleProblem[] = [];
+		const brokenNames: string[] = [];
 		while (this.tok.kind !== 'eof') {
 			if (this.tok.kind === 'nl') {
 				this.next();
 				continue;
 			}
+			const start = this.pos;
 			try {
 				statements.push(this.statement());
 				if (!this.atEnd()) this.fail('the end of the line (one statement per line)');
 			} catch (e) {
 				if (!(e instanceof LexError)) throw e;
 				problems.push(e.problem);
+				const [a, b] = [this.toks[start], this.toks[start + 1]];
+				if (a?.kind === 'ident' && b?.kind === 'op' && b.text === '=') brokenNames.push(a.text);
 				while (!this.atEnd()) this.next();
 			}
 		}
-		return { statements, problems };
+		return { statements, problems, brokenNames };
 	}
 
 	private statement(): Statement {
@@ -406,10 +412,10 @@ class Parser {
  * (a statement with a syntax error is skipped, the others are kept).
  */
 export function parseRules(src: string): ParsedRules {
-	if (typeof src !== 'string') return { statements: [], problems: [{ message: 'the rules must be text', line: 1, column: 1, from: 0, to: 0 }] };
+	if (typeof src !== 'string') return { statements: [], brokenNames: [], problems: [{ message: 'the rules must be text', line: 1, column: 1, from: 0, to: 0 }] };
 	if (src.length > MAX_RULE_LENGTH)
-		return { statements: [], problems: [{ message: `the rules are ${src.length} characters long, more than ${MAX_RULE_LENGTH}: shorten them`, line: 1, column: 1, from: 0, to: 0 }] };
+		return { statements: [], brokenNames: [], problems: [{ message: `the rules are ${src.length} characters long, more than ${MAX_RULE_LENGTH}: shorten them`, line: 1, column: 1, from: 0, to: 0 }] };
 	const { tokens, problems } = lex(src);
 	const parsed = new Parser(tokens, src).program();
-	return { statements: parsed.statements, problems: [...problems, ...parsed.problems].sort((a, b) => a.from - b.from) };
+	return { statements: parsed.statements, brokenNames: parsed.brokenNames, problems: [...problems, ...parsed.problems].sort((a, b) => a.from - b.from) };
 }

@@ -4,6 +4,7 @@
  * chosen for comparison.
  */
 import { strategyDefinitionOf } from '../engine/strategies';
+import '../rules'; // rule strategies resolve through the engine registry's hook
 import type { LookAheadAudit } from '../rules/audit';
 import { configDifferences } from './config-label';
 import type { RunFingerprint } from '../engine/fingerprint';
