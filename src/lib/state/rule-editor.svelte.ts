@@ -84,20 +84,21 @@ export class RuleEditorState {
 		this.values = {};
 	}
 
-	/** Edit a saved rule. */
-	open(r: RuleStrategyRecord): void {
+	/** Edit a saved rule (its parameters back to their defaults unless `keepValues`). */
+	open(r: RuleStrategyRecord, keepValues = false): void {
 		this.id = r.id;
 		this.name = r.name;
 		this.source = r.source;
 		this.savedSource = r.source;
 		this.savedName = r.name;
-		this.values = {};
+		if (!keepValues) this.values = {};
 	}
 
 	/** Parameter value to run with: the edited value, else the declared default. */
 	valueOf(p: ParamSchema): number | null {
+		if (!Object.hasOwn(this.values, p.name)) return p.default;
 		const v = this.values[p.name];
-		return v === undefined ? p.default : v;
+		return v === undefined || v === null ? null : v;
 	}
 
 	/** The rule as a strategy configuration on top of `base` (execution settings), or a message when it cannot run. */
@@ -148,7 +149,7 @@ export class RuleEditorState {
 			return null;
 		}
 		this.saved = [record, ...this.saved.filter((s) => s.id !== record.id)];
-		this.open(record);
+		this.open(record, true);
 		return record;
 	}
 
