@@ -18,7 +18,7 @@
 //
 // Scratch memory (grown on demand) after the poly-bands cache (2·n f64 after the flag bytes, as zones.ts does):
 //   plan     f64[PLAN_WORDS]
-//   derived  f64[3 * nBars]         hl2, hlc3, ohlc4 of the loaded bars (per data generation)
+//   derived  f64[5 * nBars]         hl2, hlc3, ohlc4 of the loaded bars (per data generation), then all 0, all 1
 //   cache    f64[RC_SLOTS * nBars]  indicator series of derived columns and of expressions (per data generation)
 //   regs     f64[nRegs * nBars]
 import { colPtr, barCount, flagsBase, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
@@ -110,7 +110,7 @@ function ensureLayout(regs: i32): bool {
   const polyStart: usize = (flagsBase() + nn + 7) & ~(<usize>7);
   const pb: usize = (polyStart + ((2 * nn + 2) << 3) + 15) & ~(<usize>15);
   const db = pb + (<usize>PLAN_WORDS << 3);
-  const cb = db + ((3 * nn) << 3);
+  const cb = db + ((5 * nn) << 3);
   const rb = cb + ((<usize>RC_SLOTS * nn) << 3);
   const r = regs > layoutRegs ? regs : layoutRegs;
   const rr: i32 = r > 0 ? r : 1;
@@ -124,6 +124,15 @@ function ensureLayout(regs: i32): bool {
   if (n != layoutN || pb != planBase) {
     derivedGen = -1;
     cacheGen = -1;
+  }
+  if (n != layoutN || db != derivedBase) {
+    // Constant columns for absent signals in the final pass: 0 (never) and 1 (no second condition).
+    const z = db + ((3 * nn) << 3);
+    const o = db + ((4 * nn) << 3);
+    for (let t = 0; t < n; t++) {
+      st(z, t, 0.0);
+      st(o, t, 1.0);
+    }
   }
   planBase = pb;
   derivedBase = db;
@@ -297,7 +306,7 @@ function cmpKLoop(dst: usize, a: usize, k: f64, how: i32, n: i32): void {
 function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i32, n: i32): void {
   if (n <= 0) return;
   st(dst, 0, NaN);
-  const tol = tieBound(a, n);
+  const tol = tieBoundCached(a, n);
   let k0 = cmpT(ld(a, 0), ld(b, 0) + k * ld(e, 0));
   for (let t = 1; t < n; t++) {
     const x = ld(a, t);
@@ -315,6 +324,25 @@ function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i3
  * |a[t] - y| <= 2e-9 S covers every tie; beyond it the sign of the difference decides. Infinity when a has no
  * finite values (then every comparison takes the exact test).
  */
+let tieA: usize = 0;
+let tieN: i32 = -1;
+let tieStamp: f64 = -1;
+let tieVal: f64 = 0;
+let curGen: f64 = -1;
+/** tieBound, remembered for a candle column (its values change only with the data generation). */
+function tieBoundCached(a: usize, n: i32): f64 {
+  const isColumn = a >= colPtr(0) && a < colPtr(6);
+  if (isColumn && a == tieA && n == tieN && tieStamp == curGen) return tieVal;
+  const v = tieBound(a, n);
+  if (isColumn) {
+    tieA = a;
+    tieN = n;
+    tieStamp = curGen;
+    tieVal = v;
+  }
+  return v;
+}
+
 function tieBound(a: usize, n: i32): f64 {
   let m: f64 = 0;
   for (let t = 0; t < n; t++) {
@@ -339,6 +367,7 @@ export function rulesSignals(): bool {
   const nRegs = <i32>pw(0);
   const nOps = <i32>pw(1);
   const gen = pw(2);
+  curGen = gen;
   if (nRegs < 0 || nRegs > MAX_REGS || nOps < 0 || HEADER + nOps * OP_STRIDE > PLAN_WORDS) return false;
   if (!ensureLayout(nRegs)) return false;
   // Register buffers move when the layout does (another bar count): forget what they held.
@@ -474,22 +503,33 @@ export function rulesSignals(): bool {
   const rXL = <i32>pw(4);
   const rES = <i32>pw(5);
   const rXS = <i32>pw(6);
-  const pEL = rEL >= 0 && rEL < nRegs ? load<usize>(regTable + (<usize>rEL << 2)) : 0;
-  const pXL = rXL >= 0 && rXL < nRegs ? load<usize>(regTable + (<usize>rXL << 2)) : 0;
-  const pES = rES >= 0 && rES < nRegs ? load<usize>(regTable + (<usize>rES << 2)) : 0;
-  const pXS = rXS >= 0 && rXS < nRegs ? load<usize>(regTable + (<usize>rXS << 2)) : 0;
-  const qEL = sigPtr(<i32>pw(7), nRegs);
-  const qXL = sigPtr(<i32>pw(8), nRegs);
-  const qES = sigPtr(<i32>pw(9), nRegs);
-  const qXS = sigPtr(<i32>pw(10), nRegs);
+  // Absent signals read the all-0 column, absent second conditions the all-1 column: one branch-free pass.
+  const zeros = derivedBase + ((<usize>(3 * n)) << 3);
+  const ones = derivedBase + ((<usize>(4 * n)) << 3);
+  const p0 = sigPtr(rEL, nRegs);
+  const p1 = sigPtr(rXL, nRegs);
+  const p2 = sigPtr(rES, nRegs);
+  const p3 = sigPtr(rXS, nRegs);
+  const q0 = sigPtr(<i32>pw(7), nRegs);
+  const q1 = sigPtr(<i32>pw(8), nRegs);
+  const q2 = sigPtr(<i32>pw(9), nRegs);
+  const q3 = sigPtr(<i32>pw(10), nRegs);
+  const pEL = p0 != 0 ? p0 : zeros;
+  const pXL = p1 != 0 ? p1 : zeros;
+  const pES = p2 != 0 ? p2 : zeros;
+  const pXS = p3 != 0 ? p3 : zeros;
+  const qEL = q0 != 0 ? q0 : ones;
+  const qXL = q1 != 0 ? q1 : ones;
+  const qES = q2 != 0 ? q2 : ones;
+  const qXS = q3 != 0 ? q3 : ones;
   if (n > 0) store<u8>(fl, load<u8>(fl) & DAY_END);
   if (n > 1) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & DAY_END);
   for (let t = 1; t < n - 1; t++) {
-    let bits: u8 = 0;
-    if (pEL != 0 && ld(pEL, t) == 1.0 && (qEL == 0 || ld(qEL, t) == 1.0)) bits |= ENTER_LONG;
-    if (pXL != 0 && ld(pXL, t) == 1.0 && (qXL == 0 || ld(qXL, t) == 1.0)) bits |= EXIT_LONG;
-    if (pES != 0 && ld(pES, t) == 1.0 && (qES == 0 || ld(qES, t) == 1.0)) bits |= ENTER_SHORT;
-    if (pXS != 0 && ld(pXS, t) == 1.0 && (qXS == 0 || ld(qXS, t) == 1.0)) bits |= EXIT_SHORT;
+    const b0 = <u32>(ld(pEL, t) == 1.0) & <u32>(ld(qEL, t) == 1.0);
+    const b1 = <u32>(ld(pXL, t) == 1.0) & <u32>(ld(qXL, t) == 1.0);
+    const b2 = <u32>(ld(pES, t) == 1.0) & <u32>(ld(qES, t) == 1.0);
+    const b3 = <u32>(ld(pXS, t) == 1.0) & <u32>(ld(qXS, t) == 1.0);
+    const bits = <u8>(b0 | (b1 << 1) | (b2 << 2) | (b3 << 3));
     const q = fl + <usize>t;
     store<u8>(q, (load<u8>(q) & DAY_END) | bits);
   }
