@@ -3,6 +3,7 @@
  * the bundled BTCUSDT 1h candles (look-ahead check passed), optimise two declared parameters on the Optimise screen,
  * then share the run: a fresh browser reproduces it from (recorded) Binance data and verifies it identical.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { readShareLink, type RunSharePayload } from '../../src/lib/share';
 import { setRange } from './helpers/app';
@@ -119,3 +120,24 @@ test('write, fix, save, run, optimise and share a rule strategy', async ({ page,
 	await r.context.close();
 	expect(pageErrors).toEqual([]);
 });
+
+for (const size of [{ width: 1280, height: 800 }, { width: 390, height: 844 }]) {
+	test(`My strategies has no serious axe violations, with an error shown (${size.width}×${size.height})`, async ({ page }) => {
+		await page.setViewportSize(size);
+		await blockBinance(page);
+		await page.goto('./strategies/');
+		await expect(page.getByTestId('bar-count')).toBeVisible();
+		await setEditor(page, BROKEN);
+		await expect(page.getByTestId('rule-problem')).toHaveCount(1);
+		await page.getByText('Language reference').click();
+		const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+		const serious = r.violations
+			.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+			.map((v) => `${v.id}: ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+		expect(serious, serious.join('\n')).toEqual([]);
+		// The editor column fits the screen (the top bar's connectivity badge is the layout's own, measured elsewhere).
+		const editorRight = await page.getByTestId('rule-editor').evaluate((el) => el.getBoundingClientRect().right);
+		expect(editorRight).toBeLessThanOrEqual(size.width);
+		await page.screenshot({ path: `test-results/rules-editor-${size.width}.png`, fullPage: true });
+	});
+}
