@@ -160,4 +160,34 @@ describe('parser fuzz (seeded)', () => {
 		expect(accepted).toBeGreaterThan(50);
 		expect(Date.now() - started).toBeLessThan(60_000); // a hang guard, not a speed target
 	});
+
+	it('every accepted random rule compiles and runs in the core, or is refused with a ValidationError', async () => {
+		const { createNodeEngine } = await import('../../../src/lib/engine/node');
+		const { defaultConfig } = await import('../../../src/lib/engine/strategies');
+		const { loadSymbolKlines, sliceColumns } = await import('../helpers/fixtures');
+		const { ValidationError } = await import('../../../src/lib/core/errors');
+		await import('../../../src/lib/rules');
+		const engine = await createNodeEngine();
+		const btc = loadSymbolKlines('BTCUSDT');
+		engine.load(sliceColumns(btc, btc.openTime.length - 300, btc.openTime.length));
+		const r = rng(7);
+		const seeds = ['sma-cross', 'rsi-mean-reversion', 'ema-atr-breakout', 'rsi-atr-momentum', 'rsi-trend-filter', 'bollinger-breakout'].map((id) => readFileSync(new URL(`../../../static/rules/${id}.rules`, import.meta.url), 'utf8'));
+		let ran = 0;
+		let refused = 0;
+		for (let i = 0; i < 6000 && ran < 100; i++) {
+			const text = i % 3 === 0 ? randomRule(r) : mutate(seeds[i % seeds.length], r);
+			if (!checkRules(text).program) continue;
+			try {
+				const res = engine.run({ ...defaultConfig('rules'), direction: 'long-short', rules: { name: 'fuzz', source: text } });
+				expect(res.equity.length).toBe(300);
+				expect(Number.isFinite(res.summary.finalEquity) || Number.isNaN(res.summary.finalEquity)).toBe(true);
+				ran++;
+			} catch (e) {
+				if (!(e instanceof ValidationError)) throw new Error(`${JSON.stringify(text)}: ${(e as Error).stack}`);
+				refused++;
+			}
+		}
+		expect(ran).toBeGreaterThan(20);
+		void refused;
+	});
 });
