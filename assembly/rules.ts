@@ -64,7 +64,6 @@ export const OP_IND: i32 = 21; //       dst = indicator kind b(as int) of regist
 export const OP_ABS: i32 = 22;
 export const OP_MIN: i32 = 23;
 export const OP_MAX: i32 = 24;
-export const OP_KSUBK: i32 = 25; //     unused by the host (constants are folded); kept so codes stay stable
 export const OP_CROSSB: i32 = 26; //    crossing of a with the band b + c * e (register e; c may be negative), d = 1 / -1
 export const OP_STRIDE: i32 = 8;
 const HEADER: i32 = 11;
@@ -529,7 +528,7 @@ export function rulesSignals(): bool {
     const b1 = <u32>(ld(pXL, t) == 1.0) & <u32>(ld(qXL, t) == 1.0);
     const b2 = <u32>(ld(pES, t) == 1.0) & <u32>(ld(qES, t) == 1.0);
     const b3 = <u32>(ld(pXS, t) == 1.0) & <u32>(ld(qXS, t) == 1.0);
-    const bits = <u8>(b0 | (b1 << 1) | (b2 << 2) | (b3 << 3));
+    const bits = <u8>(b0 * ENTER_LONG | b1 * EXIT_LONG | b2 * ENTER_SHORT | b3 * EXIT_SHORT);
     const q = fl + <usize>t;
     store<u8>(q, (load<u8>(q) & DAY_END) | bits);
   }
