@@ -28,6 +28,8 @@ export function formatProblem(p: RuleProblem): string {
 const programs = new Map<string, RuleProgram>();
 const definitions = new Map<string, StrategyDefinition>();
 const CACHE_LIMIT = 64;
+/** Compiled plans kept per rule (least recently used dropped first). */
+const PLAN_CACHE_LIMIT = 1024;
 
 /**
  * The checked program of a rule text (cached by text).
@@ -55,6 +57,22 @@ export function ruleDefinition(rules: RuleSource): StrategyDefinition {
 	const hit = definitions.get(key);
 	if (hit) return hit;
 	const program = ruleProgram(rules.source, name);
+	// Compiled plans by parameter values: walk-forward folds, resumed jobs and genetic searches meet the same values
+	// again (a plan depends on the values only, not on the candles).
+	const plans = new Map<string, ReturnType<typeof compileRules>>();
+	const compileCached = (byName: Readonly<Record<string, number>>) => {
+		const key = program.params.map((p) => byName[p.name]).join('|');
+		let plan = plans.get(key);
+		if (plan) {
+			plans.delete(key);
+			plans.set(key, plan);
+			return plan;
+		}
+		plan = compileRules(program, byName);
+		if (plans.size >= PLAN_CACHE_LIMIT) plans.delete(plans.keys().next().value as string);
+		plans.set(key, plan);
+		return plan;
+	};
 	const def: StrategyDefinition = {
 		id: 'rules',
 		wasmId: 6,
@@ -73,7 +91,7 @@ export function ruleDefinition(rules: RuleSource): StrategyDefinition {
 			message: `the parameters must satisfy \`require ${c.text}\``
 		})),
 		ownsExitLevels: Boolean(program.levels.stopLoss || program.levels.takeProfit),
-		compileRules: (byName) => compileRules(program, byName)
+		compileRules: compileCached
 	};
 	if (definitions.size >= CACHE_LIMIT) definitions.delete(definitions.keys().next().value as string);
 	definitions.set(key, def);
