@@ -10,6 +10,7 @@ import {
 import { writeSummary } from './layout';
 import { indicator, nextStamp, invalidateIndicators, IND_SMA, IND_EMA, IND_RSI, IND_ATR } from './indicators';
 import { polyBandsSignals } from './polybands';
+import { rulesSignals, STRAT_RULES } from './rules';
 
 export const STRAT_SMA_CROSS: i32 = 1;
 export const STRAT_RSI_MEAN_REVERSION: i32 = 2;
@@ -418,6 +419,9 @@ export function run(
   if (strategy == STRAT_POLY_BANDS) {
     // ---- poly-bands hook: its own signal pre-pass (assembly/polybands.ts) ----
     polyBandsSignals(ip0, ip1, p2, <i32>p3);
+  } else if (strategy == STRAT_RULES) {
+    // ---- rules hook: the host's signal plan (assembly/rules.ts); a malformed plan signals nothing ----
+    if (!rulesSignals()) computeSignals(0, 0, 0, 0, 0, 0, 0, 0, 0, false, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
   } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
 
   const oPtr = colPtr(COL_OPEN);

@@ -17,3 +17,5 @@ export {
 export { polyBandsCompute } from './polybands';
 /** Price-action patterns (zones.ts): zDetect(...) detector-only runs, zRun(...) the pattern-zones strategy; zZonesPtr(), zTradesPtr(), zCountsPtr(). */
 export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';
+/** Rule strategies (rules.ts): rulesPlanPtr(regs) plan area for the host's compiled rules (run with strategy 6), signalsPtr() per-bar signal bytes of the last run, rulesRegPtr(r) a register of the last plan. */
+export { rulesPlanPtr, signalsPtr, rulesRegPtr } from './rules';

@@ -33,6 +33,10 @@ if (want('research')) {
 	const { benchResearch } = await import('./bench-research');
 	await benchResearch();
 }
+if (want('rules')) {
+	const { benchRules } = await import('./bench-rules');
+	await benchRules();
+}
 if (want('montecarlo')) {
 	const { benchMonteCarlo } = await import('./bench-montecarlo');
 	await benchMonteCarlo();

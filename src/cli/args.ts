@@ -6,7 +6,8 @@ import { parseArgs } from 'node:util';
 import { ValidationError } from '../lib/core/errors';
 import { timeframeMs, TIMEFRAMES } from '../lib/core/timeframe';
 import type { UnixMs } from '../lib/core/types';
-import { defaultConfig, getStrategy, resolveParams, STRATEGY_IDS, validateConfig } from '../lib/engine/strategies';
+import { defaultConfig, getStrategy, resolveParams, STRATEGY_IDS, strategyDefinitionOf, validateConfig, type StrategyDefinition } from '../lib/engine/strategies';
+import { readRulesFile } from './rules-file';
 import { COSTS_HELP, parseCosts } from './costs';
 import type { BacktestConfig, LevelSpec, SizingSpec, StrategyId } from '../lib/engine/types';
 
@@ -40,6 +41,7 @@ export type CliCommand = { kind: 'help' } | { kind: 'run'; options: CliRunOption
 export const COMMON_OPTIONS = {
 	data: { type: 'string' },
 	strategy: { type: 'string' },
+	rules: { type: 'string' },
 	param: { type: 'string', multiple: true },
 	direction: { type: 'string' },
 	fee: { type: 'string' },
@@ -105,6 +107,8 @@ Data:
 Strategy:
   --strategy ID            one of the built-in strategies, with their parameters (default, range):
 ${strategies}
+  --rules FILE             instead of --strategy: your own rules in the rule language (README "Own rules"),
+                           e.g. static/rules/sma-cross.rules; --param sets the parameters the rule declares.
   --param NAME=VALUE       strategy parameter; repeat for several (booleans: true/false or 1/0;
                            enumerations by name, e.g. --param entryMethod=zone-mid).
   --direction MODE         long (default) or long-short (reverses on opposite signals).
@@ -195,13 +199,17 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 	const dataPath = values.data;
 	if (dataPath === undefined || dataPath.trim() === '')
 		throw new ValidationError('--data FILE is required: the kline CSV file to backtest (see --help).');
-	if (values.strategy === undefined) {
-		throw new ValidationError(`--strategy ID is required: use one of ${STRATEGY_IDS.join(', ')}.`);
+	if (values.strategy !== undefined && values.rules !== undefined)
+		throw new ValidationError('give either --strategy ID or --rules FILE, not both.');
+	if (values.strategy === undefined && values.rules === undefined) {
+		throw new ValidationError(`--strategy ID is required: use one of ${STRATEGY_IDS.join(', ')}, or give your own rules with --rules FILE (e.g. static/rules/sma-cross.rules).`);
 	}
-	const strategy = getStrategy(values.strategy).id;
+	const rules = values.rules !== undefined ? readRulesFile(values.rules) : undefined;
+	const strategy = rules ? 'rules' : getStrategy(values.strategy!).id;
 
 	const config: BacktestConfig = defaultConfig(strategy);
-	config.params = { ...config.params, ...parseParams(strategy, values.param ?? []) };
+	if (rules) config.rules = rules;
+	config.params = { ...config.params, ...parseParams(strategy, values.param ?? [], strategyDefinitionOf(config)) };
 	if (values.direction !== undefined) {
 		if (values.direction !== 'long' && values.direction !== 'long-short')
 			throw new ValidationError(`--direction must be long or long-short, got '${values.direction}'.`);
@@ -217,9 +225,12 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 		config.atrPeriod = parseNumber('--atr-period', values['atr-period'], { min: 1, max: 1000, integer: true, hint: 'bars' });
 	if (values.sizing !== undefined) config.sizing = parseSizing(values.sizing);
 
-	const def = getStrategy(strategy);
+	const def = strategyDefinitionOf(config);
 	if (def.ownsExitLevels) {
 		const given = ['stop-loss', 'take-profit', 'atr-period'].filter((k) => values[k as keyof typeof values] !== undefined);
+		if (given.length > 0 && rules) {
+			throw new ValidationError(`--${given.join(', --')} cannot be used with ${values.rules}: the rule sets its own stopLoss/takeProfit (change them in the rule, or use its parameters with --param).`);
+		}
 		if (given.length > 0) {
 			throw new ValidationError(
 				`--${given.join(', --')} cannot be used with ${strategy}: it sets its own ${strategy === 'pattern-zones' ? '' : 'ATR '}stop-loss/take-profit ` +
@@ -237,7 +248,7 @@ export function parseCliArgs(argv: readonly string[]): CliCommand {
 	}
 
 	// Strategy parameters first, for a message that does not repeat "configuration".
-	resolveParams(strategy, config.params);
+	resolveParams(strategy, config.params, config.rules);
 	validateConfig(config);
 
 	const window: WindowOptions = {};
@@ -408,9 +419,9 @@ function parseSizing(raw: string): SizingSpec {
  * @throws ValidationError for a malformed item, a value that is not a number, or a name given twice.
  *   Unknown names and ranges are checked afterwards by the registry (one message listing every problem).
  */
-function parseParams(strategy: StrategyId, items: readonly string[]): Record<string, number | boolean | string> {
+function parseParams(strategy: StrategyId, items: readonly string[], def: StrategyDefinition = getStrategy(strategy)): Record<string, number | boolean | string> {
 	const out: Record<string, number | boolean | string> = {};
-	const schemas = getStrategy(strategy).params;
+	const schemas = def.params;
 	const known = schemas.map((p) => p.name);
 	for (const item of items) {
 		const eq = item.indexOf('=');
@@ -435,7 +446,7 @@ function parseParams(strategy: StrategyId, items: readonly string[]): Record<str
 		else if (lower === 'true' || lower === 'false') out[name] = lower === 'true';
 		else if (DECIMAL.test(rawValue)) out[name] = Number(rawValue);
 		else {
-			const labels = getStrategy(strategy).params.find((p) => p.name === name)?.options?.map((o) => o.label);
+			const labels = schemas.find((p) => p.name === name)?.options?.map((o) => o.label);
 			fail(`--param ${name} must be ${labels ? `one of ${labels.join(', ')} (or its number)` : 'a number (or true/false)'}, got '${rawValue}'.`);
 		}
 	}

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { parseArgs } from 'node:util';
 import { ValidationError } from '../lib/core/errors';
 import { getStrategy, STRATEGY_IDS } from '../lib/engine/strategies';
+import { readRulesFile } from './rules-file';
 import type { BacktestConfig } from '../lib/engine/types';
 import { SearchSpace, STATISTIC_KEYS, type AxisSpec, type StatisticKey } from '../lib/optimize';
 import { COMMON_OPTIONS, parseCliArgs, type WindowOptions } from './args';
@@ -52,7 +53,7 @@ const OPTIONS = {
 } as const;
 
 /** Flags handed to the backtest parser unchanged. */
-const PASS_THROUGH = ['data', 'strategy', 'direction', 'fee', 'slippage', 'stop-loss', 'take-profit', 'atr-period', 'sizing', 'initial-cash', 'last-contiguous', 'from', 'to', 'interval'] as const;
+const PASS_THROUGH = ['data', 'strategy', 'rules', 'direction', 'fee', 'slippage', 'stop-loss', 'take-profit', 'atr-period', 'sizing', 'initial-cash', 'last-contiguous', 'from', 'to', 'interval'] as const;
 
 /** Help text of `npm run optimize -- --help`. */
 export function optimizeHelpText(): string {
@@ -63,6 +64,8 @@ worker threads) and write one row per combination.
 Usage:
   npm run --silent optimize -- --data FILE.csv --strategy ID --param NAME=START:END:STEP [--param NAME=a,b,c]
                                [execution options] [--threads N] --out grid.csv|grid.json
+  npm run --silent optimize -- --data FILE.csv --rules FILE.rules --param NAME=START:END:STEP ...
+                               (your own rules: search the parameters the rule declares)
 
 Parameters:
   --param NAME=START:END:STEP   search START, START+STEP, ... up to END (inclusive), e.g. fast=5:14:1
@@ -163,8 +166,11 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 		throw new ValidationError(`${msg}; see --help for the options.`);
 	}
 	if (values.help) return { kind: 'help' };
-	if (values.strategy === undefined) throw new ValidationError(`--strategy ID is required: use one of ${STRATEGY_IDS.join(', ')}.`);
-	const strategy = getStrategy(values.strategy).id;
+	if (values.strategy !== undefined && values.rules !== undefined) throw new ValidationError('give either --strategy ID or --rules FILE, not both.');
+	if (values.strategy === undefined && values.rules === undefined)
+		throw new ValidationError(`--strategy ID is required: use one of ${STRATEGY_IDS.join(', ')}, or give your own rules with --rules FILE (e.g. static/rules/sma-cross.rules).`);
+	const rules = values.rules !== undefined ? readRulesFile(values.rules) : undefined;
+	const strategy = rules ? 'rules' : getStrategy(values.strategy!).id;
 
 	const axes: AxisSpec[] = [];
 	const fixed: Record<string, number | boolean | string> = {};
@@ -178,7 +184,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 		else fixed[name] = p.value;
 	}
 	if (axes.length === 0) throw new ValidationError('give at least one --param NAME=START:END:STEP or NAME=a,b,c to search.');
-	const space = new SearchSpace({ strategy, axes, fixed });
+	const space = new SearchSpace({ strategy, rules, axes, fixed });
 	let first = -1;
 	for (let i = 0; i < space.size && first < 0; i++) if (space.isValid(i)) first = i;
 	if (first < 0) {

@@ -43,7 +43,7 @@ export const ROW_STATS = ['finalEquity', 'totalReturnRatio', 'maxDrawdownRatio',
 export function rowObject(names: readonly string[], r: TrialResult, strategy?: StrategyId): Record<string, number | string | null> {
 	const o: Record<string, number | string | null> = {};
 	// enumeration parameters by option name when the strategy is known
-	const schemas = strategy ? getStrategy(strategy).params : [];
+	const schemas = strategy && strategy !== 'rules' ? getStrategy(strategy).params : []; // rule parameters are numbers
 	names.forEach((n, d) => {
 		const schema = schemas.find((p) => p.name === n);
 		o[n] = schema ? paramValueLabel(schema, r.values[d]) : r.values[d];
@@ -166,7 +166,7 @@ const TABLE_STATS: { key: StatisticKey; head: string }[] = [
  * separators), e.g. `  #  fast  slow  Final equity  Return  Max DD ...`.
  */
 export function bestTable(rows: readonly TopKRow[], names: readonly string[], objective: StatisticKey, strategy?: string): string {
-	const schemas = strategy ? getStrategy(strategy).params : [];
+	const schemas = strategy && strategy !== 'rules' ? getStrategy(strategy).params : [];
 	const label = (n: string, v: number) => {
 		const schema = schemas.find((q) => q.name === n);
 		return String(schema ? paramValueLabel(schema, v) : v);

@@ -10,6 +10,7 @@ import type { OhlcvColumns } from '../lib/core/types';
 import { createNodeEngine } from '../lib/engine/node';
 import type { WasmEngine } from '../lib/engine/wasm-engine';
 import { evaluateBatch, type OptimizationJob, type TrialBatch } from '../lib/optimize';
+import '../lib/rules'; // registers rule strategies (jobs with strategy 'rules')
 
 type Incoming = { type: 'init'; ohlcv: OhlcvColumns; job: OptimizationJob } | { type: 'batch'; id: number; batch: TrialBatch };
 

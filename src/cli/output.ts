@@ -4,7 +4,7 @@
  */
 import { isoUtc } from '../lib/core/timeframe';
 import { KlineImportError } from '../lib/data/errors';
-import { getStrategy } from '../lib/engine/strategies';
+import { strategyDefinitionOf } from '../lib/engine/strategies';
 import type { BacktestConfig, ExitReason, LevelSpec, Trade } from '../lib/engine/types';
 import type { CoreSummary } from '../lib/engine/wasm-engine';
 import { formatMetric, METRIC_INFO, type Metrics } from '../lib/metrics';
@@ -44,6 +44,8 @@ export interface ResultJson {
 		warnings: string[];
 	};
 	config: BacktestConfig;
+	/** Look-ahead audit: verdict, prefix cuts, warm-up per signal, and the first finding when it failed. */
+	audit: CliReport['audit'];
 	/** Headline figures from the WASM core (finalEquity, totalReturnRatio, maxDrawdownRatio, nTrades, winRate, totalFees, ...). */
 	summary: CoreSummary;
 	/** Every statistic (src/lib/metrics): ratios are fractions, amounts quote currency, times Unix ms UTC. */
@@ -87,6 +89,7 @@ export function buildResultJson(report: CliReport): ResultJson {
 			warnings
 		},
 		config: options.config,
+		audit: report.audit,
 		summary: result.summary,
 		metrics,
 		trades: result.trades.map(({ legs, ...tr }) => ({
@@ -135,7 +138,7 @@ function levelText(level: LevelSpec, atrPeriod: number): string {
  * @returns e.g. `sma-cross fast=10 slow=30, long-only, fee 0.1 %, slippage 0 %, stop-loss 2 %, take-profit 4 %, sizing all-in, initial cash 10000`.
  */
 export function describeConfig(config: BacktestConfig): string {
-	const def = getStrategy(config.strategy);
+	const def = strategyDefinitionOf(config);
 	const params = def.params
 		.map((p) => {
 			const v = config.params[p.name] ?? p.default;
@@ -152,10 +155,10 @@ export function describeConfig(config: BacktestConfig): string {
 				? `${s.amount} quote per entry`
 				: `risk ${pct(s.fraction)} of equity per trade`;
 	const levels = def.ownsExitLevels
-		? 'stop-loss/take-profit from the strategy (ATR)'
+		? config.strategy === 'rules' ? 'stop-loss/take-profit from the rule' : 'stop-loss/take-profit from the strategy (ATR)'
 		: `stop-loss ${levelText(config.stopLoss, config.atrPeriod)}, take-profit ${levelText(config.takeProfit, config.atrPeriod)}`;
 	return (
-		`${config.strategy} ${params}, ${config.direction === 'long' ? 'long-only' : 'long-short'}, fee ${pct(config.feeRate)}, ` +
+		`${config.strategy === 'rules' ? `rules ${config.rules?.name ?? ''}` : config.strategy} ${params}, ${config.direction === 'long' ? 'long-only' : 'long-short'}, fee ${pct(config.feeRate)}, ` +
 		`slippage ${pct(config.slippageRate)}, ${levels}, sizing ${sizing}, initial cash ${config.initialCash}`
 	);
 }
@@ -177,6 +180,7 @@ export function formatSummary(report: CliReport): string {
 	);
 	lines.push(`Window    ${n(t.length)} bars, ${isoUtc(t[0])} .. ${isoUtc(t[t.length - 1])} (${window.description})`);
 	lines.push(`Config    ${describeConfig(report.options.config)}`);
+	lines.push(`Audit     ${report.audit.summary}`);
 	lines.push('');
 	const width = Math.max(...METRIC_INFO.map((m) => m.label.length));
 	for (const m of METRIC_INFO) {

@@ -8,7 +8,8 @@ import { isoUtc, sliceOhlcv } from '../lib/core/timeframe';
 import type { OhlcvColumns } from '../lib/core/types';
 import { describeGaps, findGaps, lastContiguousRun, type Gap } from '../lib/data/gaps';
 import { parseKlineCsv, type KlineCsvResult } from '../lib/data/kline-csv';
-import { runBacktest } from '../lib/engine/node';
+import { createNodeEngine } from '../lib/engine/node';
+import { auditRun, type LookAheadAudit } from '../lib/rules/audit';
 import type { BacktestResult } from '../lib/engine/wasm-engine';
 import { computeMetrics, type Metrics } from '../lib/metrics';
 import type { CliRunOptions, WindowOptions } from './args';
@@ -126,6 +127,8 @@ export interface CliReport {
 	window: SelectedWindow;
 	result: BacktestResult;
 	metrics: Metrics;
+	/** Look-ahead audit of the run (src/lib/rules/audit.ts). */
+	audit: LookAheadAudit;
 	/** Facts for the user that did not stop the run (odd close times, gaps inside the window). */
 	warnings: string[];
 }
@@ -141,8 +144,12 @@ export async function runCliBacktest(options: CliRunOptions): Promise<CliReport>
 	const file = loadKlineFile(options.dataPath, options.intervalMs);
 	const window = selectWindow(file.ohlcv, file.intervalMs, options.window);
 	let result: BacktestResult;
+	let audit: LookAheadAudit;
 	try {
-		result = await runBacktest(window.ohlcv, options.config);
+		const engine = await createNodeEngine();
+		engine.load(window.ohlcv);
+		result = engine.run(options.config);
+		audit = auditRun(engine, options.config);
 	} catch (e) {
 		const msg = (e as Error).message ?? '';
 		if (/WASM core not found/.test(msg)) {
@@ -166,5 +173,5 @@ export async function runCliBacktest(options: CliRunOptions): Promise<CliReport>
 				`consecutive. Use --last-contiguous N or --from/--to to test a stretch without gaps.`
 		);
 	}
-	return { options, file, window, result, metrics, warnings };
+	return { options, file, window, result, metrics, audit, warnings };
 }

@@ -103,7 +103,7 @@ function sortedJson(value: unknown): string {
  * @throws ValidationError when the parameters are invalid for the strategy.
  */
 export function canonicalConfig(config: BacktestConfig): string {
-	return sortedJson({ ...config, params: resolveParams(config.strategy, config.params).byName });
+	return sortedJson({ ...config, params: resolveParams(config.strategy, config.params, config.rules).byName });
 }
 
 /**

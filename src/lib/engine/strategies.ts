@@ -5,7 +5,7 @@
  * Parameter order in `params` is the order the WASM core receives them (`p0`, `p1`, ...).
  */
 import { ValidationError } from '../core/errors';
-import type { BacktestConfig, StrategyId } from './types';
+import type { BacktestConfig, BuiltinStrategyId, LevelSpec, RuleSource, StrategyId } from './types';
 
 /**
  * One choice of a parameter with options: of an `enum` parameter (value = the option name carried in configurations,
@@ -59,6 +59,43 @@ export interface StrategyDefinition {
 	constraints: ParamConstraint[];
 	/** True when the strategy sets its own stop-loss / take-profit (ATR multiples in its params). */
 	ownsExitLevels: boolean;
+	/** Rule strategies only: compile the rule for resolved parameter values (src/lib/rules). */
+	compileRules?: (byName: Readonly<Record<string, number>>) => RulePlan;
+}
+
+/** A rule strategy compiled for one parameter set: the core's signal plan (assembly/rules.ts) and what it implies. */
+export interface RulePlan {
+	/** Plan words (header, then ops); the host sets word 2 (its data generation) when it loads the plan. */
+	plan: Float64Array;
+	nRegs: number;
+	/** Exit levels set by the rule (they replace the configuration's), null when it sets none. */
+	levels: { stopLoss?: LevelSpec; takeProfit?: LevelSpec; atrPeriod?: number } | null;
+	/** First bar each signal may fire at (every indicator it uses defined); -1 when it never fires. */
+	warmup: Record<'enterLong' | 'exitLong' | 'enterShort' | 'exitShort', number>;
+	/** Indicator series of the plan (registers readable after a run), for charts. */
+	series: { reg: number; label: string; pane: 'price' | 'oscillator' }[];
+}
+
+let ruleResolver: ((rules: RuleSource) => StrategyDefinition) | null = null;
+
+/**
+ * Install the resolver of rule strategies (src/lib/rules registers it when imported): the engine layer cannot import
+ * the rules layer above it, so rule definitions come through this hook.
+ */
+export function setRuleResolver(resolve: (rules: RuleSource) => StrategyDefinition): void {
+	ruleResolver = resolve;
+}
+
+/**
+ * The definition of a configuration's strategy: the registry's for built-ins, compiled from `config.rules` for
+ * `strategy: 'rules'`.
+ * @throws ValidationError for an unknown id, a rules configuration without text, or a rule text with problems
+ */
+export function strategyDefinitionOf(config: { strategy: string; rules?: RuleSource }): StrategyDefinition {
+	if (config.strategy !== 'rules') return getStrategy(config.strategy);
+	if (!config.rules || typeof config.rules.source !== 'string') throw new ValidationError('a rules strategy needs its rule text (config.rules.source)');
+	if (!ruleResolver) throw new ValidationError('rule strategies are not available here: import src/lib/rules first');
+	return ruleResolver(config.rules);
 }
 
 const int = (name: string, def: number, min: number, max: number, description: string): ParamSchema => ({
@@ -80,7 +117,7 @@ const choice = (name: string, def: number, options: { value: number; label: stri
 });
 
 /** All built-in strategies by id. */
-export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Object.freeze({
+export const STRATEGIES: Readonly<Record<BuiltinStrategyId, StrategyDefinition>> = Object.freeze({
 	'sma-cross': {
 		id: 'sma-cross',
 		wasmId: 1,
@@ -200,7 +237,7 @@ export const STRATEGIES: Readonly<Record<StrategyId, StrategyDefinition>> = Obje
 });
 
 /** Ids of all built-in strategies, in display order. */
-export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
+export const STRATEGY_IDS = Object.keys(STRATEGIES) as BuiltinStrategyId[];
 
 /**
  * Look up a strategy definition.
@@ -208,6 +245,7 @@ export const STRATEGY_IDS = Object.keys(STRATEGIES) as StrategyId[];
  */
 export function getStrategy(id: string): StrategyDefinition {
 	const def = Object.hasOwn(STRATEGIES, id) ? (STRATEGIES as Record<string, StrategyDefinition>)[id] : undefined;
+	if (!def && id === 'rules') throw new ValidationError('a rules strategy is defined by its text: use strategyDefinitionOf(config)');
 	if (!def) throw new ValidationError(`Unknown strategy "${id}": use one of ${STRATEGY_IDS.join(', ')}`);
 	return def;
 }
@@ -249,9 +287,10 @@ export function checkParam(schema: ParamSchema, value: unknown): string | null {
  */
 export function resolveParams(
 	id: StrategyId,
-	params: Record<string, number | boolean | string> = {}
+	params: Record<string, number | boolean | string> = {},
+	rules?: RuleSource
 ): { values: number[]; byName: Record<string, number> } {
-	const def = getStrategy(id);
+	const def = strategyDefinitionOf({ strategy: id, rules });
 	const problems: string[] = [];
 	const known = new Set(def.params.map((p) => p.name));
 	for (const name of Object.keys(params)) {
@@ -286,7 +325,7 @@ export function paramValueLabel(schema: ParamSchema, value: number | boolean | s
 export function defaultConfig(strategy: StrategyId = 'sma-cross'): BacktestConfig {
 	return {
 		strategy,
-		params: defaultParams(strategy),
+		params: strategy === 'rules' ? {} : defaultParams(strategy),
 		direction: 'long',
 		feeRate: 0.001,
 		slippageRate: 0,
@@ -308,8 +347,14 @@ export const MAX_CASH = 1e12;
  */
 export function validateConfig(config: BacktestConfig): number[] {
 	const problems: string[] = [];
-	const def = Object.hasOwn(STRATEGIES, config.strategy) ? (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy] : undefined;
-	if (!def) problems.push(`unknown strategy "${config.strategy}" (use one of ${STRATEGY_IDS.join(', ')})`);
+	let def = Object.hasOwn(STRATEGIES, config.strategy) ? (STRATEGIES as Record<string, StrategyDefinition>)[config.strategy] : undefined;
+	if (config.strategy === 'rules') {
+		try {
+			def = strategyDefinitionOf(config);
+		} catch (e) {
+			problems.push((e as Error).message);
+		}
+	} else if (!def) problems.push(`unknown strategy "${config.strategy}" (use one of ${STRATEGY_IDS.join(', ')})`);
 	if (config.direction !== 'long' && config.direction !== 'long-short')
 		problems.push(`direction must be "long" or "long-short", got ${JSON.stringify(config.direction)}`);
 	const rate = (name: string, v: number, max: number) => {
@@ -348,7 +393,7 @@ export function validateConfig(config: BacktestConfig): number[] {
 	let values: number[] = [];
 	if (def) {
 		try {
-			values = resolveParams(config.strategy, config.params).values;
+			values = resolveParams(config.strategy, config.params, config.rules).values;
 		} catch (e) {
 			problems.push((e as Error).message);
 		}

@@ -11,7 +11,19 @@
 import type { UnixMs } from '../core/types';
 
 /** Strategy identifiers of the built-in registry. */
-export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'poly-bands' | 'pattern-zones';
+export type StrategyId = 'sma-cross' | 'rsi-mean-reversion' | 'ema-atr-breakout' | 'rsi-atr-momentum' | 'poly-bands' | 'pattern-zones' | 'rules';
+
+/** Strategies of the built-in registry (strategies.ts STRATEGIES); `rules` strategies are defined by their text. */
+export type BuiltinStrategyId = Exclude<StrategyId, 'rules'>;
+
+/**
+ * A trader's own rule strategy (`strategy: 'rules'`): its text in the rule language (src/lib/rules/syntax.ts) and a
+ * display name. The text is data: it is parsed and compiled to the core's signal plan, never run as code.
+ */
+export interface RuleSource {
+	name: string;
+	source: string;
+}
 
 /** `long`: long-only; `long-short`: long and short, with reversal on opposite signals. */
 export type DirectionMode = 'long' | 'long-short';
@@ -41,6 +53,8 @@ export type SizingSpec =
 /** Everything that defines one backtest run on given candles. */
 export interface BacktestConfig {
 	strategy: StrategyId;
+	/** The rule text when `strategy` is `rules` (its declared parameters are the `params`). */
+	rules?: RuleSource;
 	/** Strategy parameters by name (numbers; booleans as 0/1 or true/false), validated against the registry schema. Missing names take defaults. */
 	params: Record<string, number | boolean | string>;
 	direction: DirectionMode;

@@ -12,7 +12,7 @@ import { DataError, ValidationError } from '../core/errors';
 import type { OhlcvColumns } from '../core/types';
 import { inferIntervalMs } from '../core/timeframe';
 import { engineBuildId, engineVersionOf } from './fingerprint';
-import { getStrategy, validateConfig } from './strategies';
+import { getStrategy, strategyDefinitionOf, validateConfig, type RulePlan } from './strategies';
 import type { BacktestConfig, ExitReason, SimulationOutput, Trade } from './types';
 import {
 	PATTERN_ZONES_WASM_ID, detectZonesCore, patternParamsFromValues, readZoneCounts, readZoneTrades, readZones, runZoneScalars,
@@ -93,6 +93,9 @@ interface CoreExports {
 	prepare(): void;
 	indicator(kind: number, source: number, period: number): number;
 	polyBandsCompute(window: number, degree: number): number;
+	rulesPlanPtr(regs: number): number;
+	signalsPtr(): number;
+	rulesRegPtr(r: number): number;
 	run(
 		strategy: number, p0: number, p1: number, p2: number, p3: number, p4: number, p5: number, p6: number, p7: number,
 		longShort: number, fee: number, slippage: number, initialCash: number,
@@ -116,7 +119,12 @@ export interface RunScalars {
 	atrPeriod: number;
 	sizingMode: number;
 	sizingValue: number;
+	/** Rule strategies (strategy 6): the compiled signal plan. */
+	rules?: RulePlan;
 }
+
+/** Strategy id of rule strategies in the core (assembly/rules.ts STRAT_RULES). */
+export const RULES_WASM_ID = 6;
 
 /**
  * Check candles before they go into the core.
@@ -150,7 +158,7 @@ export function assertValidOhlcv(ohlcv: OhlcvColumns): void {
 /** Resolve a configuration into the core's scalars. @throws ValidationError (see validateConfig). */
 export function toRunScalars(config: BacktestConfig): RunScalars {
 	const values = validateConfig(config);
-	const def = getStrategy(config.strategy);
+	const def = strategyDefinitionOf(config);
 	const p = [...values];
 	while (p.length < 8) p.push(0);
 	let slMode: number = LEVEL_MODE[config.stopLoss.mode];
@@ -167,7 +175,7 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 		atrPeriod = p[1];
 	}
 	const s = config.sizing;
-	return {
+	const scalars: RunScalars = {
 		strategy: def.wasmId,
 		p,
 		longShort: config.direction === 'long-short' ? 1 : 0,
@@ -182,6 +190,26 @@ export function toRunScalars(config: BacktestConfig): RunScalars {
 		sizingMode: SIZING_MODE[s.mode],
 		sizingValue: s.mode === 'fixed-notional' ? s.amount : s.fraction
 	};
+	if (def.compileRules) withRulePlan(scalars, def.compileRules(Object.fromEntries(def.params.map((q, i) => [q.name, values[i]]))));
+	return scalars;
+}
+
+/**
+ * Put a rule plan into run scalars (in place): the plan, and the rule's own exit levels when it sets any (they replace
+ * the configuration's, as rsi-atr-momentum's do).
+ * @returns the same scalars
+ */
+export function withRulePlan(scalars: RunScalars, rp: RulePlan): RunScalars {
+	scalars.rules = rp;
+	const lv = rp.levels;
+	if (lv) {
+		scalars.slMode = lv.stopLoss ? LEVEL_MODE[lv.stopLoss.mode] : LEVEL_MODE.none;
+		scalars.slValue = lv.stopLoss && lv.stopLoss.mode !== 'none' ? lv.stopLoss.value : 0;
+		scalars.tpMode = lv.takeProfit ? LEVEL_MODE[lv.takeProfit.mode] : LEVEL_MODE.none;
+		scalars.tpValue = lv.takeProfit && lv.takeProfit.mode !== 'none' ? lv.takeProfit.value : 0;
+		if (lv.atrPeriod !== undefined) scalars.atrPeriod = lv.atrPeriod;
+	}
+	return scalars;
 }
 
 /** Longest indicator window accepted, bars (the core indexes with 32-bit integers; 2^31 bars would wrap). */
@@ -200,6 +228,10 @@ export class WasmEngine {
 	private base = 0;
 	private openTime = new Float64Array(0);
 	private intervalMs = NaN;
+	/** Data generation: changes on every load (the core's rules cache is keyed by it). */
+	private generation = 0;
+	private loadedPlan: Float64Array | null = null;
+	private ohlcv: OhlcvColumns | null = null;
 
 	/** Engine version recorded in run fingerprints: `ENGINE_SEMVER+<build id>` (see fingerprint.ts). */
 	readonly version: string;
@@ -249,6 +281,9 @@ export class WasmEngine {
 		for (let c = 0; c < cols.length; c++) this.column(c).set(cols[c]);
 		this.core.prepare();
 		this.openTime = ohlcv.openTime.slice();
+		this.ohlcv = ohlcv;
+		this.generation++;
+		this.loadedPlan = null;
 		this.intervalMs = inferIntervalMs(ohlcv.openTime);
 	}
 
@@ -263,7 +298,12 @@ export class WasmEngine {
 	/** Run the core with resolved scalars; `record` = store trade records. Returns final equity. */
 	runScalars(s: RunScalars, record = false): number {
 		this.requireData();
-		if (s.strategy === PATTERN_ZONES_WASM_ID) return runZoneScalars(this.core as unknown as ZoneCore, s, record);
+		if (s.strategy === PATTERN_ZONES_WASM_ID) {
+			this.scratchClobbered();
+			return runZoneScalars(this.core as unknown as ZoneCore, s, record);
+		}
+		if (s.rules) this.loadPlan(s.rules);
+		else if (s.strategy === 5) this.scratchClobbered();
 		const p = s.p;
 		return this.core.run(
 			s.strategy, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
@@ -271,6 +311,46 @@ export class WasmEngine {
 			s.slMode, s.slValue, s.tpMode, s.tpValue, s.atrPeriod,
 			s.sizingMode, s.sizingValue, record ? 1 : 0
 		);
+	}
+
+	/**
+	 * poly-bands and pattern-zones use the scratch space after the layout that the rules plan, derived columns and
+	 * rules cache also use: after them, a new generation makes the core recompute those and the plan is rewritten.
+	 */
+	private scratchClobbered(): void {
+		this.generation++;
+		this.loadedPlan = null;
+	}
+
+	/** Write a rule plan into the core (skipped when this very plan is loaded already for the current data). */
+	private loadPlan(rp: RulePlan): void {
+		if (this.loadedPlan === rp.plan) return;
+		const ptr = this.core.rulesPlanPtr(rp.nRegs);
+		if (ptr === 0) throw new DataError(`Not enough memory in the simulation core for this rule over ${this.n} bars: choose a shorter range or a simpler rule.`);
+		const words = new Float64Array(this.core.memory.buffer, ptr, rp.plan.length);
+		words.set(rp.plan);
+		words[2] = this.generation;
+		this.loadedPlan = rp.plan;
+	}
+
+	/**
+	 * Signal bits of the last run, one byte per bar (bit 0 enterLong, 1 exitLong, 2 enterShort, 3 exitShort), copied.
+	 * Meaningful after a run of a strategy that goes through the signal pre-pass (every strategy but pattern-zones).
+	 */
+	readSignals(): Uint8Array {
+		const f = new Uint8Array(this.core.memory.buffer, this.core.signalsPtr(), this.n).slice();
+		for (let i = 0; i < f.length; i++) f[i] &= 0x0f;
+		return f;
+	}
+
+	/** Copy of register `reg` of the last rules plan run (f64 per bar). */
+	readRuleRegister(reg: number): Float64Array {
+		return new Float64Array(this.core.memory.buffer, this.core.rulesRegPtr(reg), this.n).slice();
+	}
+
+	/** The candles currently loaded (the arrays given to {@link load}), null before any load. */
+	get loaded(): OhlcvColumns | null {
+		return this.ohlcv;
 	}
 
 	/** The core summary of the last run (see {@link CoreSummary}). */
@@ -374,6 +454,7 @@ export class WasmEngine {
 		this.requireData();
 		if (!Number.isInteger(degree) || degree < 1 || degree > 10) throw new ValidationError(`degree must be a whole number from 1 to 10, got ${degree}`);
 		if (!Number.isInteger(window) || window < degree + 2) throw new ValidationError(`window must be a whole number of bars ≥ degree + 2 (${degree + 2}), got ${window}`);
+		this.scratchClobbered();
 		const ptr = this.core.polyBandsCompute(window, degree);
 		if (ptr === 0) throw new DataError(`Not enough memory in the simulation core for poly-bands over ${this.n} bars: choose a shorter range.`);
 		const mid = new Float64Array(this.core.memory.buffer, ptr, this.n).slice();
@@ -383,6 +464,14 @@ export class WasmEngine {
 
 	/** Indicator series a strategy uses, for chart overlays (price pane) and oscillator panes. */
 	indicatorSeries(config: BacktestConfig): IndicatorSeries[] {
+		if (config.strategy === 'rules') {
+			const scalars = toRunScalars(config);
+			this.runScalars(scalars, false);
+			return (scalars.rules?.series ?? []).map((s, i) => ({
+				id: `rule-${i}`, label: s.label, pane: s.pane,
+				values: new Float64Array(this.core.memory.buffer, this.core.rulesRegPtr(s.reg), this.n).slice()
+			}));
+		}
 		const values = toRunScalars(config).p;
 		const p: Record<string, number> = Object.fromEntries(getStrategy(config.strategy).params.map((d, i) => [d.name, values[i]]));
 		switch (config.strategy) {
@@ -426,6 +515,7 @@ export class WasmEngine {
 	 */
 	detectZones(options: DetectZonesOptions = {}): DetectZonesResult {
 		this.requireData();
+		this.scratchClobbered();
 		return detectZonesCore(this.core as unknown as ZoneCore, this.openTime, options);
 	}
 

@@ -6,7 +6,7 @@
  * only writes its parameter values into the run scalars and calls the core (no re-validation in the hot loop).
  */
 import { ValidationError } from '../core/errors';
-import { toRunScalars, type CoreSummary, type RunScalars } from '../engine/wasm-engine';
+import { toRunScalars, withRulePlan, type CoreSummary, type RunScalars } from '../engine/wasm-engine';
 import type { BacktestConfig } from '../engine/types';
 import { rankValue, resolveObjective, trialStats, type ObjectiveSpec, type ResolvedObjective, type TrialStats } from './objective';
 import { SearchSpace, type AxisSpec } from './space';
@@ -53,6 +53,8 @@ export interface PreparedJob {
 	scalars: RunScalars;
 	/** True when run scalars other than `p` depend on the parameters (strategies with their own exit levels). */
 	slowPath: boolean;
+	/** Rule strategies: each trial compiles the rule's plan for its parameters (indicators stay cached in the core). */
+	rulesPath?: boolean;
 }
 
 /** Combinations {@link prepareJob} tries in order, then at random, to find one that passes the constraints. */
@@ -71,7 +73,7 @@ export function prepareJob(job: OptimizationJob): PreparedJob {
 	if (!(job.data?.bars > 0) || !(job.data.spanMs > 0)) {
 		throw new ValidationError(`optimisation job data must have bars > 0 and spanMs > 0, got ${JSON.stringify(job.data)}.`);
 	}
-	const space = new SearchSpace({ strategy: job.config.strategy, axes: job.axes, fixed: job.config.params });
+	const space = new SearchSpace({ strategy: job.config.strategy, rules: job.config.rules, axes: job.axes, fixed: job.config.params });
 	const objective = resolveObjective(job.objective);
 	// Any valid combination serves as the template; the search is bounded (a space where almost nothing is valid
 	// must not freeze the page): the first FIRST_VALID_PROBES indices, then as many seeded random ones.
@@ -90,7 +92,8 @@ export function prepareJob(job: OptimizationJob): PreparedJob {
 		);
 	}
 	const scalars = toRunScalars({ ...job.config, params: space.paramsAt(first) });
-	return { job, space, objective, scalars, slowPath: space.def.ownsExitLevels };
+	const rulesPath = Boolean(space.def.compileRules);
+	return { job, space, objective, scalars, slowPath: space.def.ownsExitLevels && !rulesPath, rulesPath };
 }
 
 const prepared = new WeakMap<OptimizationJob, PreparedJob>();
@@ -116,7 +119,9 @@ export function evaluateIndex(engine: TrialEngine, p: PreparedJob, index: number
 	const { space, job } = p;
 	const values = space.valuesAt(index);
 	let scalars = p.scalars;
-	if (p.slowPath) {
+	if (p.rulesPath) {
+		withRulePlan(scalars, space.def.compileRules!(space.paramsAt(index)));
+	} else if (p.slowPath) {
 		scalars = toRunScalars({ ...job.config, params: space.paramsAt(index) });
 	} else {
 		for (let d = 0; d < values.length; d++) scalars.p[space.axes[d].paramIndex] = values[d];

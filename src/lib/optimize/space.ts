@@ -8,8 +8,8 @@
  * constraints (fast < slow) are checked per combination, and invalid combinations are skipped, not evaluated.
  */
 import { ValidationError } from '../core/errors';
-import { checkParam, enumIndex, getStrategy, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
-import type { StrategyId } from '../engine/types';
+import { checkParam, enumIndex, strategyDefinitionOf, type ParamSchema, type StrategyDefinition } from '../engine/strategies';
+import type { RuleSource, StrategyId } from '../engine/types';
 
 /**
  * How one parameter is searched.
@@ -107,6 +107,8 @@ export function resolveAxis(def: StrategyDefinition, spec: AxisSpec): Axis {
 /** What defines a space: the strategy, its searched axes and the values of the other parameters. */
 export interface SearchSpaceSpec {
 	strategy: StrategyId;
+	/** The rule text when `strategy` is `rules` (its declared parameters are the axes' names). */
+	rules?: RuleSource;
 	axes: readonly AxisSpec[];
 	/** Values of parameters that are not searched (defaults fill the rest); entries for searched names are ignored. */
 	fixed?: Readonly<Record<string, number | boolean | string>>;
@@ -138,7 +140,7 @@ export class SearchSpace {
 	 *   (A space where every combination fails a constraint is valid here; {@link countValid} returns 0.)
 	 */
 	constructor(spec: SearchSpaceSpec) {
-		this.def = getStrategy(spec.strategy);
+		this.def = strategyDefinitionOf(spec);
 		this.strategy = this.def.id;
 		if (!spec.axes || spec.axes.length === 0) throw new ValidationError('no parameter to search: give at least one axis (e.g. fast=5:14:1).');
 		const seen = new Set<string>();

@@ -17,6 +17,9 @@
  *
  * Added in v3: `portfolioRuns` (portfolio backtests: many markets, one account), keyPath `id`, index `by-createdAt`.
  *
+ * Added by {@link vRuleStrategies} (the migration after the research stores): `ruleStrategies` (traders' own rule
+ * strategies: name and rule text), keyPath `id`, index `by-updatedAt`.
+ *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
  */
@@ -40,7 +43,8 @@ export const STORES = Object.freeze({
 	settings: 'settings',
 	scans: 'scans',
 	scanBands: 'scanBands',
-	portfolioRuns: 'portfolioRuns'
+	portfolioRuns: 'portfolioRuns',
+	ruleStrategies: 'ruleStrategies'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -126,6 +130,17 @@ export interface ScanRecordBase {
 	[field: string]: unknown;
 }
 
+/** A saved rule strategy (src/lib/persistence/rule-strategies.ts). */
+export interface RuleStrategyRecord {
+	id: string;
+	name: string;
+	/** The rule text (src/lib/rules): data, never run as code. */
+	source: string;
+	createdAt: UnixMs;
+	/** Last save, Unix ms UTC (indexed). */
+	updatedAt: UnixMs;
+}
+
 /** `idb` schema of the app database. */
 export interface AppDbSchema extends DBSchema {
 	candleChunks: { key: [string, string, number]; value: CandleChunk };
@@ -136,6 +151,7 @@ export interface AppDbSchema extends DBSchema {
 	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
 	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	ruleStrategies: { key: string; value: RuleStrategyRecord; indexes: { 'by-updatedAt': number } };
 }
 
 /** The opened app database. */
@@ -175,8 +191,18 @@ const v3: Migration = (db) => {
 	portfolioRuns.createIndex('by-createdAt', 'createdAt');
 };
 
+/**
+ * The `ruleStrategies` store ("My strategies"). It creates only what is missing, so it can follow any other migration
+ * (it was written in parallel with the research stores' migration and goes after it: index 4, version 5).
+ */
+export const vRuleStrategies: Migration = (db) => {
+	if (db.objectStoreNames.contains(STORES.ruleStrategies)) return;
+	const rules = db.createObjectStore(STORES.ruleStrategies, { keyPath: 'id' });
+	rules.createIndex('by-updatedAt', 'updatedAt');
+};
+
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3, vRuleStrategies]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;

@@ -10,7 +10,7 @@
  */
 import { isoUtc } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
-import { getStrategy } from '../engine/strategies';
+import { strategyDefinitionOf } from '../engine/strategies';
 import type { BacktestConfig, LevelSpec, SizingSpec, Trade } from '../engine/types';
 import { METRIC_INFO, drawdownSeries, formatDuration, formatMetric, formatValue } from '../metrics';
 import { MARKER_COLORS } from '../state/chart-data';
@@ -65,7 +65,7 @@ export function describeSizing(sizing: SizingSpec): string {
 
 /** Strategy parameters in words: `fast 10, slow 30`. */
 function describeParams(config: BacktestConfig): string {
-	const def = getStrategy(config.strategy);
+	const def = strategyDefinitionOf(config);
 	return def.params.map((p) => `${p.name} ${config.params[p.name] ?? p.default}`).join(', ');
 }
 
@@ -283,7 +283,7 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 	const generatedAt = options.generatedAt ?? Date.now();
 	const m = run.market;
 	const c = run.config;
-	const def = getStrategy(c.strategy);
+	const def = strategyDefinitionOf(c);
 	const r = run.result;
 	const fp = (r as { fingerprint?: { engineVersion: string; dataHash: string; fingerprint: string; tradesHash: string } } | undefined)?.fingerprint;
 
@@ -315,6 +315,11 @@ export function runReportHtml(run: Run, candles?: OhlcvColumns, options: RunRepo
 	const parts: string[] = [];
 	parts.push(`<header><h1>${escapeHtml(run.label)}</h1><p class="dim">Backtest report · ${escapeHtml(def.name)} on ${escapeHtml(`${m.symbol} ${m.interval}`)}</p></header>`);
 	parts.push(`<div class="cols"><section id="run"><h2>Run</h2>${facts(header)}</section><section id="config"><h2>Configuration</h2>${facts(config)}</section></div>`);
+	if (c.strategy === 'rules' && c.rules) {
+		parts.push(`<section id="rule"><h2>Rule “${escapeHtml(c.rules.name)}”</h2><p class="small dim">The strategy's own rules (rule language), as run.</p><pre class="rule" data-testid="report-rule">${escapeHtml(c.rules.source)}</pre></section>`);
+	}
+	const audit = (r as { audit?: { passed: boolean; summary: string } } | undefined)?.audit;
+	if (audit) parts.push(`<p class="note" id="audit" data-testid="report-audit">${audit.passed ? '✓' : '⚠'} ${escapeHtml(audit.summary)}</p>`);
 
 	if (run.status !== 'completed' || !r) {
 		parts.push(`<p class="note">This run has no results (status: ${escapeHtml(run.status)}${run.error ? `: ${escapeHtml(run.error)}` : ''}).</p>`);

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { TIMEFRAMES } from '../core/timeframe';
 import type { Timeframe, UnixMs } from '../core/types';
 import { STRATEGY_IDS, validateConfig } from '../engine/strategies';
+import '../rules'; // rule strategies in links are parsed and checked by the rule language, never run as code
 import type { BacktestConfig } from '../engine/types';
 import { resolveObjective, STATISTIC_KEYS, validateMethod, type AxisSpec, type ObjectiveSpec, type SearchMethod, type StatisticKey } from '../optimize';
 import { ShareLinkError } from './codec';
@@ -89,8 +90,24 @@ const level = z.discriminatedUnion('mode', [
 	z.strictObject({ mode: z.literal('atr'), value: finite })
 ]);
 
+/** Longest rule text a share link carries (characters; links are size-limited). */
+export const MAX_SHARED_RULE_CHARS = 6_000;
+
+/**
+ * A rule strategy's text: data for the rule parser (never run as code), size-limited, printable characters only.
+ * validateConfig then parses and checks it; a tampered text either fails there or gives another run fingerprint.
+ */
+const rules = z.strictObject({
+	name: z.string().min(1).max(80).regex(/^[^\u0000-\u001f\u007f]+$/, 'must be a name without control characters'),
+	source: z
+		.string()
+		.max(MAX_SHARED_RULE_CHARS, `must be at most ${MAX_SHARED_RULE_CHARS} characters`)
+		.regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must be plain text')
+});
+
 const config = z.strictObject({
-	strategy: z.enum(STRATEGY_IDS as unknown as [string, ...string[]]),
+	strategy: z.enum([...STRATEGY_IDS, 'rules'] as unknown as [string, ...string[]]),
+	rules: rules.optional(),
 	params: z.record(paramName, z.union([finite, z.boolean(), z.string().regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be an option name')])).refine((p) => Object.keys(p).length <= 32, 'has too many parameters'),
 	direction: z.enum(['long', 'long-short']),
 	feeRate: finite,
@@ -104,7 +121,7 @@ const config = z.strictObject({
 		z.strictObject({ mode: z.literal('fixed-notional'), amount: finite }),
 		z.strictObject({ mode: z.literal('risk'), fraction: finite })
 	])
-});
+}).refine((c) => (c.strategy === 'rules') === (c.rules !== undefined), 'rules: a rules strategy carries its rule text, a built-in none');
 
 const market = z
 	.strictObject({

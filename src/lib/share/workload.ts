@@ -9,7 +9,7 @@
  * Above {@link CONFIRM_TRIALS} trials or {@link CONFIRM_BARS} candles the share page asks before it fetches or
  * runs anything.
  */
-import { getStrategy, checkParam } from '../engine/strategies';
+import { strategyDefinitionOf, checkParam } from '../engine/strategies';
 import type { StrategyId } from '../engine/types';
 import { MAX_AXIS_VALUES } from '../optimize/space';
 import type { OptimisationSharePayload, SharePayload } from './schema';
@@ -66,7 +66,7 @@ function axisValue(a: ArithmeticAxis, k: number): number {
  *   probed combination satisfies.
  */
 export function checkSharedSearch(p: OptimisationSharePayload): { spaceSize: number; trials: number } {
-	const def = getStrategy(p.job.config.strategy as StrategyId);
+	const def = strategyDefinitionOf(p.job.config as { strategy: StrategyId; rules?: { name: string; source: string } });
 	const seen = new Set<string>();
 	const axes: ArithmeticAxis[] = [];
 	let size = 1;

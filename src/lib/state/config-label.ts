@@ -17,7 +17,7 @@ const level = (l: LevelSpec, atr: number) => (l.mode === 'fraction' ? pct(l.valu
  * @returns short phrases in a fixed order, e.g. `['long & short', 'fee 0.2 %', 'SL 2 %']`; empty when all are defaults.
  */
 export function configDifferences(config: BacktestConfig, opts: { params?: boolean } = {}): string[] {
-	const d = { ...defaultConfig(config.strategy), feeRate: DEFAULT_FEE_RATE, slippageRate: DEFAULT_SLIPPAGE_RATE };
+	const d = { ...defaultConfig(config.strategy), ...(config.strategy === 'rules' ? { params: config.params } : {}), feeRate: DEFAULT_FEE_RATE, slippageRate: DEFAULT_SLIPPAGE_RATE };
 	const out: string[] = [];
 	if (opts.params) {
 		for (const [k, v] of Object.entries(config.params)) if (d.params[k] !== undefined && d.params[k] !== v) out.push(`${k} ${v}`);

@@ -4,7 +4,8 @@
  * heatmap slices evaluated through the worker pool, parameter impact) and walk-forward validation.
  */
 import type { Remote } from 'comlink';
-import { defaultParams, getStrategy, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
+import { getStrategy, strategyDefinitionOf, STRATEGY_IDS, type ParamSchema } from '../engine/strategies';
+import type { RuleSource } from '../engine/types';
 import type { BacktestConfig, DirectionMode } from '../engine/types';
 import { formatMetric, metricInfo } from '../metrics';
 import {
@@ -40,7 +41,7 @@ import type { Dataset } from './market.svelte';
 import { configDifferences } from './config-label';
 import { StrategyFormState } from './strategy-form.svelte';
 
-type StrategyId = (typeof STRATEGY_IDS)[number];
+type StrategyId = (typeof STRATEGY_IDS)[number] | 'rules';
 
 /** Best trial summary kept on the stored job. */
 export interface BestTrial {
@@ -209,6 +210,8 @@ export class OptimizeState {
 	/** True once {@link exec} has been prefilled from the Backtest form. */
 	execPrefilled = false;
 	strategy = $state<StrategyId>('sma-cross');
+	/** The rule text when {@link strategy} is `rules` (from "My strategies"). */
+	rules = $state.raw<RuleSource | null>(null);
 	/** Direction set by a preset (the seed grid is long-only); null = the backtest form's direction. */
 	directionOverride = $state<DirectionMode | null>(null);
 	ranges = $state<RangeInput[]>([]);
@@ -282,10 +285,25 @@ export class OptimizeState {
 	 * @throws ValidationError for an unknown id.
 	 */
 	setStrategy(id: StrategyId): void {
+		if (id === 'rules' && this.rules) return this.setRules(this.rules);
 		const def = getStrategy(id);
 		this.strategy = id;
+		this.rules = null;
 		this.directionOverride = null;
 		// search the first two numeric parameters by default
+		const numeric = def.params.filter((p) => p.type === 'int' || p.type === 'float').slice(0, 2);
+		this.ranges = def.params.map((p) => ({ ...defaultRange(p), search: numeric.includes(p) }));
+	}
+
+	/**
+	 * Search a rule strategy's declared parameters (the first two numbers searched, over their declared ranges).
+	 * @throws RuleError for a rule text with problems
+	 */
+	setRules(rules: RuleSource): void {
+		const def = strategyDefinitionOf({ strategy: 'rules', rules });
+		this.strategy = 'rules';
+		this.rules = rules;
+		this.directionOverride = null;
 		const numeric = def.params.filter((p) => p.type === 'int' || p.type === 'float').slice(0, 2);
 		this.ranges = def.params.map((p) => ({ ...defaultRange(p), search: numeric.includes(p) }));
 	}
@@ -346,11 +364,18 @@ export class OptimizeState {
 	 * @returns the optimisation job.
 	 */
 	jobFor(base: BacktestConfig, dataset: Dataset): OptimizationJob {
-		const params: Record<string, number> = { ...defaultParams(this.strategy) };
+		const def = strategyDefinitionOf({ strategy: this.strategy, rules: this.rules ?? undefined });
+		const params: Record<string, number> = Object.fromEntries(def.params.map((p) => [p.name, p.default]));
 		for (const r of this.ranges) if (!r.search) params[r.name] = r.fixed;
 		const axes: AxisSpec[] = this.ranges.filter((r) => r.search).map((r) => ({ name: r.name, start: r.start, end: r.end, step: r.step }));
 		return {
-			config: { ...structuredClone($state.snapshot(base) as BacktestConfig), strategy: this.strategy, params, ...(this.directionOverride ? { direction: this.directionOverride } : {}) },
+			config: {
+				...structuredClone($state.snapshot(base) as BacktestConfig),
+				strategy: this.strategy,
+				...(this.strategy === 'rules' && this.rules ? { rules: { ...this.rules } } : {}),
+				params,
+				...(this.directionOverride ? { direction: this.directionOverride } : {})
+			},
 			axes,
 			objective: { key: this.objective, minTrades: this.minTrades },
 			data: { bars: dataset.ohlcv.openTime.length, spanMs: dataSpanMs(dataset.ohlcv.openTime, dataset.intervalMs) }
@@ -435,7 +460,7 @@ export class OptimizeState {
 		}
 		const now = Date.now();
 		const n = dataset.ohlcv.openTime.length;
-		const def = getStrategy(this.strategy);
+		const def = strategyDefinitionOf({ strategy: this.strategy, rules: this.rules ?? undefined });
 		const record: OptimisationJobRecord = {
 			id: newOptimisationId(now),
 			createdAt: now,

@@ -3,7 +3,9 @@
  * completed | failed), the history kept in IndexedDB, the run shown in the results and the pair
  * chosen for comparison.
  */
-import { getStrategy } from '../engine/strategies';
+import { strategyDefinitionOf } from '../engine/strategies';
+import '../rules'; // rule strategies resolve through the engine registry's hook
+import type { LookAheadAudit } from '../rules/audit';
 import { configDifferences } from './config-label';
 import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
@@ -30,6 +32,8 @@ export interface RunResult {
 	/** pattern-zones runs: zones that were active at some point (chart rectangles) and the zone counts. */
 	zones?: Zone[];
 	zoneCounts?: ZoneCounts;
+	/** Look-ahead audit of the run (absent on runs stored before audits existed). */
+	audit?: LookAheadAudit;
 }
 
 /** A stored run with the engine's types. */
@@ -37,7 +41,7 @@ export type Run = StoredRun<BacktestConfig, RunResult>;
 
 /** `SMA cross 10/30 · BTCUSDT 1h`, then what differs from the app's default settings (`· fee 0.2 %, SL 2 %`). */
 export function runLabel(config: BacktestConfig, symbol: string, interval: string): string {
-	const def = getStrategy(config.strategy);
+	const def = strategyDefinitionOf(config);
 	const values = def.params.map((p) => {
 		const v = config.params[p.name] ?? p.default;
 		const n = typeof v === 'boolean' ? (v ? 1 : 0) : v;
@@ -189,6 +193,7 @@ export class RunsState {
 					indicators: r.indicators,
 					elapsedMs: r.elapsedMs,
 					fingerprint: r.fingerprint,
+					...(r.audit ? { audit: r.audit } : {}),
 					...(r.zones ? { zones: r.zones, zoneCounts: r.zoneCounts } : {})
 				};
 				return this.#update(run.id, { status: 'completed', result, error: undefined });

@@ -11,6 +11,8 @@ import { inferIntervalMs } from '../core/timeframe';
 import type { OhlcvColumns } from '../core/types';
 import { candleDataHash, fingerprintRun } from '../engine/fingerprint';
 import { validateConfig } from '../engine/strategies';
+import '../rules'; // registers rule strategies (configurations with strategy 'rules')
+import { auditRun } from '../rules/audit';
 import type { WasmEngine } from '../engine/wasm-engine';
 import { computeMetrics } from '../metrics';
 import { evaluateBatch as evaluateTrials, overfittingEvidence, runWalkForward } from '../optimize';
@@ -122,7 +124,10 @@ export function createBacktestService(
 				const atr = e.indicator('atr', stop.period);
 				indicators.push({ id: STOP_DISTANCE_ID, label: `${stop.multiple} × ATR ${stop.period} (stop distance)`, pane: 'data', values: Float64Array.from(atr, (v) => v * stop.multiple) });
 			}
+			// Look-ahead audit: prefix re-runs (the engine is reloaded with the full candles afterwards).
+			const audit = auditRun(e, request.config);
 			const response: RunResponse = {
+				audit,
 				trades: result.trades,
 				equity,
 				ambiguousBars: result.ambiguousBars,

@@ -68,6 +68,8 @@ export interface RunResponse {
 	/** pattern-zones runs: the zones that were active at some point (for the chart) and the run's zone counts. */
 	zones?: import('../engine/zones-types').Zone[];
 	zoneCounts?: import('../engine/zones-types').ZoneCounts;
+	/** Look-ahead audit of the run (src/lib/rules/audit.ts). */
+	audit?: import('../rules/audit').LookAheadAudit;
 }
 
 /** The API a backtest worker exposes. Every method may reject with an Error whose message is shown to the user. */

@@ -5,11 +5,12 @@
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../../../src/cli/main';
 
-vi.mock('../../../src/lib/engine/node', () => ({
-	runBacktest: async () => {
+vi.mock('../../../src/lib/engine/node', () => {
+	const missing = async () => {
 		throw new Error('WASM core not found at /x/assembly/build/release.wasm: run `npm run asbuild` first.');
-	}
-}));
+	};
+	return { runBacktest: missing, createNodeEngine: missing };
+});
 
 describe('missing WASM build', () => {
 	it('is a one-line error naming npm run asbuild:release, exit 1', async () => {

@@ -2,7 +2,7 @@
  * Seeded random engine configurations for parity tests (real-data windows, every strategy and option).
  */
 import { STRATEGIES, defaultConfig } from '../../../src/lib/engine/strategies';
-import type { BacktestConfig, LevelSpec, SizingSpec, StrategyId } from '../../../src/lib/engine/types';
+import type { BacktestConfig, LevelSpec, SizingSpec, StrategyId, BuiltinStrategyId } from '../../../src/lib/engine/types';
 
 /** mulberry32: small seeded PRNG so failures reproduce. */
 export function rng(seed: number) {
@@ -15,7 +15,7 @@ export function rng(seed: number) {
 	};
 }
 
-export function randomParams(id: StrategyId, r: () => number): Record<string, number> {
+export function randomParams(id: BuiltinStrategyId, r: () => number): Record<string, number> {
 	const def = STRATEGIES[id];
 	for (let attempt = 0; attempt < 1000; attempt++) {
 		const p: Record<string, number> = {};
@@ -41,7 +41,7 @@ export function randomParams(id: StrategyId, r: () => number): Record<string, nu
 	throw new Error('no valid parameter set found');
 }
 
-export function randomConfig(id: StrategyId, r: () => number): BacktestConfig {
+export function randomConfig(id: BuiltinStrategyId, r: () => number): BacktestConfig {
 	const level = (fr: [number, number], atr: [number, number]): LevelSpec => {
 		const u = r();
 		if (u < 0.3) return { mode: 'none' };

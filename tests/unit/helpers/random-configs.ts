@@ -3,13 +3,13 @@
  * `random-config.ts`; re-exported here).
  */
 import { STRATEGIES, STRATEGY_IDS } from '../../../src/lib/engine/strategies';
-import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec, StrategyId } from '../../../src/lib/engine/types';
+import type { BreakerSpec, PortfolioConfig, PortfolioSizingSpec, StrategyId, BuiltinStrategyId } from '../../../src/lib/engine/types';
 import { randomConfig, randomParams, rng } from './random-config';
 
 export { randomConfig, randomParams, rng };
 
 // Strategies a portfolio runs (poly-bands and pattern-zones are single-market only: their own loops and caches).
-export const PORTFOLIO_STRATEGY_IDS: StrategyId[] = STRATEGY_IDS.filter((id) => id !== 'poly-bands' && id !== 'pattern-zones');
+export const PORTFOLIO_STRATEGY_IDS: BuiltinStrategyId[] = STRATEGY_IDS.filter((id) => id !== 'poly-bands' && id !== 'pattern-zones');
 
 /** A random whole number in [lo, hi]. */
 export function randInt(r: () => number, lo: number, hi: number): number {
@@ -21,7 +21,7 @@ export function randInt(r: () => number, lo: number, hi: number): number {
  * sizing mode (risk only with a stop-loss or a strategy with its own levels), K from 1 to marketCount + 1, leverage
  * 1 … 10 (half the runs at 1), either, both or no breakers.
  */
-export function randomPortfolioConfig(id: StrategyId, r: () => number, marketCount: number): PortfolioConfig {
+export function randomPortfolioConfig(id: BuiltinStrategyId, r: () => number, marketCount: number): PortfolioConfig {
 	const single = randomConfig(id, r);
 	const ownsLevels = STRATEGIES[id].ownsExitLevels;
 	const hasStop = single.stopLoss.mode !== 'none' || ownsLevels;
