@@ -17,6 +17,12 @@
  *
  * Added in v3: `portfolioRuns` (portfolio backtests: many markets, one account), keyPath `id`, index `by-createdAt`.
  *
+ * Added in v4 (research, issue #14; see src/lib/persistence/research.ts): `researchJobs` (research jobs: definition,
+ * status, progress, best-parameter rows; keyPath `id`, index `by-createdAt`), `presets` (the parameters a trader uses
+ * per market, timeframe and strategy; keyPath `key` = `symbol|interval|strategy`), `presetHistory` (every change of a
+ * preset, keyPath `id`, indexes `by-preset` and `by-at`), `recommendations` (with their audit trail, keyPath `id`,
+ * index `by-createdAt`).
+ *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
  */
@@ -40,7 +46,11 @@ export const STORES = Object.freeze({
 	settings: 'settings',
 	scans: 'scans',
 	scanBands: 'scanBands',
-	portfolioRuns: 'portfolioRuns'
+	portfolioRuns: 'portfolioRuns',
+	researchJobs: 'researchJobs',
+	presets: 'presets',
+	presetHistory: 'presetHistory',
+	recommendations: 'recommendations'
 } as const);
 
 /** Where a series' candles came from. `binance`: REST sync; `import`: a user file; `bundled`: the dataset shipped with the app. */
@@ -136,6 +146,10 @@ export interface AppDbSchema extends DBSchema {
 	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
 	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	researchJobs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	presets: { key: string; value: { key: string; [field: string]: unknown } };
+	presetHistory: { key: string; value: { id: string; presetKey: string; at: number; [field: string]: unknown }; indexes: { 'by-preset': string; 'by-at': number } };
+	recommendations: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 }
 
 /** The opened app database. */
@@ -175,8 +189,18 @@ const v3: Migration = (db) => {
 	portfolioRuns.createIndex('by-createdAt', 'createdAt');
 };
 
+/** v3 -> v4: research jobs, presets with their history, recommendations (issue #14; every existing store is kept). */
+const v4: Migration = (db) => {
+	db.createObjectStore(STORES.researchJobs, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.presets, { keyPath: 'key' });
+	const history = db.createObjectStore(STORES.presetHistory, { keyPath: 'id' });
+	history.createIndex('by-preset', 'presetKey');
+	history.createIndex('by-at', 'at');
+	db.createObjectStore(STORES.recommendations, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
+};
+
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3, v4]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;
