@@ -19,9 +19,8 @@
  *
  * Added in v4 (research, issue #14; see src/lib/persistence/research.ts): `researchJobs` (research jobs: definition,
  * status, progress, best-parameter rows; keyPath `id`, index `by-createdAt`), `presets` (the parameters a trader uses
- * per market, timeframe and strategy; keyPath `key` = `symbol|interval|strategy`), `presetHistory` (every change of a
- * preset, keyPath `id`, indexes `by-preset` and `by-at`), `recommendations` (with their audit trail, keyPath `id`,
- * index `by-createdAt`).
+ * per market, timeframe and strategy, each with its history of changes; keyPath `id` = `SYMBOL|interval|strategy`),
+ * `recommendations` (with their audit trail, keyPath `id`, index `by-createdAt`).
  *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
  * browser, tests inject `fake-indexeddb`.
@@ -49,7 +48,6 @@ export const STORES = Object.freeze({
 	portfolioRuns: 'portfolioRuns',
 	researchJobs: 'researchJobs',
 	presets: 'presets',
-	presetHistory: 'presetHistory',
 	recommendations: 'recommendations'
 } as const);
 
@@ -147,8 +145,7 @@ export interface AppDbSchema extends DBSchema {
 	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 	researchJobs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
-	presets: { key: string; value: { key: string; [field: string]: unknown } };
-	presetHistory: { key: string; value: { id: string; presetKey: string; at: number; [field: string]: unknown }; indexes: { 'by-preset': string; 'by-at': number } };
+	presets: { key: string; value: { id: string; [field: string]: unknown } };
 	recommendations: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 }
 
@@ -192,10 +189,7 @@ const v3: Migration = (db) => {
 /** v3 -> v4: research jobs, presets with their history, recommendations (issue #14; every existing store is kept). */
 const v4: Migration = (db) => {
 	db.createObjectStore(STORES.researchJobs, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
-	db.createObjectStore(STORES.presets, { keyPath: 'key' });
-	const history = db.createObjectStore(STORES.presetHistory, { keyPath: 'id' });
-	history.createIndex('by-preset', 'presetKey');
-	history.createIndex('by-at', 'at');
+	db.createObjectStore(STORES.presets, { keyPath: 'id' });
 	db.createObjectStore(STORES.recommendations, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
 };
 

@@ -1,32 +1,31 @@
 /**
- * Repositories of the research screen (issue #14), schema v4: research jobs, presets ("the settings I trade with")
- * with their change history, and recommendations with their audit trail.
+ * IndexedDB repositories of the research screen (issue #14, schema v4): research jobs, presets ("the settings I trade
+ * with", each with its history of changes) and recommendations (each with its audit trail). The records are the
+ * research core's types (src/lib/research/types.ts, src/lib/analysis/recommendation-types.ts); this layer checks
+ * only the fields it relies on, so it does not import them (type parameters fill them in).
  *
  * Error policy, the same for every repository here:
  * - a write the browser refuses for lack of space throws {@link StorageFullError}; the transaction is rolled back
- *   whole, so nothing stored before is changed (a preset and its history entry, or a recommendation, the presets it
- *   changes and its audit entry, are written in one transaction);
- * - a stored record that does not have the shape this module writes (damaged by an extension, a manual edit, an
- *   older bug) is skipped when listing, with a message naming it in `skipped`; every other record is returned.
+ *   whole, so nothing stored before changes (a batch of presets, or a recommendation with the presets applying it
+ *   changes, is written in one transaction: all or nothing);
+ * - a stored record that does not have the shape the core writes (damaged by an extension, a manual edit, an older
+ *   bug) is skipped when listing, with a message naming it (`listChecked().skipped`); every other record is returned;
+ *   reading it alone (`get`) throws {@link ResearchStoreError} with the same message.
  *
- * The persistence layer does not know the research core's types: job definitions, rows, resumable state and
- * recommendation payloads are type parameters that the state layer fills in.
+ * The repositories implement the core's storage interfaces (`ResearchJobStore`, `PresetStore`: get, list, put,
+ * delete), so the core's functions (auto-tune apply, the job runner) write through them.
  */
 import { z } from 'zod';
 import type { UnixMs } from '../core/types';
 import { AppError } from '../core/errors';
-import { STORES, type AppDb, type RunRecord } from './db';
+import { STORES, type AppDb } from './db';
 import { StorageFullError, isQuotaError } from './errors';
 
-// ---------------------------------------------------------------------------------------------
-// Shared helpers
-// ---------------------------------------------------------------------------------------------
-
-/** A record skipped because it is damaged: its key (when readable) and what is wrong. */
+/** A record skipped because it is damaged: its store, its key (when readable) and what is wrong. */
 export interface SkippedRecord {
 	store: string;
 	key: string;
-	/** Plain-language reason, e.g. `research job "x": progress.done is not a number`. */
+	/** Plain-language message, e.g. `The stored preset “BTCUSDT|1h|sma-cross” is damaged (values.params: …)`. */
 	message: string;
 }
 
@@ -36,46 +35,78 @@ export interface Listed<T> {
 	skipped: SkippedRecord[];
 }
 
-/** A state change that is not allowed (e.g. applying a rejected recommendation). Nothing was written. */
+/** A stored record that cannot be read, or a change the store refuses. Nothing was written. */
 export class ResearchStoreError extends AppError {
 	constructor(message: string) {
 		super('research_store', message);
 	}
 }
 
-function zodReason(error: z.ZodError): string {
+const finite = z.number().refine((x) => Number.isFinite(x), 'must be a finite number');
+
+/** Fields of a research job this layer relies on. */
+export const researchJobShape = z.object({
+	id: z.string().min(1),
+	createdAt: finite,
+	updatedAt: finite,
+	status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled']),
+	spec: z.object({ name: z.string(), markets: z.array(z.string()), timeframes: z.array(z.string()), strategies: z.array(z.object({ strategy: z.string() }).passthrough()) }).passthrough(),
+	progress: z.object({ done: finite, failed: finite, total: finite }).passthrough(),
+	rows: z.array(z.object({ symbol: z.string(), interval: z.string(), strategy: z.string(), status: z.string() }).passthrough())
+});
+
+/** Fields of a preset this layer relies on. */
+export const presetShape = z.object({
+	id: z.string().min(1),
+	symbol: z.string().min(1),
+	interval: z.string().min(1),
+	strategy: z.string().min(1),
+	strategyId: z.string().min(1),
+	values: z.object({ params: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), risk: z.record(z.string(), z.number()).optional() }),
+	createdAt: finite,
+	updatedAt: finite,
+	history: z.array(z.object({ at: finite, source: z.enum(['manual', 'job', 'recommendation', 'auto-tune']) }).passthrough())
+});
+
+/** Fields of a recommendation this layer relies on. */
+export const recommendationShape = z.object({
+	id: z.string().min(1),
+	kind: z.enum(['parameter', 'market', 'timeframe', 'risk']),
+	title: z.string(),
+	status: z.enum(['pending', 'accepted', 'rejected', 'applied']),
+	actionable: z.boolean(),
+	createdAt: finite,
+	audit: z.array(z.object({ at: finite, to: z.string() }).passthrough())
+});
+
+function reason(error: z.ZodError): string {
 	const i = error.issues[0];
 	return `${i.path.length ? i.path.join('.') : 'the record'}: ${i.message}`;
 }
 
-/** Validate stored values one by one: good ones to `items`, damaged ones to `skipped` with a message. */
-function sift<T>(values: unknown[], schema: z.ZodType, store: string, what: string, keyOf: (v: unknown) => string): Listed<T> {
+/** Check stored values one by one: good ones to `items`, damaged ones to `skipped` with a message. */
+function sift<T>(values: unknown[], schema: z.ZodType, store: string, what: string): Listed<T> {
 	const items: T[] = [];
 	const skipped: SkippedRecord[] = [];
 	for (const v of values) {
 		const r = schema.safeParse(v);
-		if (r.success) items.push(v as T);
-		else {
-			const key = keyOf(v);
-			skipped.push({
-				store,
-				key,
-				message: `The stored ${what} “${key}” is damaged (${zodReason(r.error)}); it was skipped, everything else is kept. Delete it to stop this message.`
-			});
+		if (r.success) {
+			items.push(v as T);
+			continue;
 		}
+		const id = (v as { id?: unknown } | null)?.id;
+		const key = typeof id === 'string' ? id : '(no id)';
+		skipped.push({
+			store,
+			key,
+			message: `The stored ${what} “${key}” is damaged (${reason(r.error)}); it was skipped and everything else is kept. Delete it to stop this message.`
+		});
 	}
 	return { items, skipped };
 }
 
-function keyField(field: string): (v: unknown) => string {
-	return (v) => {
-		const k = (v as Record<string, unknown> | null)?.[field];
-		return typeof k === 'string' ? k : '(no id)';
-	};
-}
-
-/** Run a write; a quota error becomes a {@link StorageFullError} saying what is kept. */
-async function guardedWrite<T>(what: string, write: () => Promise<T>): Promise<T> {
+/** Run a write; a quota error becomes a {@link StorageFullError} saying that nothing changed. */
+async function guarded<T>(what: string, write: () => Promise<T>): Promise<T> {
 	try {
 		return await write();
 	} catch (e) {
@@ -91,7 +122,7 @@ async function guardedWrite<T>(what: string, write: () => Promise<T>): Promise<T
 }
 
 /**
- * Run `body` in an open transaction and commit; on any error abort the transaction (so a write that already
+ * Run `body` in an open transaction and wait for the commit; on any error abort it (so a write that already
  * succeeded inside it is rolled back too) and rethrow.
  */
 async function atomically<T>(tx: { abort(): void; done: Promise<void> }, body: () => Promise<T>): Promise<T> {
@@ -110,587 +141,152 @@ async function atomically<T>(tx: { abort(): void; done: Promise<void> }, body: (
 	}
 }
 
-function newId(prefix: string, now: UnixMs): string {
-	return `${prefix}-${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
-}
+type Store = typeof STORES.researchJobs | typeof STORES.presets | typeof STORES.recommendations;
 
-const finite = z.number().refine((x) => Number.isFinite(x), 'must be a finite number');
-const paramsSchema = z.record(z.string(), z.number());
-
-// ---------------------------------------------------------------------------------------------
-// Research jobs
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Life cycle of a research job: `pending` (created, candles not synced yet) → `running` → `completed` / `failed` /
- * `cancelled`. A job found `running` at start-up (its page was closed) becomes `interrupted`: its completed runs are
- * kept and it can be resumed.
- */
-export type ResearchJobStatus = 'pending' | 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
-
-/** Progress over all runs of a job (one run = one (market, timeframe, strategy) optimisation). */
-export interface ResearchProgress {
-	/** Runs finished successfully. */
-	done: number;
-	/** Runs that failed (their errors are in `failures`). */
-	failed: number;
-	/** Runs in the job. */
-	total: number;
-	/** Trials evaluated over all runs (for throughput), and the trials planned. */
-	trialsDone: number;
-	trialsTotal: number;
-	/** Time spent running, ms (sums over resumed sessions). */
-	elapsedMs: number;
-}
-
-/** A run of a job that failed, with its error in words. */
-export interface ResearchFailure {
-	/** `symbol|interval|strategy`, or `symbol|interval` for a market whose candles could not be loaded. */
-	key: string;
-	error: string;
-	at: UnixMs;
-}
-
-/** One stored research job. `Definition`, `Row` and `Extra` are the research core's payloads. */
-export interface StoredResearchJob<Definition = unknown, Row = unknown, Extra = unknown> extends RunRecord {
-	id: string;
-	createdAt: UnixMs;
-	updatedAt: UnixMs;
-	name: string;
-	description: string;
-	status: ResearchJobStatus;
-	/** Why the job as a whole failed or stopped, in words. */
-	error?: string;
-	definition: Definition;
-	progress: ResearchProgress;
-	/** Finished rows (one per (market, timeframe, strategy)), in job order. */
-	rows: Row[];
-	failures: ResearchFailure[];
-	/** Whatever else the state layer keeps (e.g. per-market sync notes). */
-	extra?: Extra;
-}
-
-/** Message of a job found running at start-up. */
-export const RESEARCH_INTERRUPTED = 'Interrupted: the page was closed or reloaded while the job ran. Resume it to run the remaining markets; finished rows are kept.';
-
-const progressSchema = z.object({ done: finite, failed: finite, total: finite, trialsDone: finite, trialsTotal: finite, elapsedMs: finite });
-const jobSchema = z.object({
-	id: z.string().min(1),
-	createdAt: finite,
-	updatedAt: finite,
-	name: z.string(),
-	description: z.string(),
-	status: z.enum(['pending', 'running', 'completed', 'failed', 'cancelled', 'interrupted']),
-	definition: z.object({}).passthrough(),
-	progress: progressSchema,
-	rows: z.array(z.unknown()),
-	failures: z.array(z.object({ key: z.string(), error: z.string(), at: finite }))
-});
-
-/**
- * New research job id, sortable by time.
- * @param now - Unix ms. @returns `research-<base36 time>-<random>`.
- */
-export function newResearchJobId(now: UnixMs = Date.now()): string {
-	return newId('research', now);
-}
-
-/** Research jobs in the `researchJobs` store. */
-export class ResearchJobsRepository<Definition = unknown, Row = unknown, Extra = unknown> {
-	readonly #db: AppDb;
-	/** @param db - the opened app database (`openAppDb()`). */
-	constructor(db: AppDb) {
-		this.#db = db;
-	}
+/** get / list / put / delete over one keyPath-`id` store, with the checks of the module comment. */
+class CheckedStore<T extends { id: string }> {
+	constructor(
+		protected readonly db: AppDb,
+		protected readonly store: Store,
+		protected readonly schema: z.ZodType,
+		protected readonly what: string,
+		private readonly order: (a: T, b: T) => number
+	) {}
 
 	/**
-	 * Insert or replace a job.
-	 * @throws StorageFullError when the browser's storage is full (nothing is written).
+	 * One record.
+	 * @returns it, or undefined when absent.
+	 * @throws ResearchStoreError when it is damaged (the message names the field).
 	 */
-	async put(job: StoredResearchJob<Definition, Row, Extra>): Promise<void> {
-		await guardedWrite(`research job “${job.name}”`, () => this.#db.put(STORES.researchJobs, job as RunRecord));
-	}
-
-	/**
-	 * One job.
-	 * @returns the job, or undefined when absent.
-	 * @throws ResearchStoreError when the stored record is damaged (message says which field).
-	 */
-	async get(id: string): Promise<StoredResearchJob<Definition, Row, Extra> | undefined> {
-		const v = await this.#db.get(STORES.researchJobs, id);
+	async get(id: string): Promise<T | undefined> {
+		const v = await this.db.get(this.store, id);
 		if (v === undefined) return undefined;
-		const { items, skipped } = sift<StoredResearchJob<Definition, Row, Extra>>([v], jobSchema, STORES.researchJobs, 'research job', keyField('id'));
-		if (skipped.length) throw new ResearchStoreError(skipped[0].message);
-		return items[0];
-	}
-
-	/** Every job, newest first; damaged records are skipped with a message. */
-	async list(): Promise<Listed<StoredResearchJob<Definition, Row, Extra>>> {
-		const all = await this.#db.getAllFromIndex(STORES.researchJobs, 'by-createdAt');
-		const out = sift<StoredResearchJob<Definition, Row, Extra>>(all, jobSchema, STORES.researchJobs, 'research job', keyField('id'));
-		out.items.reverse();
-		return out;
-	}
-
-	/**
-	 * Change a job's fields in one transaction (`updatedAt` = `now`).
-	 * @returns the updated job.
-	 * @throws ResearchStoreError when the job was deleted meanwhile; StorageFullError when storage is full.
-	 */
-	async update(
-		id: string,
-		patch: Partial<Omit<StoredResearchJob<Definition, Row, Extra>, 'id' | 'createdAt'>>,
-		now: UnixMs = Date.now()
-	): Promise<StoredResearchJob<Definition, Row, Extra>> {
-		return guardedWrite('the research job’s progress', async () => {
-			const tx = this.#db.transaction(STORES.researchJobs, 'readwrite');
-			const current = (await tx.store.get(id)) as StoredResearchJob<Definition, Row, Extra> | undefined;
-			if (!current) {
-				tx.abort();
-				await tx.done.catch(() => undefined);
-				throw new ResearchStoreError(`Research job ${id} is not stored any more (it was deleted).`);
-			}
-			const next = { ...current, ...patch, id: current.id, createdAt: current.createdAt, updatedAt: now } as StoredResearchJob<Definition, Row, Extra>;
-			await tx.store.put(next as RunRecord);
-			await tx.done;
-			return next;
-		});
-	}
-
-	/** Delete a job. @returns whether it existed. */
-	async delete(id: string): Promise<boolean> {
-		const tx = this.#db.transaction(STORES.researchJobs, 'readwrite');
-		const exists = (await tx.store.getKey(id)) !== undefined;
-		if (exists) await tx.store.delete(id);
-		await tx.done;
-		return exists;
-	}
-
-	/**
-	 * Mark jobs left `running` (or `pending`) by a closed page as `interrupted` (call once at start-up).
-	 * @returns ids of the jobs changed.
-	 */
-	async markInterrupted(now: UnixMs = Date.now()): Promise<string[]> {
-		const tx = this.#db.transaction(STORES.researchJobs, 'readwrite');
-		const changed: string[] = [];
-		let cursor = await tx.store.openCursor();
-		while (cursor) {
-			const job = cursor.value as StoredResearchJob;
-			if (job && (job.status === 'running' || job.status === 'pending')) {
-				await cursor.update({ ...job, status: 'interrupted', error: RESEARCH_INTERRUPTED, updatedAt: now } as RunRecord);
-				changed.push(job.id);
-			}
-			cursor = await cursor.continue();
-		}
-		await tx.done;
-		return changed;
-	}
-}
-
-// ---------------------------------------------------------------------------------------------
-// Presets and their history
-// ---------------------------------------------------------------------------------------------
-
-/** What changed a preset: by hand (the backtest form), applied from a job row, from a recommendation, by auto-tune. */
-export type PresetChangeSource = 'manual' | 'job' | 'recommendation' | 'auto-tune';
-
-/**
- * The values a preset holds: the strategy's parameters and the settings that can be research axes (stop-loss,
- * take-profit as fractions, sizing value, leverage, breaker thresholds), keyed by axis name.
- */
-export interface PresetValues {
-	params: Record<string, number>;
-	/** Optional execution settings, e.g. `{ stopLoss: 0.02, takeProfit: 0.04 }` (fractions). */
-	settings?: Record<string, number>;
-}
-
-/** One preset: the settings a trader uses for (market, timeframe, strategy). */
-export interface StoredPreset extends PresetValues {
-	/** `symbol|interval|strategy` (see {@link presetKey}). */
-	key: string;
-	symbol: string;
-	interval: string;
-	strategy: string;
-	createdAt: UnixMs;
-	updatedAt: UnixMs;
-	/** What made the last change. */
-	source: PresetChangeSource;
-	[field: string]: unknown;
-}
-
-/** Reference to what caused a preset change (a job row, a recommendation, an auto-tune batch). */
-export interface PresetChangeRef {
-	jobId?: string;
-	recommendationId?: string;
-	autoTuneId?: string;
-}
-
-/** One entry of a preset's history: old and new values, who/what, when. */
-export interface PresetChange {
-	id: string;
-	presetKey: string;
-	symbol: string;
-	interval: string;
-	strategy: string;
-	/** Unix ms UTC. */
-	at: UnixMs;
-	source: PresetChangeSource;
-	ref?: PresetChangeRef;
-	/** Values before the change; null when the preset did not exist. */
-	old: PresetValues | null;
-	new: PresetValues;
-	/** Plain-language note, e.g. `Sharpe 0.41 → 0.77 on BTCUSDT 1h (job “weekly”)`. */
-	note?: string;
-	[field: string]: unknown;
-}
-
-/** A preset write: where and what. */
-export interface PresetWrite extends PresetValues {
-	symbol: string;
-	interval: string;
-	strategy: string;
-	source: PresetChangeSource;
-	ref?: PresetChangeRef;
-	note?: string;
-}
-
-/**
- * Key of a preset.
- * @returns `symbol|interval|strategy`, e.g. `BTCUSDT|1h|sma-cross`.
- */
-export function presetKey(symbol: string, interval: string, strategy: string): string {
-	return `${symbol}|${interval}|${strategy}`;
-}
-
-const valuesSchema = z.object({ params: paramsSchema, settings: paramsSchema.optional() });
-const presetSchema = valuesSchema.extend({
-	key: z.string().min(1),
-	symbol: z.string().min(1),
-	interval: z.string().min(1),
-	strategy: z.string().min(1),
-	createdAt: finite,
-	updatedAt: finite,
-	source: z.enum(['manual', 'job', 'recommendation', 'auto-tune'])
-});
-const changeSchema = z.object({
-	id: z.string().min(1),
-	presetKey: z.string().min(1),
-	symbol: z.string(),
-	interval: z.string(),
-	strategy: z.string(),
-	at: finite,
-	source: z.enum(['manual', 'job', 'recommendation', 'auto-tune']),
-	old: valuesSchema.nullable(),
-	new: valuesSchema
-});
-
-function sameValues(a: PresetValues | null, b: PresetValues): boolean {
-	if (!a) return false;
-	const eq = (x: Record<string, number> = {}, y: Record<string, number> = {}) => {
-		const kx = Object.keys(x).sort();
-		const ky = Object.keys(y).sort();
-		return kx.length === ky.length && kx.every((k, i) => k === ky[i] && Object.is(x[k], y[k]));
-	};
-	return eq(a.params, b.params) && eq(a.settings, b.settings);
-}
-
-function checkValues(w: PresetValues, where: string): void {
-	for (const [group, rec] of [['parameter', w.params], ['setting', w.settings ?? {}]] as const) {
-		for (const [k, v] of Object.entries(rec)) {
-			if (typeof v !== 'number' || !Number.isFinite(v)) {
-				throw new ResearchStoreError(`The preset of ${where} was not saved: ${group} ${k} is ${String(v)}, which is not a finite number. Correct it and save again.`);
-			}
-		}
-	}
-}
-
-/** Write presets + history entries inside an open transaction over both stores. @returns the history entries written. */
-async function writePresets(
-	tx: { objectStore(name: typeof STORES.presets | typeof STORES.presetHistory): { get(k: string): Promise<unknown>; put(v: unknown): Promise<unknown> } },
-	writes: PresetWrite[],
-	now: UnixMs
-): Promise<PresetChange[]> {
-	const changes: PresetChange[] = [];
-	for (const w of writes) {
-		const key = presetKey(w.symbol, w.interval, w.strategy);
-		const current = (await tx.objectStore(STORES.presets).get(key)) as StoredPreset | undefined;
-		const valid = current && presetSchema.safeParse(current).success ? current : undefined;
-		const old: PresetValues | null = valid ? { params: { ...valid.params }, ...(valid.settings ? { settings: { ...valid.settings } } : {}) } : null;
-		const next: PresetValues = { params: { ...w.params }, ...(w.settings ? { settings: { ...w.settings } } : {}) };
-		if (sameValues(old, next)) continue;
-		const preset: StoredPreset = {
-			key,
-			symbol: w.symbol,
-			interval: w.interval,
-			strategy: w.strategy,
-			...next,
-			createdAt: valid?.createdAt ?? now,
-			updatedAt: now,
-			source: w.source
-		};
-		const change: PresetChange = {
-			id: newId('preset-change', now),
-			presetKey: key,
-			symbol: w.symbol,
-			interval: w.interval,
-			strategy: w.strategy,
-			at: now,
-			source: w.source,
-			...(w.ref ? { ref: w.ref } : {}),
-			old,
-			new: next,
-			...(w.note ? { note: w.note } : {})
-		};
-		await tx.objectStore(STORES.presets).put(preset);
-		await tx.objectStore(STORES.presetHistory).put(change);
-		changes.push(change);
-	}
-	return changes;
-}
-
-/** Presets and their history in the `presets` and `presetHistory` stores. */
-export class PresetsRepository {
-	readonly #db: AppDb;
-	/** @param db - the opened app database. */
-	constructor(db: AppDb) {
-		this.#db = db;
-	}
-
-	/**
-	 * The preset of (market, timeframe, strategy).
-	 * @returns the preset, or undefined when none is stored.
-	 * @throws ResearchStoreError when the stored preset is damaged (message says which field; nothing is changed).
-	 */
-	async get(symbol: string, interval: string, strategy: string): Promise<StoredPreset | undefined> {
-		const v = await this.#db.get(STORES.presets, presetKey(symbol, interval, strategy));
-		if (v === undefined) return undefined;
-		const r = sift<StoredPreset>([v], presetSchema, STORES.presets, 'preset', keyField('key'));
+		const r = sift<T>([v], this.schema, this.store, this.what);
 		if (r.skipped.length) throw new ResearchStoreError(r.skipped[0].message);
 		return r.items[0];
 	}
 
-	/** Every preset, sorted by key; damaged ones skipped with a message. */
-	async list(): Promise<Listed<StoredPreset>> {
-		const all = await this.#db.getAll(STORES.presets);
-		return sift<StoredPreset>(all, presetSchema, STORES.presets, 'preset', keyField('key'));
+	/** Every readable record (damaged ones left out; {@link listChecked} says which). */
+	async list(): Promise<T[]> {
+		return (await this.listChecked()).items;
+	}
+
+	/** Every readable record in display order, and the damaged ones skipped with a message. */
+	async listChecked(): Promise<Listed<T>> {
+		const out = sift<T>(await this.db.getAll(this.store), this.schema, this.store, this.what);
+		out.items.sort(this.order);
+		return out;
 	}
 
 	/**
-	 * Set one preset and log the change (one transaction). A write with the same values as stored changes nothing.
-	 * @returns the history entry, or null when nothing changed.
-	 * @throws ResearchStoreError for a non-finite value; StorageFullError when storage is full (nothing written).
+	 * Insert or replace a record.
+	 * @throws StorageFullError when the browser's storage is full (nothing written).
 	 */
-	async set(write: PresetWrite, now: UnixMs = Date.now()): Promise<PresetChange | null> {
-		const [c] = await this.setMany([write], now);
-		return c ?? null;
+	async put(record: T): Promise<void> {
+		await guarded(`${this.what} “${record.id}”`, () => this.db.put(this.store, record as never));
 	}
 
 	/**
-	 * Set several presets and log each change, all in one transaction (auto-tune applies a batch at once: all or none).
-	 * @returns the history entries written (writes equal to the stored values are left out).
-	 * @throws as {@link set}.
+	 * Insert or replace several records in one transaction: all or none.
+	 * @throws StorageFullError when storage is full (none written).
 	 */
-	async setMany(writes: PresetWrite[], now: UnixMs = Date.now()): Promise<PresetChange[]> {
-		for (const w of writes) checkValues(w, `${w.symbol} ${w.interval} ${w.strategy}`);
-		return guardedWrite(writes.length === 1 ? `the preset of ${writes[0].symbol} ${writes[0].interval} ${writes[0].strategy}` : `${writes.length} presets`, async () => {
-			const tx = this.#db.transaction([STORES.presets, STORES.presetHistory], 'readwrite');
-			return atomically(tx, () => writePresets(tx as never, writes, now));
+	async putMany(records: T[]): Promise<void> {
+		if (!records.length) return;
+		await guarded(`${records.length} ${this.what}s`, async () => {
+			const tx = this.db.transaction(this.store, 'readwrite');
+			await atomically(tx, async () => {
+				for (const r of records) await tx.store.put(r as never);
+			});
 		});
 	}
 
-	/** Delete a preset (its history stays, as the record of what was used). @returns whether it existed. */
-	async delete(symbol: string, interval: string, strategy: string): Promise<boolean> {
-		const key = presetKey(symbol, interval, strategy);
-		const tx = this.#db.transaction(STORES.presets, 'readwrite');
-		const exists = (await tx.store.getKey(key)) !== undefined;
-		if (exists) await tx.store.delete(key);
-		await tx.done;
-		return exists;
+	/** Delete a record (absent ids are ignored). */
+	async delete(id: string): Promise<void> {
+		await this.db.delete(this.store, id);
+	}
+}
+
+/** Research jobs, newest first. */
+export class ResearchJobsRepository<Job extends { id: string; createdAt: UnixMs }> extends CheckedStore<Job> {
+	/** @param db - the opened app database (`openAppDb()`). */
+	constructor(db: AppDb) {
+		super(db, STORES.researchJobs, researchJobShape, 'research job', (a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
 	}
 
 	/**
-	 * History of changes, newest first.
-	 * @param key - one preset's key ({@link presetKey}); all presets when omitted.
-	 * @param limit - at most this many entries.
+	 * Jobs left `running` or `pending` by a page that was closed: call once at start-up, before anything runs.
+	 * @param mark - the record to store instead (e.g. status `cancelled` with an "interrupted, resume it" message).
+	 * @returns ids of the jobs changed.
 	 */
-	async history(key?: string, limit = Infinity): Promise<Listed<PresetChange>> {
-		const all = key === undefined ? await this.#db.getAllFromIndex(STORES.presetHistory, 'by-at') : await this.#db.getAllFromIndex(STORES.presetHistory, 'by-preset', key);
-		const out = sift<PresetChange>(all, changeSchema, STORES.presetHistory, 'preset history entry', keyField('id'));
-		out.items.sort((a, b) => b.at - a.at || (a.id < b.id ? 1 : -1));
-		if (out.items.length > limit) out.items.length = limit;
-		return out;
+	async markInterrupted(mark: (job: Job) => Job): Promise<string[]> {
+		const tx = this.db.transaction(STORES.researchJobs, 'readwrite');
+		return atomically(tx, async () => {
+			const changed: string[] = [];
+			let cursor = await tx.store.openCursor();
+			while (cursor) {
+				const job = cursor.value as unknown as Job & { status?: unknown };
+				if (researchJobShape.safeParse(job).success && (job.status === 'running' || job.status === 'pending')) {
+					await cursor.update(mark(job) as never);
+					changed.push(job.id);
+				}
+				cursor = await cursor.continue();
+			}
+			return changed;
+		});
 	}
 }
 
-// ---------------------------------------------------------------------------------------------
-// Recommendations and their audit trail
-// ---------------------------------------------------------------------------------------------
-
-/** Status of a recommendation: pending → accepted / rejected → applied (accepted ones only). */
-export type RecommendationStatus = 'pending' | 'accepted' | 'rejected' | 'applied';
-
-/** One entry of a recommendation's audit trail. */
-export interface RecommendationAudit {
-	at: UnixMs;
-	/** Status before (null for creation) and after. */
-	from: RecommendationStatus | null;
-	to: RecommendationStatus;
-	/** Plain-language note (the reason for a rejection, what was applied). */
-	note?: string;
-	/** Preset history entries written by applying it (ids in `presetHistory`). */
-	presetChanges?: string[];
-}
-
-/** One stored recommendation. `Payload` is the analysis layer's recommendation (kind, title, numbers, confidence). */
-export interface StoredRecommendation<Payload = unknown> extends RunRecord {
-	id: string;
-	createdAt: UnixMs;
-	updatedAt: UnixMs;
-	status: RecommendationStatus;
-	/** False when the out-of-sample check rejected it (listed as "rejected by the check" with `checkReason`). */
-	actionable: boolean;
-	checkReason?: string;
-	/** The job(s) whose runs are its evidence. */
-	jobIds: string[];
-	payload: Payload;
-	audit: RecommendationAudit[];
-}
-
-const recSchema = z.object({
-	id: z.string().min(1),
-	createdAt: finite,
-	updatedAt: finite,
-	status: z.enum(['pending', 'accepted', 'rejected', 'applied']),
-	actionable: z.boolean(),
-	jobIds: z.array(z.string()),
-	payload: z.unknown(),
-	audit: z.array(z.object({ at: finite, from: z.string().nullable(), to: z.string() }))
-});
-
-/** Allowed status changes (an applied recommendation is final: its preset changes are in the presets' history). */
-const TRANSITIONS: Record<RecommendationStatus, readonly RecommendationStatus[]> = {
-	pending: ['accepted', 'rejected'],
-	accepted: ['rejected', 'applied'],
-	rejected: ['accepted'],
-	applied: []
-};
-
-/**
- * New recommendation id.
- * @returns `rec-<base36 time>-<random>`.
- */
-export function newRecommendationId(now: UnixMs = Date.now()): string {
-	return newId('rec', now);
-}
-
-/** Recommendations in the `recommendations` store; applying one writes presets in the same transaction. */
-export class RecommendationsRepository<Payload = unknown> {
-	readonly #db: AppDb;
+/** Presets (with their embedded history), sorted by id (market, interval, strategy). */
+export class PresetsRepository<Preset extends { id: string }> extends CheckedStore<Preset> {
 	/** @param db - the opened app database. */
 	constructor(db: AppDb) {
-		this.#db = db;
+		super(db, STORES.presets, presetShape, 'preset', (a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+	}
+}
+
+/** Recommendations (with their audit trail), newest first. */
+export class RecommendationsRepository<Rec extends { id: string; createdAt: UnixMs }, Preset extends { id: string } = { id: string }> extends CheckedStore<Rec> {
+	/** @param db - the opened app database. */
+	constructor(db: AppDb) {
+		super(db, STORES.recommendations, recommendationShape, 'recommendation', (a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : 1));
 	}
 
 	/**
-	 * Store new recommendations (status `pending`, one creation audit entry each); ids already stored are kept as
-	 * they are (their status and trail are the user's decisions).
-	 * @returns the records added.
-	 * @throws StorageFullError when storage is full (nothing written).
+	 * Store new recommendations, keeping those already stored as they are (their status and audit trail are the
+	 * user's decisions; the generator gives the same id to the same recommendation).
+	 * @returns the ones added.
+	 * @throws StorageFullError when storage is full (none written).
 	 */
-	async addMany(recs: Array<Omit<StoredRecommendation<Payload>, 'createdAt' | 'updatedAt' | 'status' | 'audit'>>, now: UnixMs = Date.now()): Promise<StoredRecommendation<Payload>[]> {
-		return guardedWrite(`${recs.length} recommendations`, async () => {
-			const tx = this.#db.transaction(STORES.recommendations, 'readwrite');
-			const added: StoredRecommendation<Payload>[] = [];
+	async addNew(recs: Rec[]): Promise<Rec[]> {
+		if (!recs.length) return [];
+		return guarded(`${recs.length} recommendations`, async () => {
+			const tx = this.db.transaction(STORES.recommendations, 'readwrite');
 			return atomically(tx, async () => {
+				const added: Rec[] = [];
 				for (const r of recs) {
 					if ((await tx.store.getKey(r.id)) !== undefined) continue;
-					const rec: StoredRecommendation<Payload> = {
-						...r,
-						createdAt: now,
-						updatedAt: now,
-						status: 'pending',
-						audit: [{ at: now, from: null, to: 'pending', note: r.actionable ? 'Generated; passed the out-of-sample check.' : `Generated; rejected by the out-of-sample check: ${r.checkReason ?? 'no reason given'}.` }]
-					};
-					await tx.store.put(rec as RunRecord);
-					added.push(rec);
+					await tx.store.put(r as never);
+					added.push(r);
 				}
 				return added;
 			});
 		});
 	}
 
-	/** One recommendation, or undefined. @throws ResearchStoreError when it is damaged. */
-	async get(id: string): Promise<StoredRecommendation<Payload> | undefined> {
-		const v = await this.#db.get(STORES.recommendations, id);
-		if (v === undefined) return undefined;
-		const r = sift<StoredRecommendation<Payload>>([v], recSchema, STORES.recommendations, 'recommendation', keyField('id'));
-		if (r.skipped.length) throw new ResearchStoreError(r.skipped[0].message);
-		return r.items[0];
-	}
-
-	/** Every recommendation, newest first; damaged ones skipped with a message. */
-	async list(): Promise<Listed<StoredRecommendation<Payload>>> {
-		const all = await this.#db.getAllFromIndex(STORES.recommendations, 'by-createdAt');
-		const out = sift<StoredRecommendation<Payload>>(all, recSchema, STORES.recommendations, 'recommendation', keyField('id'));
-		out.items.reverse();
-		return out;
-	}
-
 	/**
-	 * Change a recommendation's status and append the audit entry (one transaction). Applying also writes the given
-	 * presets and their history entries in the same transaction and records their ids in the audit entry.
-	 * @param to - `accepted`, `rejected` or `applied` (applied only from accepted, and only when actionable).
-	 * @param options - `note`; `presets`: the preset writes applying makes (required, non-empty, for `applied`).
-	 * @returns the updated recommendation and the preset history entries written.
-	 * @throws ResearchStoreError for a change the life cycle does not allow or an unknown id (nothing written);
-	 *   StorageFullError when storage is full (nothing written).
+	 * Store a recommendation's new state together with the presets that changing it writes (applying it), in one
+	 * transaction: all or nothing.
+	 * @param rec - the recommendation after the change (status and audit entry already set by the core).
+	 * @param presets - the presets after the change (history entries already appended), possibly none.
+	 * @throws StorageFullError when storage is full (nothing written).
 	 */
-	async transition(
-		id: string,
-		to: Exclude<RecommendationStatus, 'pending'>,
-		options: { note?: string; presets?: PresetWrite[] } = {},
-		now: UnixMs = Date.now()
-	): Promise<{ recommendation: StoredRecommendation<Payload>; changes: PresetChange[] }> {
-		const writes = options.presets ?? [];
-		if (to === 'applied' && writes.length === 0) throw new ResearchStoreError('Applying a recommendation needs the preset(s) it changes; nothing was written.');
-		for (const w of writes) checkValues(w, `${w.symbol} ${w.interval} ${w.strategy}`);
-		return guardedWrite('the recommendation’s new status', async () => {
-			const tx = this.#db.transaction([STORES.recommendations, STORES.presets, STORES.presetHistory], 'readwrite');
-			const store = tx.objectStore(STORES.recommendations);
-			return atomically(tx, async () => {
-				const current = (await store.get(id)) as StoredRecommendation<Payload> | undefined;
-				if (!current || !recSchema.safeParse(current).success) throw new ResearchStoreError(`Recommendation ${id} is not stored (or is damaged); nothing was changed.`);
-				if (!TRANSITIONS[current.status].includes(to)) {
-					throw new ResearchStoreError(
-						`A recommendation that is ${current.status} cannot become ${to}${current.status === 'pending' && to === 'applied' ? ': accept it first' : ''}. Nothing was changed.`
-					);
-				}
-				if (to === 'applied' && !current.actionable) {
-					throw new ResearchStoreError(`This recommendation was rejected by the out-of-sample check (${current.checkReason ?? 'no reason'}), so it cannot be applied.`);
-				}
-				const changes = writes.length
-					? await writePresets(tx as never, writes.map((w) => ({ ...w, source: 'recommendation' as const, ref: { ...w.ref, recommendationId: id } })), now)
-					: [];
-				const entry: RecommendationAudit = {
-					at: now,
-					from: current.status,
-					to,
-					...(options.note ? { note: options.note } : {}),
-					...(to === 'applied' ? { presetChanges: changes.map((c) => c.id) } : {})
-				};
-				const next: StoredRecommendation<Payload> = { ...current, status: to, updatedAt: now, audit: [...current.audit, entry] };
-				await store.put(next as RunRecord);
-				return { recommendation: next, changes };
+	async commit(rec: Rec, presets: Preset[] = []): Promise<void> {
+		await guarded(presets.length ? `the recommendation and the ${presets.length} preset(s) it changes` : 'the recommendation', async () => {
+			const tx = this.db.transaction([STORES.recommendations, STORES.presets], 'readwrite');
+			await atomically(tx, async () => {
+				for (const p of presets) await tx.objectStore(STORES.presets).put(p as never);
+				await tx.objectStore(STORES.recommendations).put(rec as never);
 			});
 		});
-	}
-
-	/** Delete a recommendation (with its trail). @returns whether it existed. */
-	async delete(id: string): Promise<boolean> {
-		const tx = this.#db.transaction(STORES.recommendations, 'readwrite');
-		const exists = (await tx.store.getKey(id)) !== undefined;
-		if (exists) await tx.store.delete(id);
-		await tx.done;
-		return exists;
 	}
 }
