@@ -26,7 +26,7 @@ import { deriveFrom1h, describeError } from './market.svelte';
  * (src/lib/workers/research-service.ts), which loads the market into its own portfolio core when it changes.
  * @param pool - the page's backtest worker pool (its workers expose the research service).
  */
-export function poolEvaluator(pool: WorkerPool<Remote<BacktestWorkerApi & Partial<ResearchWorkerApi>>>): ResearchEvaluator {
+export function poolEvaluator(pool: WorkerPool<Remote<BacktestWorkerApi>>): ResearchEvaluator {
 	return {
 		evaluate(data: ResearchDataSlice, job: RowJob, batch): Promise<TrialResult[]> {
 			if (job.path === 'single') {
@@ -37,8 +37,8 @@ export function poolEvaluator(pool: WorkerPool<Remote<BacktestWorkerApi & Partia
 			}
 			return pool.submit({
 				run: async (api) => {
-					if (!api.evaluatePortfolioBatch) throw new Error('This worker has no research service: reload the page to get the current version.');
-					return (await api.evaluatePortfolioBatch({ dataId: data.id, symbol: data.symbol, ohlcv: data.ohlcv, job: job.job, batch })) as TrialResult[];
+					const research = api as unknown as Remote<ResearchWorkerApi>;
+					return (await research.evaluatePortfolioBatch({ dataId: data.id, symbol: data.symbol, ohlcv: data.ohlcv, job: job.job, batch })) as TrialResult[];
 				}
 			}).promise;
 		}
