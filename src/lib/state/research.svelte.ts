@@ -1,0 +1,338 @@
+/**
+ * State of the Research screen and of presets (issue #14): research jobs (create, run on the worker pool with
+ * progress and ETA, cancel, resume after a reload, re-run, delete), the best-parameters table with Apply, auto-tune
+ * (dry run, then confirm), recommendations (accept / reject / apply with their audit trail), and the presets the
+ * backtest form loads and saves. Everything is stored in IndexedDB (src/lib/persistence/research.ts) as it changes,
+ * so it is all there after a reload.
+ */
+import type { Remote } from 'comlink';
+import type { Timeframe, UnixMs } from '../core/types';
+import type { KlineSource } from '../data/sync';
+import type { BacktestConfig } from '../engine/types';
+import { getStrategy } from '../engine/strategies';
+import type { CandleStore } from '../persistence/candle-store';
+import { PresetsRepository, RecommendationsRepository, ResearchJobsRepository } from '../persistence/research';
+import { runResearch } from '../research/runner';
+import { createResearchJob, presetId, rerunResearchJob } from '../research/spec';
+import type { AutoTuneOptions, AutoTunePlan, BestParamsRow, Preset, PresetSource, PresetValues, ResearchJob, ResearchJobSpec, RowKey } from '../research/types';
+import type { Recommendation } from '../analysis/recommendation-types';
+import type { WorkerPool } from '../workers/pool';
+import type { BacktestWorkerApi } from '../workers/protocol';
+import { appCandleSource, describeError, poolEvaluator, presetValuesFromConfig, type CandleLoadEvent } from './research-io';
+import * as core from './research-core';
+
+/** Message stored on a job found running when the app starts (its page was closed). */
+export const JOB_INTERRUPTED = 'Interrupted: the page was closed or reloaded while the job ran. Resume it to continue; finished rows are kept.';
+
+/** Dependencies of {@link ResearchState.init}. */
+export interface ResearchDeps {
+	store: CandleStore;
+	binance: KlineSource | null;
+	pool: WorkerPool<Remote<BacktestWorkerApi>>;
+	poolSize: number;
+}
+
+/** Rune-backed state of the research screen; see the module comment. */
+export class ResearchState {
+	jobs = $state.raw<ResearchJob[]>([]);
+	presets = $state.raw<Preset[]>([]);
+	recommendations = $state.raw<Recommendation[]>([]);
+	/** Damaged stored records that were skipped, in words. */
+	skipped = $state.raw<string[]>([]);
+	/** Last error of an action, in words. */
+	error = $state<string | null>(null);
+	/** Last outcome of an action, in words (e.g. "Applied 3 preset changes"). */
+	notice = $state<string | null>(null);
+	ready = $state(false);
+	/** Id of the job running in this page, if any. */
+	runningId = $state<string | null>(null);
+	/** Candle loading per `SYMBOL|interval` of the running job. */
+	candleEvents = $state.raw<Record<string, CandleLoadEvent>>({});
+	selectedId = $state<string | null>(null);
+	/** Dry run of auto-tune waiting for confirmation. */
+	plan = $state.raw<AutoTunePlan | null>(null);
+
+	#jobs: ResearchJobsRepository<ResearchJob> | null = null;
+	#presets: PresetsRepository<Preset> | null = null;
+	#recs: RecommendationsRepository<Recommendation, Preset> | null = null;
+	#deps: ResearchDeps | null = null;
+	#abort: AbortController | null = null;
+
+	/** The selected job (or the newest). */
+	get selected(): ResearchJob | null {
+		return this.jobs.find((j) => j.id === this.selectedId) ?? this.jobs[0] ?? null;
+	}
+
+	/** The best-parameters table of the selected job with the presets as they are now. */
+	get table(): BestParamsRow[] {
+		const job = this.selected;
+		return job ? core.bestTable(job, this.presets) : [];
+	}
+
+	/**
+	 * Open the stores, mark jobs a closed page left running as interrupted (resumable), and load everything.
+	 * @param deps - the candle store, the Binance client, the worker pool.
+	 */
+	async init(deps: ResearchDeps): Promise<void> {
+		this.#deps = deps;
+		const db = deps.store.db;
+		this.#jobs = new ResearchJobsRepository<ResearchJob>(db);
+		this.#presets = new PresetsRepository<Preset>(db);
+		this.#recs = new RecommendationsRepository<Recommendation, Preset>(db);
+		try {
+			await this.#jobs.markInterrupted((j) => ({ ...j, status: 'cancelled', error: JOB_INTERRUPTED, progress: { ...j.progress, etaMs: NaN } }));
+			await this.refresh();
+		} catch (e) {
+			this.error = describeError(e);
+		} finally {
+			this.ready = true;
+		}
+	}
+
+	/** Re-read jobs, presets and recommendations (damaged records are listed in {@link skipped}). */
+	async refresh(): Promise<void> {
+		if (!this.#jobs || !this.#presets || !this.#recs) return;
+		const [jobs, presets, recs] = await Promise.all([this.#jobs.listChecked(), this.#presets.listChecked(), this.#recs.listChecked()]);
+		if (this.runningId) {
+			const live = this.jobs.find((j) => j.id === this.runningId);
+			this.jobs = jobs.items.map((j) => (j.id === this.runningId && live ? live : j));
+		} else this.jobs = jobs.items;
+		this.presets = presets.items;
+		this.recommendations = recs.items;
+		this.skipped = [...jobs.skipped, ...presets.skipped, ...recs.skipped].map((s) => s.message);
+	}
+
+	#replace(job: ResearchJob): void {
+		const i = this.jobs.findIndex((j) => j.id === job.id);
+		this.jobs = i < 0 ? [job, ...this.jobs] : this.jobs.map((j) => (j.id === job.id ? job : j));
+	}
+
+	/**
+	 * Create a job from the form's definition, store it and run it.
+	 * @returns the job id, or null when the definition is invalid ({@link error} says why).
+	 */
+	async create(spec: ResearchJobSpec): Promise<string | null> {
+		this.error = null;
+		let job: ResearchJob;
+		try {
+			job = createResearchJob(spec);
+		} catch (e) {
+			this.error = describeError(e);
+			return null;
+		}
+		await this.#jobs!.put(job);
+		this.#replace(job);
+		this.selectedId = job.id;
+		void this.run(job.id);
+		return job.id;
+	}
+
+	/** Run or resume a stored job on the worker pool (one job at a time per page). */
+	async run(id: string): Promise<void> {
+		const deps = this.#deps;
+		const stored = this.jobs.find((j) => j.id === id);
+		if (!deps || !stored || this.runningId) {
+			if (this.runningId && this.runningId !== id) this.error = 'Another research job is running: wait for it or cancel it first.';
+			return;
+		}
+		this.error = null;
+		this.runningId = id;
+		this.selectedId = id;
+		this.candleEvents = {};
+		const abort = (this.#abort = new AbortController());
+		const candles = appCandleSource(deps.store, {
+			binance: deps.binance,
+			signal: abort.signal,
+			onEvent: (e) => (this.candleEvents = { ...this.candleEvents, [`${e.symbol}|${e.interval}`]: e })
+		});
+		let saving = Promise.resolve();
+		try {
+			const running: ResearchJob = { ...stored, status: 'running', error: undefined };
+			this.#replace(running);
+			const done = await runResearch({
+				job: stored,
+				candles,
+				evaluator: poolEvaluator(deps.pool),
+				presets: this.#presets!,
+				signal: abort.signal,
+				concurrency: Math.max(1, deps.poolSize * 2),
+				onProgress: (_p, job) => this.#replace(job),
+				onSave: (job) => {
+					saving = saving.then(() => this.#jobs!.put(job)).catch((e) => void (this.error = describeError(e)));
+					return saving;
+				}
+			});
+			await saving;
+			await this.#jobs!.put(done);
+			this.#replace(done);
+		} catch (e) {
+			this.error = describeError(e);
+		} finally {
+			this.runningId = null;
+			this.#abort = null;
+		}
+	}
+
+	/** Stop the running job (it is stored as cancelled and can be resumed). */
+	cancel(): void {
+		this.#abort?.abort();
+	}
+
+	/** A new job with the same definition, run now. */
+	async rerun(id: string): Promise<void> {
+		const job = this.jobs.find((j) => j.id === id);
+		if (!job) return;
+		const next = rerunResearchJob(job);
+		await this.#jobs!.put(next);
+		this.#replace(next);
+		void this.run(next.id);
+	}
+
+	/** Delete a stored job (not the presets or recommendations it led to). */
+	async remove(id: string): Promise<void> {
+		if (this.runningId === id) this.cancel();
+		await this.#jobs!.delete(id);
+		this.jobs = this.jobs.filter((j) => j.id !== id);
+		if (this.selectedId === id) this.selectedId = null;
+	}
+
+	// -------------------------------------------------------------------------------------------------
+	// Presets
+	// -------------------------------------------------------------------------------------------------
+
+	/** The preset of (market, timeframe, strategy), if any. */
+	presetOf(key: RowKey): Preset | undefined {
+		return this.presets.find((p) => p.id === presetId(key));
+	}
+
+	/**
+	 * Set a preset's values and append the change to its history (source, time, old and new values).
+	 * @param key - market, interval, strategy key; @param strategyId - the registry strategy.
+	 * @returns the stored preset.
+	 * @throws Error when the strategy no longer exists (nothing is written).
+	 */
+	async setPreset(key: RowKey, strategyId: string, values: PresetValues, source: PresetSource, sourceId?: string, note?: string): Promise<Preset> {
+		getStrategy(strategyId as never);
+		const next = core.withChange(this.presetOf(key), key, strategyId, values, source, Date.now(), sourceId, note);
+		await this.#presets!.put(next);
+		this.presets = [...this.presets.filter((p) => p.id !== next.id), next].sort((a, b) => (a.id < b.id ? -1 : 1));
+		return next;
+	}
+
+	/**
+	 * Save the backtest form's configuration as the preset of its market (a manual change).
+	 * @returns the stored preset, or null with {@link error} set.
+	 */
+	async savePresetFromForm(symbol: string, interval: Timeframe, config: BacktestConfig): Promise<Preset | null> {
+		this.error = null;
+		try {
+			const p = await this.setPreset({ symbol, interval, strategy: config.strategy }, config.strategy, presetValuesFromConfig(config), 'manual', undefined, 'Saved from the backtest form');
+			this.notice = `Saved the preset of ${symbol} ${interval} ${getStrategy(config.strategy).name}.`;
+			return p;
+		} catch (e) {
+			this.error = describeError(e);
+			return null;
+		}
+	}
+
+	/** Apply a table row's best parameters to its preset (logged as applied from the job). */
+	async applyRow(row: BestParamsRow): Promise<void> {
+		const job = this.selected;
+		if (!job || !row.best) return;
+		this.error = null;
+		try {
+			const r = job.rows.find((x) => x.symbol === row.symbol && x.interval === row.interval && x.strategy === row.strategy);
+			const imp = Number.isFinite(row.improvement) ? ` (+${(row.improvement * 100).toFixed(1)} % ${job.spec.objective.key})` : '';
+			await this.setPreset(row, r?.strategyId ?? row.strategy, row.best, 'job', job.id, `Best of job “${job.spec.name}”${imp}`);
+			this.notice = `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.`;
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	// -------------------------------------------------------------------------------------------------
+	// Auto-tune
+	// -------------------------------------------------------------------------------------------------
+
+	/** Dry run: what auto-tune would change on the selected job's rows (nothing is written). */
+	planAutoTune(options: AutoTuneOptions): void {
+		const job = this.selected;
+		this.error = null;
+		if (!job) return;
+		try {
+			this.plan = core.autoTunePlan(job, this.presets, options, Date.now());
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/** Write exactly the dry run's changes (one transaction), then forget the plan. */
+	async confirmAutoTune(): Promise<void> {
+		const plan = this.plan;
+		if (!plan) return;
+		this.error = null;
+		try {
+			const { presets, written, refused } = core.autoTuneApply(plan, this.presets, Date.now());
+			await this.#presets!.putMany(presets);
+			await this.refresh();
+			this.plan = null;
+			this.notice = `Auto-tune wrote ${written} preset change${written === 1 ? '' : 's'}${refused.length ? `; ${refused.length} not written: ${refused.join('; ')}` : ''}.`;
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	// -------------------------------------------------------------------------------------------------
+	// Recommendations
+	// -------------------------------------------------------------------------------------------------
+
+	/**
+	 * Generate recommendations from the stored completed jobs (lookback and minimum samples as given) and store the
+	 * new ones (those already stored keep their status and audit trail).
+	 */
+	async generate(options: { lookbackDays: number; minSamples: number }): Promise<void> {
+		this.error = null;
+		try {
+			const recs = core.recommend(this.jobs, this.presets, { now: Date.now(), lookbackMs: options.lookbackDays * 86_400_000, minSamples: options.minSamples });
+			const added = await this.#recs!.addNew(recs.recommendations);
+			await this.refresh();
+			this.notice = `${recs.recommendations.length} recommendation${recs.recommendations.length === 1 ? '' : 's'} from ${recs.used} job${recs.used === 1 ? '' : 's'} (${added.length} new)${recs.skipped.length ? `; skipped: ${recs.skipped.join('; ')}` : ''}.`;
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/** Accept or reject a recommendation (recorded in its audit trail). */
+	async decide(id: string, to: 'accepted' | 'rejected' | 'pending', note?: string): Promise<void> {
+		const rec = this.recommendations.find((r) => r.id === id);
+		if (!rec) return;
+		this.error = null;
+		try {
+			const next = core.transition(rec, to, Date.now(), note);
+			await this.#recs!.commit(next);
+			this.recommendations = this.recommendations.map((r) => (r.id === id ? next : r));
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/** Apply an accepted recommendation: its preset changes and its status, in one transaction. */
+	async applyRecommendation(id: string): Promise<void> {
+		const rec = this.recommendations.find((r) => r.id === id);
+		if (!rec) return;
+		this.error = null;
+		try {
+			const { recommendation, presets } = core.applyRecommendation(rec, this.presets, Date.now());
+			await this.#recs!.commit(recommendation, presets);
+			await this.refresh();
+			this.notice = `Applied “${rec.title}” to ${presets.length} preset${presets.length === 1 ? '' : 's'}.`;
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/** Time of the newest stored job (for labels). */
+	get lastJobAt(): UnixMs | null {
+		return this.jobs[0]?.createdAt ?? null;
+	}
+}
