@@ -8,12 +8,13 @@
 import type { Remote } from 'comlink';
 import type { Timeframe, UnixMs } from '../core/types';
 import type { KlineSource } from '../data/sync';
-import type { BacktestConfig } from '../engine/types';
+import type { BacktestConfig, StrategyId } from '../engine/types';
 import { getStrategy } from '../engine/strategies';
 import type { CandleStore } from '../persistence/candle-store';
 import { PresetsRepository, RecommendationsRepository, ResearchJobsRepository } from '../persistence/research';
 import { runResearch } from '../research/runner';
 import { createResearchJob, presetId, rerunResearchJob } from '../research/spec';
+import { setPreset } from '../research/presets';
 import type { AutoTuneOptions, AutoTunePlan, BestParamsRow, Preset, PresetSource, PresetValues, ResearchJob, ResearchJobSpec, RowKey } from '../research/types';
 import type { Recommendation } from '../analysis/recommendation-types';
 import type { WorkerPool } from '../workers/pool';
@@ -209,14 +210,12 @@ export class ResearchState {
 	 * Set a preset's values and append the change to its history (source, time, old and new values).
 	 * @param key - market, interval, strategy key; @param strategyId - the registry strategy.
 	 * @returns the stored preset.
-	 * @throws Error when the strategy no longer exists (nothing is written).
+	 * @throws ValidationError when the strategy no longer exists or a value is invalid (nothing is written).
 	 */
 	async setPreset(key: RowKey, strategyId: string, values: PresetValues, source: PresetSource, sourceId?: string, note?: string): Promise<Preset> {
-		getStrategy(strategyId as never);
-		const next = core.withChange(this.presetOf(key), key, strategyId, values, source, Date.now(), sourceId, note);
-		await this.#presets!.put(next);
-		this.presets = [...this.presets.filter((p) => p.id !== next.id), next].sort((a, b) => (a.id < b.id ? -1 : 1));
-		return next;
+		const { preset } = await setPreset(this.#presets!, key, strategyId as StrategyId, values, { source, sourceId, note });
+		this.presets = [...this.presets.filter((p) => p.id !== preset.id), preset].sort((a, b) => (a.id < b.id ? -1 : 1));
+		return preset;
 	}
 
 	/**
@@ -272,60 +271,11 @@ export class ResearchState {
 		if (!plan) return;
 		this.error = null;
 		try {
-			const { presets, written, refused } = core.autoTuneApply(plan, this.presets, Date.now());
+			const { presets, written, refused } = await core.autoTuneApply(plan, this.presets, Date.now());
 			await this.#presets!.putMany(presets);
 			await this.refresh();
 			this.plan = null;
 			this.notice = `Auto-tune wrote ${written} preset change${written === 1 ? '' : 's'}${refused.length ? `; ${refused.length} not written: ${refused.join('; ')}` : ''}.`;
-		} catch (e) {
-			this.error = describeError(e);
-		}
-	}
-
-	// -------------------------------------------------------------------------------------------------
-	// Recommendations
-	// -------------------------------------------------------------------------------------------------
-
-	/**
-	 * Generate recommendations from the stored completed jobs (lookback and minimum samples as given) and store the
-	 * new ones (those already stored keep their status and audit trail).
-	 */
-	async generate(options: { lookbackDays: number; minSamples: number }): Promise<void> {
-		this.error = null;
-		try {
-			const recs = core.recommend(this.jobs, this.presets, { now: Date.now(), lookbackMs: options.lookbackDays * 86_400_000, minSamples: options.minSamples });
-			const added = await this.#recs!.addNew(recs.recommendations);
-			await this.refresh();
-			this.notice = `${recs.recommendations.length} recommendation${recs.recommendations.length === 1 ? '' : 's'} from ${recs.used} job${recs.used === 1 ? '' : 's'} (${added.length} new)${recs.skipped.length ? `; skipped: ${recs.skipped.join('; ')}` : ''}.`;
-		} catch (e) {
-			this.error = describeError(e);
-		}
-	}
-
-	/** Accept or reject a recommendation (recorded in its audit trail). */
-	async decide(id: string, to: 'accepted' | 'rejected' | 'pending', note?: string): Promise<void> {
-		const rec = this.recommendations.find((r) => r.id === id);
-		if (!rec) return;
-		this.error = null;
-		try {
-			const next = core.transition(rec, to, Date.now(), note);
-			await this.#recs!.commit(next);
-			this.recommendations = this.recommendations.map((r) => (r.id === id ? next : r));
-		} catch (e) {
-			this.error = describeError(e);
-		}
-	}
-
-	/** Apply an accepted recommendation: its preset changes and its status, in one transaction. */
-	async applyRecommendation(id: string): Promise<void> {
-		const rec = this.recommendations.find((r) => r.id === id);
-		if (!rec) return;
-		this.error = null;
-		try {
-			const { recommendation, presets } = core.applyRecommendation(rec, this.presets, Date.now());
-			await this.#recs!.commit(recommendation, presets);
-			await this.refresh();
-			this.notice = `Applied “${rec.title}” to ${presets.length} preset${presets.length === 1 ? '' : 's'}.`;
 		} catch (e) {
 			this.error = describeError(e);
 		}

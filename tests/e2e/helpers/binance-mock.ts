@@ -10,8 +10,16 @@ import { readFileSync } from 'node:fs';
 import type { Page, Route } from '@playwright/test';
 
 const HOUR = 3_600_000;
-const INTERVAL_MS: Record<string, number> = { '1h': HOUR };
-const SERIES: Record<string, string> = { 'BTCUSDT:1h': 'tests/fixtures/klines/BTCUSDT-1h.csv' };
+const INTERVAL_MS: Record<string, number> = { '1h': HOUR, '4h': 4 * HOUR };
+const SERIES: Record<string, string> = {
+	'BTCUSDT:1h': 'tests/fixtures/klines/BTCUSDT-1h.csv',
+	// Research jobs over several markets and timeframes (tests/e2e/app-research.spec.ts); BNBUSDT 4h is not recorded
+	// (Binance answers "invalid" here), so the app builds it from the 1h candles.
+	'ETHUSDT:1h': 'tests/fixtures/klines/ETHUSDT-1h.csv',
+	'BNBUSDT:1h': 'tests/fixtures/klines/BNBUSDT-1h.csv',
+	'BTCUSDT:4h': 'tests/fixtures/klines/BTCUSDT-4h-2025-2026.csv',
+	'ETHUSDT:4h': 'tests/fixtures/klines/ETHUSDT-4h-2025-2026.csv'
+};
 const cache = new Map<string, string[][]>();
 
 /** Binance prints decimals with 8 places: `118784.8` -> `118784.80000000`. */
