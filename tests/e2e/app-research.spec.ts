@@ -16,7 +16,7 @@ async function createJob(page: Page) {
 	await page.getByTestId('r-markets').fill('BTCUSDT, ETHUSDT, BNBUSDT');
 	await page.getByTestId('r-axes-sma-cross').fill('fast=5:15:5, slow=20:40:10');
 	await page.getByTestId('r-days').fill('120');
-	await page.getByTestId('r-end').fill('2026-07-24');
+	await page.getByTestId('r-end').fill('2026-04-14');
 	await page.getByLabel('Min trades').fill('3');
 	await page.getByTestId('r-create').click();
 }
@@ -45,6 +45,12 @@ test('a research job over 3 markets × 2 timeframes: best table, apply, auto-tun
 	await expect(rows.first().getByTestId('row-apply')).toHaveText('Applied');
 	const firstBest = (await rows.first().locator('td').first().textContent())!.trim();
 	await expect(page.getByTestId('preset-values').first()).toContainText(firstBest.split(' · ')[0]);
+
+	// Compare the best parameters with the current ones on the row's whole window: statistics side by side and equity.
+	await rows.nth(1).getByTestId('row-compare').click();
+	await page.getByTestId('compare-run').click();
+	await expect(page.getByTestId('compare-table').locator('tbody tr')).toHaveCount(6);
+	await expect(page.getByTestId('compare-chart').locator('canvas').first()).toBeVisible();
 
 	// Auto-tune: dry run with no minimum improvement, then write exactly its changes.
 	await page.getByLabel('Min improvement %').fill('0');

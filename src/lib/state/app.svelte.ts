@@ -104,7 +104,7 @@ export class AppState {
 			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 			const client = this.#client;
 			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
-			await this.research.init({ store, binance, pool: client.pool, poolSize: size });
+			await this.research.init({ store, binance, pool: client.pool, poolSize: size, client });
 		} catch (e) {
 			this.fatal =
 				e instanceof DatabaseError

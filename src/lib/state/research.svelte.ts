@@ -13,7 +13,9 @@ import { getStrategy } from '../engine/strategies';
 import type { CandleStore } from '../persistence/candle-store';
 import { PresetsRepository, RecommendationsRepository, ResearchJobsRepository } from '../persistence/research';
 import { runResearch } from '../research/runner';
-import { createResearchJob, presetId, rerunResearchJob } from '../research/spec';
+import { createResearchJob, portfolioConfigOf, presetId, rerunResearchJob, strategyOfRow } from '../research/spec';
+import { timeframeMs } from '../core/timeframe';
+import type { BacktestClient } from '../workers/backtest-client';
 import { setPreset } from '../research/presets';
 import type { AutoTuneOptions, AutoTunePlan, BestParamsRow, Preset, PresetSource, PresetValues, ResearchJob, ResearchJobSpec, RowKey } from '../research/types';
 import type { Recommendation } from '../analysis/recommendation-types';
@@ -31,6 +33,25 @@ export interface ResearchDeps {
 	binance: KlineSource | null;
 	pool: WorkerPool<Remote<BacktestWorkerApi>>;
 	poolSize: number;
+	/** Full backtests (Compare). */
+	client: BacktestClient;
+}
+
+/** One side of a comparison: label, values, statistics and equity on the row's whole window. */
+export interface CompareSide {
+	label: string;
+	values: PresetValues;
+	metrics: Record<string, number>;
+	openTime: Float64Array;
+	equity: Float64Array;
+}
+
+/** Two parameter sets run side by side on one row's market and window. */
+export interface Comparison {
+	key: RowKey;
+	window: { fromMs: UnixMs; toMs: UnixMs; splitMs: UnixMs; bars: number };
+	a: CompareSide;
+	b: CompareSide;
 }
 
 /** Rune-backed state of the research screen; see the module comment. */
@@ -52,6 +73,9 @@ export class ResearchState {
 	selectedId = $state<string | null>(null);
 	/** Dry run of auto-tune waiting for confirmation. */
 	plan = $state.raw<AutoTunePlan | null>(null);
+	/** The last comparison of two parameter sets, and whether one is being computed. */
+	comparison = $state.raw<Comparison | null>(null);
+	comparing = $state(false);
 
 	#jobs: ResearchJobsRepository<ResearchJob> | null = null;
 	#presets: PresetsRepository<Preset> | null = null;
@@ -246,6 +270,38 @@ export class ResearchState {
 			this.notice = `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.`;
 		} catch (e) {
 			this.error = describeError(e);
+		}
+	}
+
+	/**
+	 * Run two parameter sets on one row's market over the job's whole window (evidence and hold-out), each as a full
+	 * backtest through the worker pool (the portfolio-of-one path, which is bit-identical to the single-market engine
+	 * and also takes leverage and breakers), and keep their statistics and equity side by side.
+	 * @param row - the row (market, timeframe, strategy) of the selected job.
+	 * @param a - first set with its label; @param b - second set.
+	 */
+	async compare(row: RowKey, a: { label: string; values: PresetValues }, b: { label: string; values: PresetValues }): Promise<void> {
+		const job = this.selected;
+		const deps = this.#deps;
+		if (!job || !deps || !job.range) return;
+		this.error = null;
+		this.comparing = true;
+		try {
+			const entry = strategyOfRow(job.spec, row);
+			const range = job.range;
+			const ohlcv = await appCandleSource(deps.store, { binance: null }).load(row.symbol, row.interval, { fromMs: range.fromMs, toMs: range.toMs });
+			const intervalMs = timeframeMs(row.interval);
+			const runOne = async (side: { label: string; values: PresetValues }, i: number): Promise<CompareSide> => {
+				const config = portfolioConfigOf(job.spec, entry, side.values.params, side.values.risk);
+				const r = await deps.client.runPortfolio(`compare-${Date.now()}-${i}`, { markets: [{ symbol: row.symbol, ohlcv }], config, interval: row.interval, intervalMs }).promise;
+				return { ...side, metrics: r.metrics, openTime: r.openTime, equity: r.equity };
+			};
+			const [ra, rb] = await Promise.all([runOne(a, 0), runOne(b, 1)]);
+			this.comparison = { key: { symbol: row.symbol, interval: row.interval, strategy: row.strategy }, window: { ...range, bars: ohlcv.openTime.length }, a: ra, b: rb };
+		} catch (e) {
+			this.error = describeError(e);
+		} finally {
+			this.comparing = false;
 		}
 	}
 
