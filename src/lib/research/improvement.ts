@@ -3,28 +3,16 @@
  * check of a row, and the deflated-Sharpe view of its best trial.
  */
 import { deflatedSharpe } from '../analysis/overfitting';
+import { relativeImprovement } from '../analysis/recommendations';
 import type { RunningMomentsState } from '../analysis/stats';
 import type { UnixMs } from '../core/types';
 import type { ResolvedObjective, TrialStats } from '../optimize/objective';
 import type { OosCheck, ResearchRow, RowDeflatedSharpe } from './types';
 
+export { relativeImprovement };
+
 /** Days per year of the annualised Sharpe ratio in trial statistics (crypto trades every day: √365). */
 export const PERIODS_PER_YEAR = 365;
-
-/**
- * Relative improvement of an objective value over a baseline, direction applied:
- * `(best − base) / |base|` when maximising, `(base − best) / |base|` when minimising (so a positive number is always
- * better; 0.05 = 5 % better).
- * Edge cases: NaN when `best` is not finite; `+Infinity` when the baseline is not finite (not ranked) and `best` is;
- * when `|base| < 1e-12`, `±Infinity` by the sign of the difference (0 when equal).
- */
-export function relativeImprovement(best: number, base: number, direction: 'max' | 'min'): number {
-	if (!Number.isFinite(best)) return NaN;
-	if (!Number.isFinite(base)) return Infinity;
-	const diff = direction === 'max' ? best - base : base - best;
-	if (Math.abs(base) < 1e-12) return diff === 0 ? 0 : diff > 0 ? Infinity : -Infinity;
-	return diff / Math.abs(base);
-}
 
 /** Objective value of statistics as ranked (NaN when not ranked: too few trades or not finite). Direction NOT applied. */
 export function objectiveValue(stats: TrialStats | null | undefined, objective: ResolvedObjective): number {
