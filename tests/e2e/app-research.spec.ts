@@ -23,6 +23,8 @@ async function createJob(page: Page) {
 
 test('a research job over 3 markets × 2 timeframes: best table, apply, auto-tune dry run then apply, all kept after a reload', async ({ page }) => {
 	const log = await mockBinance(page);
+	page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
+	page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
 	await openApp(page);
 	await createJob(page);
 	const job = page.getByTestId('research-job').first();
@@ -68,6 +70,14 @@ test('a research job over 3 markets × 2 timeframes: best table, apply, auto-tun
 	}
 	const presetsBefore = await page.getByTestId('preset-item').count();
 	expect(presetsBefore).toBe(1 + planned - (plannedIds.some((t) => t.trim() === 'BTCUSDT 1h sma-cross') ? 1 : 0));
+
+	// Recommendations from the stored job (few samples: one job of 6 rows).
+	await page.getByTestId('rec-min-samples').fill('3');
+	await page.getByTestId('rec-generate').click();
+	await expect(page.getByTestId('research-notice')).toContainText(/recommendation/);
+	console.log('NOTICE', await page.getByTestId('research-notice').textContent());
+	console.log('ACTIONABLE', await page.getByTestId('rec-actionable').allTextContents());
+	console.log('REJECTED', await page.getByTestId('rec-rejected').allTextContents());
 
 	await page.screenshot({ path: '/tmp/research-desktop.png', fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });

@@ -17,12 +17,17 @@ import { createResearchJob, portfolioConfigOf, presetId, rerunResearchJob, strat
 import { timeframeMs } from '../core/timeframe';
 import type { BacktestClient } from '../workers/backtest-client';
 import { setPreset } from '../research/presets';
+import { bestParamsTable, applyRowBest } from '../research/table';
+import { planAutoTune, applyAutoTune } from '../research/auto-tune';
+import { historyRecordOf } from '../research/history';
+import { applyRecommendation } from '../research/recommend';
+import { generateRecommendations, mergeRecommendations, transitionRecommendation } from '../analysis/recommendations';
 import type { AutoTuneOptions, AutoTunePlan, BestParamsRow, Preset, PresetSource, PresetValues, ResearchJob, ResearchJobSpec, RowKey } from '../research/types';
 import type { Recommendation } from '../analysis/recommendation-types';
 import type { WorkerPool } from '../workers/pool';
 import type { BacktestWorkerApi } from '../workers/protocol';
 import { appCandleSource, describeError, poolEvaluator, presetValuesFromConfig, type CandleLoadEvent } from './research-io';
-import * as core from './research-core';
+import { onPresetCopy } from './research-core';
 
 /** Message stored on a job found running when the app starts (its page was closed). */
 export const JOB_INTERRUPTED = 'Interrupted: the page was closed or reloaded while the job ran. Resume it to continue; finished rows are kept.';
@@ -91,7 +96,7 @@ export class ResearchState {
 	/** The best-parameters table of the selected job with the presets as they are now. */
 	get table(): BestParamsRow[] {
 		const job = this.selected;
-		return job ? core.bestTable(job, this.presets) : [];
+		return job ? bestParamsTable(job, this.presets) : [];
 	}
 
 	/**
@@ -258,16 +263,17 @@ export class ResearchState {
 		}
 	}
 
-	/** Apply a table row's best parameters to its preset (logged as applied from the job). */
-	async applyRow(row: BestParamsRow): Promise<void> {
+	/** Apply a table row's best parameters to its preset (logged in its history as applied from the job). */
+	async applyRow(row: RowKey): Promise<void> {
 		const job = this.selected;
-		if (!job || !row.best) return;
+		if (!job) return;
 		this.error = null;
 		try {
-			const r = job.rows.find((x) => x.symbol === row.symbol && x.interval === row.interval && x.strategy === row.strategy);
-			const imp = Number.isFinite(row.improvement) ? ` (+${(row.improvement * 100).toFixed(1)} % ${job.spec.objective.key})` : '';
-			await this.setPreset(row, r?.strategyId ?? row.strategy, row.best, 'job', job.id, `Best of job “${job.spec.name}”${imp}`);
-			this.notice = `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.`;
+			const index = job.rows.findIndex((x) => x.symbol === row.symbol && x.interval === row.interval && x.strategy === row.strategy);
+			const { written } = await onPresetCopy(this.presets, (store) => applyRowBest(job, index, store));
+			await this.#presets!.putMany(written);
+			await this.refresh();
+			this.notice = written.length ? `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.` : 'The preset already has these values.';
 		} catch (e) {
 			this.error = describeError(e);
 		}
@@ -309,29 +315,92 @@ export class ResearchState {
 	// Auto-tune
 	// -------------------------------------------------------------------------------------------------
 
-	/** Dry run: what auto-tune would change on the selected job's rows (nothing is written). */
-	planAutoTune(options: AutoTuneOptions): void {
+	/** Dry run: what auto-tune would change on the selected job's rows (reads the presets, writes nothing). */
+	async planAutoTune(options: AutoTuneOptions): Promise<void> {
 		const job = this.selected;
 		this.error = null;
 		if (!job) return;
 		try {
-			this.plan = core.autoTunePlan(job, this.presets, options, Date.now());
+			this.plan = await planAutoTune(job, this.#presets!, options);
 		} catch (e) {
 			this.error = describeError(e);
 		}
 	}
 
-	/** Write exactly the dry run's changes (one transaction), then forget the plan. */
+	/**
+	 * Write exactly the dry run's changes, each logged in its preset's history as auto-tune, in one transaction (a
+	 * preset changed since the dry run is refused, with the reason); then forget the plan.
+	 */
 	async confirmAutoTune(): Promise<void> {
 		const plan = this.plan;
 		if (!plan) return;
 		this.error = null;
 		try {
-			const { presets, written, refused } = await core.autoTuneApply(plan, this.presets, Date.now());
-			await this.#presets!.putMany(presets);
+			const { result, written } = await onPresetCopy(this.presets, (store) => applyAutoTune(plan, store));
+			await this.#presets!.putMany(written);
 			await this.refresh();
 			this.plan = null;
-			this.notice = `Auto-tune wrote ${written} preset change${written === 1 ? '' : 's'}${refused.length ? `; ${refused.length} not written: ${refused.join('; ')}` : ''}.`;
+			const n = result.written.length;
+			this.notice = `Auto-tune wrote ${n} preset change${n === 1 ? '' : 's'}${result.refused.length ? `; not written: ${result.refused.map((r) => `${r.presetId} (${r.reason})`).join('; ')}` : ''}.`;
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	// -------------------------------------------------------------------------------------------------
+	// Recommendations
+	// -------------------------------------------------------------------------------------------------
+
+	/**
+	 * Generate recommendations from the stored jobs (their history records; lookback and minimum samples as given) and
+	 * store them merged with the stored ones (a recommendation the user decided on keeps its status and audit trail).
+	 */
+	async generate(options: { lookbackDays: number; minSamples: number }): Promise<void> {
+		this.error = null;
+		try {
+			const records = this.jobs.map((j) => historyRecordOf(j)).filter((r) => r !== null);
+			const presets = Object.fromEntries(this.presets.map((p) => [p.id, p.values]));
+			const report = generateRecommendations(records, { now: Date.now(), lookbackMs: options.lookbackDays * 86_400_000, minSamples: options.minSamples, presets });
+			const merged = mergeRecommendations(this.recommendations, report.recommendations);
+			await this.#recs!.putMany(merged);
+			await this.refresh();
+			const n = report.recommendations.length;
+			const ok = report.recommendations.filter((r) => r.actionable).length;
+			this.notice =
+				`${n} recommendation${n === 1 ? '' : 's'} from ${report.used} job${report.used === 1 ? '' : 's'}: ${ok} passed the out-of-sample check, ${n - ok} rejected by it` +
+				(report.skipped.length ? `. Skipped: ${report.skipped.map((s) => `${s.id ?? `#${s.index}`} (${s.reason})`).join('; ')}` : '') +
+				'.';
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/**
+	 * Accept, reject (with a reason) or re-open a recommendation; the change goes to its audit trail.
+	 */
+	async decide(id: string, to: 'accepted' | 'rejected' | 'pending', reason?: string): Promise<void> {
+		const rec = this.recommendations.find((r) => r.id === id);
+		if (!rec) return;
+		this.error = null;
+		try {
+			const next = transitionRecommendation(rec, to, { at: Date.now(), actor: 'user', reason });
+			await this.#recs!.commit(next);
+			this.recommendations = this.recommendations.map((r) => (r.id === id ? next : r));
+		} catch (e) {
+			this.error = describeError(e);
+		}
+	}
+
+	/** Apply an accepted recommendation: its preset changes and its new status, in one transaction. */
+	async applyRecommendation(id: string): Promise<void> {
+		const rec = this.recommendations.find((r) => r.id === id);
+		if (!rec) return;
+		this.error = null;
+		try {
+			const { result, written } = await onPresetCopy(this.presets, (store) => applyRecommendation(rec, store));
+			await this.#recs!.commit(result.recommendation, written);
+			await this.refresh();
+			this.notice = `Applied “${rec.title}” to ${written.length} preset${written.length === 1 ? '' : 's'}.`;
 		} catch (e) {
 			this.error = describeError(e);
 		}
