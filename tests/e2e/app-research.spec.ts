@@ -1,32 +1,49 @@
 /**
  * Research screen end to end on recorded real Binance data (tests/e2e/helpers/binance-mock.ts answers every request;
- * BTCUSDT/ETHUSDT 1h and 4h and BNBUSDT 1h are recorded, BNBUSDT 4h is built from its 1h candles by the app): a job
- * over 3 markets × 2 timeframes runs on the worker pool, its best-parameters table fills, one row is applied to its
- * preset, auto-tune's dry run lists the changes and writing them changes exactly those presets, and everything is
- * still there after a reload. Screenshots at 1280×800 and 390×844 go to /tmp.
+ * BTCUSDT/ETHUSDT 1h and 4h and BNBUSDT 1h are recorded, BNBUSDT 4h is built from its 1h candles by the app).
+ *
+ * The trader's presets are SMA cross 2/3 on every market and timeframe (a setting that pays fees and slippage on
+ * almost every bar: a real, lasting handicap). A job over 3 markets × 2 timeframes runs on the worker pool; its
+ * best-parameters table fills with the presets as the current settings; one row is applied; auto-tune's dry run for
+ * one market writes nothing and confirming it writes exactly the listed changes; the recommendations built from the
+ * job include actionable ones (they held out of sample), one is accepted and applied with its audit trail, and opened
+ * as a before/after backtest; everything is there after a reload. Screenshots at 1280×800 and 390×844 go to /tmp.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { mockBinance } from './helpers/binance-mock';
 import { openApp } from './helpers/app';
 
-async function createJob(page: Page) {
+const MARKETS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+
+/** Save SMA 2/3 as the preset of every market and timeframe, through the app's research state (as the form does). */
+async function seedPresets(page: Page) {
+	await page.evaluate(async (markets) => {
+		const app = (window as unknown as { __backtester: { app: { research: { ready: boolean; setPreset: (...a: unknown[]) => Promise<unknown> } } } }).__backtester.app;
+		while (!app.research.ready) await new Promise((r) => setTimeout(r, 20));
+		for (const symbol of markets)
+			for (const interval of ['1h', '4h'])
+				await app.research.setPreset({ symbol, interval, strategy: 'sma-cross' }, 'sma-cross', { params: { fast: 2, slow: 3 } }, 'manual', undefined, 'what I trade today');
+	}, MARKETS);
+}
+
+test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a recommendation accepted and applied, all kept after a reload', async ({ page }) => {
+	const errors: string[] = [];
+	page.on('pageerror', (e) => errors.push(e.message));
+	const log = await mockBinance(page);
+	await openApp(page);
+	await seedPresets(page);
+
 	await page.getByRole('link', { name: 'Research' }).click();
 	await expect(page.getByRole('heading', { name: 'Research', level: 1 })).toBeVisible();
+	await expect(page.getByTestId('preset-item')).toHaveCount(6);
 	await page.getByLabel('Name').fill('Three majors');
-	await page.getByTestId('r-markets').fill('BTCUSDT, ETHUSDT, BNBUSDT');
-	await page.getByTestId('r-axes-sma-cross').fill('fast=5:15:5, slow=20:40:10');
-	await page.getByTestId('r-days').fill('120');
+	await page.getByTestId('r-markets').fill(MARKETS.join(', '));
+	await page.getByTestId('r-axes-sma-cross').fill('fast=5|10|20, slow=30|60|90');
+	await page.getByTestId('r-days').fill('470');
 	await page.getByTestId('r-end').fill('2026-04-14');
 	await page.getByLabel('Min trades').fill('3');
 	await page.getByTestId('r-create').click();
-}
 
-test('a research job over 3 markets × 2 timeframes: best table, apply, auto-tune dry run then apply, all kept after a reload', async ({ page }) => {
-	const log = await mockBinance(page);
-	page.on('console', (m) => console.log('PAGE', m.type(), m.text()));
-	page.on('pageerror', (e) => console.log('PAGEERROR', e.message));
-	await openApp(page);
-	await createJob(page);
 	const job = page.getByTestId('research-job').first();
 	await expect(job.getByTestId('job-status')).toHaveText('completed', { timeout: 90_000 });
 	await expect(job.getByTestId('job-progress')).toHaveText('6 done · 0 failed · 6 total');
@@ -35,60 +52,91 @@ test('a research job over 3 markets × 2 timeframes: best table, apply, auto-tun
 	const asked = new Set(log.requests.filter((u) => u.pathname.endsWith('/klines')).map((u) => `${u.searchParams.get('symbol')} ${u.searchParams.get('interval')}`));
 	expect([...asked].sort()).toEqual(['BNBUSDT 1h', 'BNBUSDT 4h', 'BTCUSDT 4h', 'ETHUSDT 1h', 'ETHUSDT 4h']);
 
+	// The best-parameters table: one row per market and timeframe, the preset (2/3) as the current settings.
 	const rows = page.getByTestId('best-row');
 	await expect(rows).toHaveCount(6);
 	await expect(rows.first()).toContainText('BTCUSDT 1h');
-	await expect(rows.first()).toContainText(/fast \d+, slow \d+/);
-	await expect(page.getByTestId('row-preset').first()).toHaveText(/no preset/);
+	for (let i = 0; i < 6; i++) {
+		await expect(rows.nth(i)).toContainText(/fast (5|10|20), slow (30|60|90)/);
+		await expect(rows.nth(i).getByTestId('row-preset')).toContainText('fast 2, slow 3 (preset when the job ran)');
+	}
 
-	// Apply the first row's best parameters to its preset.
-	await rows.first().getByTestId('row-apply').click();
-	await expect(page.getByTestId('preset-item')).toHaveCount(1);
-	await expect(rows.first().getByTestId('row-apply')).toHaveText('Applied');
-	const firstBest = (await rows.first().locator('td').first().textContent())!.trim();
-	await expect(page.getByTestId('preset-values').first()).toContainText(firstBest.split(' · ')[0]);
+	// Apply one row (ETHUSDT 1h): its preset takes the best values, logged as applied from the job.
+	const eth1h = rows.filter({ hasText: 'ETHUSDT 1h' });
+	const ethBest = (await eth1h.locator('td').first().textContent())!.trim();
+	await eth1h.getByTestId('row-apply').click();
+	await expect(eth1h.getByTestId('row-apply')).toHaveText('Applied');
+	const ethPreset = page.getByTestId('preset-item').filter({ hasText: 'ETHUSDT 1h sma-cross' });
+	await expect(ethPreset.getByTestId('preset-values')).toHaveText(ethBest);
+	await expect(ethPreset.locator('summary')).toHaveText('History (2)');
 
-	// Compare the best parameters with the current ones on the row's whole window: statistics side by side and equity.
-	await rows.nth(1).getByTestId('row-compare').click();
+	// Compare the best with the current settings on a row's whole window: statistics side by side and equity.
+	await rows.first().getByTestId('row-compare').click();
 	await page.getByTestId('compare-run').click();
 	await expect(page.getByTestId('compare-table').locator('tbody tr')).toHaveCount(6);
 	await expect(page.getByTestId('compare-chart').locator('canvas').first()).toBeVisible();
 
-	// Auto-tune: dry run with no minimum improvement, then write exactly its changes.
-	await page.getByLabel('Min improvement %').fill('0');
+	// Auto-tune for BTCUSDT only: the dry run lists the changes and writes nothing; confirming writes exactly them.
+	const presetsBefore = await page.getByTestId('preset-values').allTextContents();
+	await page.getByLabel('Rows').selectOption('market:BTCUSDT');
 	await page.getByTestId('tune-dry-run').click();
-	const plan = page.getByTestId('tune-plan');
-	await expect(plan).toBeVisible();
-	const planned = await page.getByTestId('tune-change').count();
-	const plannedIds = await page.getByTestId('tune-change').locator('th').allTextContents();
-	await expect(page.getByTestId('preset-item')).toHaveCount(1); // the dry run wrote nothing
-	if (planned > 0) {
-		await page.getByTestId('tune-confirm').click();
-		await expect(page.getByTestId('research-notice')).toContainText(`Auto-tune wrote ${planned} preset change`);
-		const presetTitles = await page.getByTestId('preset-item').locator('strong').allTextContents();
-		for (const id of plannedIds) expect(presetTitles).toContain(id.trim());
+	await expect(page.getByTestId('tune-plan')).toBeVisible();
+	const changes = page.getByTestId('tune-change');
+	const planned = await changes.count();
+	expect(planned).toBeGreaterThan(0);
+	const plannedRows = (await changes.locator('th').allTextContents()).map((t) => t.trim());
+	for (const t of plannedRows) expect(t).toMatch(/^BTCUSDT (1h|4h) sma-cross$/);
+	expect(await page.getByTestId('preset-values').allTextContents()).toEqual(presetsBefore);
+	const plannedNew = await changes.locator('strong').allTextContents();
+	await page.getByTestId('tune-confirm').click();
+	await expect(page.getByTestId('research-notice')).toContainText(`Auto-tune wrote ${planned} preset change`);
+	const presetsAfter = await page.getByTestId('preset-item').evaluateAll((items) => items.map((li) => [li.querySelector('strong')!.textContent!.trim(), li.querySelector('[data-testid=preset-values]')!.textContent!.trim()]));
+	for (const [title, values] of presetsAfter) {
+		const k = plannedRows.indexOf(title);
+		if (k >= 0) expect(values).toBe(plannedNew[k].trim());
+		else expect(values).toBe(presetsBefore[presetsAfter.findIndex(([t]) => t === title)]);
 	}
-	const presetsBefore = await page.getByTestId('preset-item').count();
-	expect(presetsBefore).toBe(1 + planned - (plannedIds.some((t) => t.trim() === 'BTCUSDT 1h sma-cross') ? 1 : 0));
 
-	// Recommendations from the stored job (few samples: one job of 6 rows).
-	await page.getByTestId('rec-min-samples').fill('3');
+	// Recommendations from the job (6 samples: 3 markets × 2 timeframes).
+	await page.getByTestId('rec-min-samples').fill('6');
 	await page.getByTestId('rec-generate').click();
-	await expect(page.getByTestId('research-notice')).toContainText(/recommendation/);
-	console.log('NOTICE', await page.getByTestId('research-notice').textContent());
-	console.log('ACTIONABLE', await page.getByTestId('rec-actionable').allTextContents());
-	console.log('REJECTED', await page.getByTestId('rec-rejected').allTextContents());
+	await expect(page.getByTestId('research-notice')).toContainText(/recommendations? from 1 job/);
+	const actionable = page.getByTestId('rec-actionable');
+	await expect(actionable.first()).toBeVisible();
+	const rec = actionable.first();
+	const title = (await rec.locator('strong').first().textContent())!.trim();
+	await expect(rec.getByTestId('rec-status')).toHaveText('pending');
+	await rec.getByTestId('rec-accept').click();
+	await expect(rec.getByTestId('rec-status')).toHaveText('accepted');
+	await rec.getByTestId('rec-apply').click();
+	await expect(page.getByTestId('research-notice')).toContainText(`Applied “${title}”`);
+	await expect(rec.getByTestId('rec-status')).toHaveText('applied');
+	await rec.locator('summary').click();
+	await expect(rec.getByTestId('rec-audit').locator('li')).toHaveCount(3);
+	await expect(rec.getByTestId('rec-audit')).toContainText('pending → accepted (user)');
+	await expect(rec.getByTestId('rec-audit')).toContainText(/accepted → applied \(user\).*changed BTCUSDT\|1h\|sma-cross/);
+	await expect(page.getByTestId('preset-item').filter({ hasText: 'BNBUSDT 4h sma-cross' }).locator('summary')).toHaveText('History (2)');
 
 	await page.screenshot({ path: '/tmp/research-desktop.png', fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });
-	await page.screenshot({ path: '/tmp/research-phone.png', fullPage: false });
+	await page.evaluate(() => window.scrollTo(0, 0));
+	await page.screenshot({ path: '/tmp/research-phone.png' });
 	await page.screenshot({ path: '/tmp/research-phone-full.png', fullPage: true });
 	await page.setViewportSize({ width: 1280, height: 800 });
 
 	// Everything is still there after a reload.
+	const presetsFinal = await page.getByTestId('preset-values').allTextContents();
 	await page.reload();
 	await expect(page.getByTestId('research-job').first().getByTestId('job-status')).toHaveText('completed');
 	await expect(page.getByTestId('best-row')).toHaveCount(6);
-	await expect(page.getByTestId('preset-item')).toHaveCount(presetsBefore);
-	await expect(page.getByTestId('best-row').first().getByTestId('row-apply')).toHaveText('Applied');
+	await expect(page.getByTestId('preset-values')).toHaveText(presetsFinal);
+	await expect(page.getByTestId('rec-actionable').filter({ hasText: title }).getByTestId('rec-status')).toHaveText('applied');
+
+	// Open it as a backtest: the settings before and after it, run side by side.
+	await page.getByTestId('rec-actionable').filter({ hasText: title }).getByTestId('rec-open').click();
+	await expect(page.getByTestId('rec-backtest-table').locator('tbody tr')).toHaveCount(6);
+	await expect(page.getByTestId('rec-backtest-table').locator('tbody tr').first().locator('td').nth(1)).toHaveText(/%/, { timeout: 30_000 });
+	await expect(page.getByTestId('preset-panel')).toBeVisible();
+	await page.screenshot({ path: '/tmp/research-rec-backtest.png' });
+	expect(errors).toEqual([]);
 });
