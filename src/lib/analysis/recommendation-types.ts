@@ -187,3 +187,11 @@ export interface RecommendationReport {
 	/** Records used. */
 	used: number;
 }
+
+/** Storage of recommendations (IndexedDB in the app); records are whole {@link Recommendation}s keyed by id. */
+export interface RecommendationStore {
+	get(id: string): Promise<Recommendation | undefined>;
+	list(): Promise<Recommendation[]>;
+	put(rec: Recommendation): Promise<void>;
+	delete(id: string): Promise<void>;
+}

@@ -147,7 +147,8 @@ export function recommendationConfidence(samples: readonly RecommendationSample[
 // Validation of history records
 // ---------------------------------------------------------------------------------------------------------------
 
-const num = z.union([z.number(), z.null()]).transform((v) => (v === null ? NaN : v));
+// Numbers may be NaN / ±Infinity (undefined statistics) or null (the same after a JSON round trip).
+const num = z.custom<number | null>((v) => v === null || typeof v === 'number', 'expected a number').transform((v) => (v === null ? NaN : (v as number)));
 const statsSchema = z.object({ objective: num, winRate: num, totalReturnRatio: num, sharpeRatio: num, maxDrawdownRatio: num, nTrades: num });
 const trialSchema = z.object({ values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), evidence: statsSchema, holdOut: statsSchema.optional() });
 const rowSchema = z.object({
@@ -552,11 +553,11 @@ export function transitionRecommendation(
 	o: { at: UnixMs; actor?: 'user' | 'system'; note?: string; reason?: string; changes?: RecommendationAuditEntry['changes'] }
 ): Recommendation {
 	const from = rec.status;
-	if (!RECOMMENDATION_TRANSITIONS[from].includes(to)) {
-		throw new ValidationError(`a ${from} recommendation cannot become ${to} (allowed: ${RECOMMENDATION_TRANSITIONS[from].join(', ') || 'none, it is final'}).`);
-	}
 	if (!rec.actionable && to !== 'rejected') {
 		throw new ValidationError(`this recommendation was rejected by the out-of-sample check (${rec.oos.reason}); it cannot be ${to}.`);
+	}
+	if (!RECOMMENDATION_TRANSITIONS[from].includes(to)) {
+		throw new ValidationError(`a ${from} recommendation cannot become ${to} (allowed: ${RECOMMENDATION_TRANSITIONS[from].join(', ') || 'none, it is final'}).`);
 	}
 	if (to === 'rejected' && !(o.reason && o.reason.trim())) throw new ValidationError('give a reason to reject a recommendation (it is kept in the audit trail).');
 	const next: Recommendation = structuredClone(rec);

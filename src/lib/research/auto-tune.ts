@@ -7,7 +7,7 @@ import { ValidationError } from '../core/errors';
 import type { UnixMs } from '../core/types';
 import { resolveObjective } from '../optimize/objective';
 import { rowConfidence } from './improvement';
-import { sameValues, setPreset } from './presets';
+import { mergeBest, sameValuesFor, setPreset } from './presets';
 import { presetId } from './spec';
 import { RESEARCH_VERSION, type AutoTuneApplied, type AutoTuneOptions, type AutoTunePlan, type PresetStore, type ResearchJob } from './types';
 
@@ -57,11 +57,12 @@ export async function planAutoTune(job: ResearchJob, store: PresetStore, options
 		}
 		const preset = await store.get(presetId(key));
 		const old = preset?.values ?? null;
-		if (old && sameValues(old, r.bestParams)) {
+		const next = mergeBest(old, r.bestParams);
+		if (old && sameValuesFor(r.strategyId, old, next)) {
 			skip('already up to date');
 			continue;
 		}
-		const measured = r.baseline && (r.baseline.source === 'preset' ? !!old && sameValues(old, r.baseline.values) : !old);
+		const measured = r.baseline && (r.baseline.source === 'preset' ? !!old && sameValuesFor(r.strategyId, old, r.baseline.values) : !old);
 		if (!measured) {
 			skip('the preset changed after the job ran (its improvement was measured against other values): run the job again');
 			continue;
@@ -80,7 +81,7 @@ export async function planAutoTune(job: ResearchJob, store: PresetStore, options
 			presetId: presetId(key),
 			strategyId: r.strategyId,
 			old: old ? structuredClone(old) : null,
-			new: structuredClone(r.bestParams),
+			new: next,
 			objective: objective.key,
 			oldValue: r.oos.evidence.baseline,
 			newValue: r.oos.evidence.best,

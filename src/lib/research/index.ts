@@ -31,7 +31,7 @@ export type { RunResearchOptions } from './runner';
 export { createInProcessEvaluator, evaluateRowBatch } from './evaluator';
 export type { LoadableTrialEngine, LoadablePortfolioEngine } from './evaluator';
 export { relativeImprovement, objectiveValue, oosCheck, rowDeflatedSharpe, rowConfidence, PERIODS_PER_YEAR } from './improvement';
-export { presetValuesProblem, validatePreset, sameValues, setPreset, MemoryPresetStore } from './presets';
+export { presetValuesProblem, validatePreset, sameValues, sameValuesFor, normalizeValues, mergeBest, setPreset, configWithPreset, presetValuesFromConfig, MemoryPresetStore } from './presets';
 export type { SetPresetOptions } from './presets';
 export { bestParamsTable, applyRowBest, compareParameterSets, createInProcessFullRunner } from './table';
 export type { FullRunner, FullRunResult } from './table';

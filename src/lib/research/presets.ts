@@ -6,8 +6,8 @@
 import { ValidationError } from '../core/errors';
 import { isTimeframe } from '../core/timeframe';
 import type { UnixMs } from '../core/types';
-import { checkParam, getStrategy, STRATEGY_IDS } from '../engine/strategies';
-import type { StrategyId } from '../engine/types';
+import { checkParam, getStrategy, paramValueLabel, STRATEGY_IDS } from '../engine/strategies';
+import type { BacktestConfig, StrategyId } from '../engine/types';
 import { isRiskSetting, presetId } from './spec';
 import { RESEARCH_VERSION, type Preset, type PresetChange, type PresetSource, type PresetStore, type PresetValues, type RowKey } from './types';
 
@@ -58,6 +58,37 @@ export function sameValues(a: PresetValues | null | undefined, b: PresetValues |
 	return norm(a) === norm(b);
 }
 
+/**
+ * Values in a canonical form for a strategy: every parameter present (defaults filled), enumerations by option name,
+ * booleans as 0/1; risk settings kept. Unknown strategies are returned unchanged.
+ */
+export function normalizeValues(strategyId: string, v: PresetValues): PresetValues {
+	if (!(STRATEGY_IDS as string[]).includes(strategyId)) return v;
+	const params: Record<string, number | boolean | string> = {};
+	for (const p of getStrategy(strategyId).params) {
+		const raw = v.params[p.name] ?? p.default;
+		params[p.name] = paramValueLabel(p, typeof raw === 'boolean' ? (raw ? 1 : 0) : raw);
+	}
+	for (const [k, x] of Object.entries(v.params)) if (!(k in params)) params[k] = x;
+	const risk = Object.fromEntries(Object.entries(v.risk ?? {}).filter(([, x]) => x !== undefined));
+	return Object.keys(risk).length ? { params, risk } : { params };
+}
+
+/** {@link sameValues} after {@link normalizeValues} (a partial preset equals its defaults-filled form). */
+export function sameValuesFor(strategyId: string, a: PresetValues | null | undefined, b: PresetValues | null | undefined): boolean {
+	if (!a || !b) return !a && !b;
+	return sameValues(normalizeValues(strategyId, a), normalizeValues(strategyId, b));
+}
+
+/**
+ * The values a preset gets when a row's best values are applied: the best parameters, and the preset's risk settings
+ * with the best's risk settings over them (a job that did not search a risk setting does not erase it).
+ */
+export function mergeBest(old: PresetValues | null, best: PresetValues): PresetValues {
+	const risk = { ...(old?.risk ?? {}), ...(best.risk ?? {}) };
+	return Object.keys(risk).length ? { params: { ...best.params }, risk } : { params: { ...best.params } };
+}
+
 /** What {@link setPreset} records. */
 export interface SetPresetOptions {
 	source: PresetSource;
@@ -91,10 +122,10 @@ export async function setPreset(
 	const at = o.at ?? Date.now();
 	const existing = await store.get(id);
 	const old = existing ? existing.values : null;
-	if (o.expectOld !== undefined && !sameValues(old, o.expectOld)) {
+	if (o.expectOld !== undefined && !sameValuesFor(strategyId, old, o.expectOld)) {
 		throw new ValidationError(`the preset ${id} changed since the plan was made (now ${JSON.stringify(old?.params ?? null)}); make a new plan.`);
 	}
-	if (existing && sameValues(existing.values, values) && existing.strategyId === strategyId) return { preset: existing, change: null };
+	if (existing && existing.strategyId === strategyId && sameValuesFor(strategyId, existing.values, values)) return { preset: existing, change: null };
 	const change: PresetChange = { at, source: o.source, old: old ? structuredClone(old) : null, new: structuredClone(values) };
 	if (o.sourceId !== undefined) change.sourceId = o.sourceId;
 	if (o.note !== undefined) change.note = o.note;
@@ -112,6 +143,36 @@ export async function setPreset(
 	};
 	await store.put(preset);
 	return { preset, change };
+}
+
+/**
+ * A backtest configuration with a preset's values: its parameters, and the risk settings a single-market backtest has
+ * (stop-loss and take-profit as fractions, the sizing value). Leverage and breaker settings belong to portfolio runs
+ * and are left out here.
+ * @param config - the base configuration (not mutated). @param values - the preset's values.
+ * @returns a new configuration.
+ */
+export function configWithPreset(config: BacktestConfig, values: PresetValues): BacktestConfig {
+	const c: BacktestConfig = { ...structuredClone(config), params: { ...config.params, ...values.params } };
+	const r = values.risk ?? {};
+	if (r.stopLoss !== undefined) c.stopLoss = { mode: 'fraction', value: r.stopLoss };
+	if (r.takeProfit !== undefined) c.takeProfit = { mode: 'fraction', value: r.takeProfit };
+	if (r.sizingValue !== undefined) c.sizing = c.sizing.mode === 'fixed-notional' ? { mode: 'fixed-notional', amount: r.sizingValue } : { mode: c.sizing.mode, fraction: r.sizingValue };
+	return c;
+}
+
+/**
+ * Preset values of a backtest configuration (what "save as preset" stores): every strategy parameter (enumerations
+ * by option name) and, when set, the stop-loss / take-profit fractions.
+ */
+export function presetValuesFromConfig(config: BacktestConfig): PresetValues {
+	const def = getStrategy(config.strategy);
+	const params: Record<string, number | boolean | string> = {};
+	for (const p of def.params) params[p.name] = paramValueLabel(p, config.params[p.name] ?? p.default);
+	const risk: PresetValues['risk'] = {};
+	if (config.stopLoss.mode === 'fraction') risk.stopLoss = config.stopLoss.value;
+	if (config.takeProfit.mode === 'fraction') risk.takeProfit = config.takeProfit.value;
+	return Object.keys(risk).length ? { params, risk } : { params };
 }
 
 /** A preset store in memory (the CLI, tests). Records are copied in and out like IndexedDB does. */

@@ -1,7 +1,7 @@
 /**
  * Runs a research job: loads the candles of every market and timeframe (with progress), finds their common range and
  * splits it into the evidence and hold-out windows, then optimises each (market, timeframe, strategy) row in turn on
- * the evidence window with the existing optimiser (src/lib/optimize/runner.ts for the single-market path; a grid over
+ * the evidence window (a bar belongs to the window its open time is in) with the existing optimiser (src/lib/optimize/runner.ts for the single-market path; a grid over
  * the portfolio-of-one job for leverage / breaker / risk axes), re-runs the row's best trials and the baseline (the
  * preset, or the defaults) on the hold-out window, and records the out-of-sample check.
  *
@@ -238,7 +238,10 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		}
 	}
 	const range = job.range;
-	for (const [k, e] of seriesError) job.notes.includes(e) || job.notes.push(`${k.replace('|', ' ')}: ${e}`);
+	for (const [k, e] of seriesError) {
+		const note = `${k.replace('|', ' ')}: ${e}`;
+		if (!job.notes.includes(note)) job.notes.push(note);
+	}
 
 	const slices = new Map<string, { evidence: ResearchDataSlice; holdOut: ResearchDataSlice; intervalMs: number }>();
 	const sliceOf = (symbol: string, interval: Timeframe) => {
@@ -318,7 +321,7 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		row.aggregates = outcome.aggregates;
 		row.moments = outcome.moments;
 		try {
-			await validateRow(row, strat, rj, outcome.top, sl.evidence, sl.holdOut, evData, hoData);
+			await validateRow(row, strat, outcome.top, sl.evidence, sl.holdOut, evData, hoData);
 			row.status = 'completed';
 		} catch (e) {
 			failRow(row, `out-of-sample check failed to run: ${message(e)}`);
@@ -453,7 +456,6 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 	async function validateRow(
 		row: ResearchRow,
 		strat: ResearchStrategySpec,
-		rj: RowJob,
 		top: TrialResult[],
 		evidence: ResearchDataSlice,
 		holdOut: ResearchDataSlice,
@@ -464,8 +466,9 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		const hoJob: RowJob = rowJobOf(spec, strat, hoData);
 		const hoStats = new Map<number, TrialStats>();
 		if (top.length) {
-			const res = await o.evaluator.evaluate(holdOut, hoJob, { kind: 'indices', indices: top.map((t) => t.index) });
-			for (const r of res) hoStats.set(r.index, r.stats);
+			// Portfolio rows are evaluated in ranges only (ResearchEvaluator's contract): one one-trial range per index.
+			const batches: TrialBatch[] = hoJob.path === 'single' ? [{ kind: 'indices', indices: top.map((t) => t.index) }] : top.map((t) => ({ kind: 'range', from: t.index, to: t.index + 1 }));
+			for (const b of batches) for (const r of await o.evaluator.evaluate(holdOut, hoJob, b)) hoStats.set(r.index, r.stats);
 		}
 		row.top = top.map((t) => ({
 			index: t.index,
@@ -521,6 +524,5 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 			};
 			row.deflated = null;
 		}
-		void rj;
 	}
 }

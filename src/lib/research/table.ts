@@ -10,7 +10,7 @@ import type { BacktestConfig, PortfolioConfig } from '../engine/types';
 import type { CoreSummary } from '../engine/wasm-engine';
 import { dataSpanMs, trialStats } from '../optimize/objective';
 import { rowConfidence } from './improvement';
-import { sameValues, setPreset } from './presets';
+import { mergeBest, sameValuesFor, setPreset } from './presets';
 import { backtestConfigOf, portfolioConfigOf, presetId, rowPath, strategyOfRow } from './spec';
 import type { BestParamsRow, ParameterComparison, Preset, PresetChange, PresetStore, PresetValues, ResearchDataSlice, ResearchJob } from './types';
 
@@ -24,7 +24,7 @@ export function bestParamsTable(job: ResearchJob, presets: readonly Preset[]): B
 	return job.rows.map((r) => {
 		const preset = byId.get(presetId(r));
 		const current = r.baseline;
-		const currentIsPreset = current ? (current.source === 'preset' ? !!preset && sameValues(preset.values, current.values) : !preset) : false;
+		const currentIsPreset = current ? (current.source === 'preset' ? !!preset && sameValuesFor(r.strategyId, preset.values, current.values) : !preset) : false;
 		const out: BestParamsRow = {
 			symbol: r.symbol,
 			interval: r.interval,
@@ -38,7 +38,7 @@ export function bestParamsTable(job: ResearchJob, presets: readonly Preset[]): B
 			improvement: r.oos?.evidenceImprovement ?? NaN,
 			oos: r.oos,
 			confidence: rowConfidence(r),
-			upToDate: !!preset && !!r.bestParams && sameValues(preset.values, r.bestParams)
+			upToDate: !!preset && !!r.bestParams && sameValuesFor(r.strategyId, preset.values, mergeBest(preset.values, r.bestParams))
 		};
 		if (r.error) out.error = r.error;
 		return out;
@@ -57,7 +57,8 @@ export async function applyRowBest(job: ResearchJob, row: number, store: PresetS
 	if (r.status !== 'completed' || !r.bestParams) throw new ValidationError(`${r.symbol} ${r.interval} ${r.strategy} has no best parameters to apply (${r.error ?? r.status}).`);
 	const imp = r.oos?.evidenceImprovement;
 	const note = `best of job "${job.spec.name}" (${job.spec.objective.key}${Number.isFinite(imp) ? ` ${((imp as number) * 100).toFixed(1)} % over the baseline in sample` : ''}; out-of-sample check ${r.oos?.passed ? 'passed' : 'failed'})`;
-	const { change } = await setPreset(store, r, r.strategyId, r.bestParams, { source: 'job', sourceId: job.id, note, at });
+	const old = (await store.get(presetId(r)))?.values ?? null;
+	const { change } = await setPreset(store, r, r.strategyId, mergeBest(old, r.bestParams), { source: 'job', sourceId: job.id, note, at });
 	return change;
 }
 

@@ -263,7 +263,11 @@ export interface ResearchRow extends RowKey {
 	aggregates: AggregatesState | null;
 	/** Streaming moments of the trials' annualised Sharpe ratios and ranking values (evidence window). */
 	moments: { sharpe: RunningMomentsState; rank: RunningMomentsState };
-	/** Baseline (preset or defaults) evaluated on both windows; null when it could not be evaluated. */
+	/**
+	 * Baseline (preset or defaults) evaluated on both windows; null when it could not be evaluated. Best and baseline
+	 * run with the same execution settings: a preset's risk settings count on the portfolio path (risk axes, leverage,
+	 * breakers); on the single-market path the job's execution settings apply to both.
+	 */
 	baseline: (EvaluatedValues & { source: 'preset' | 'defaults' }) | null;
 	/** Out-of-sample check of the best parameters; null until the row is completed. */
 	oos: OosCheck | null;

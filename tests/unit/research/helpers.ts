@@ -1,6 +1,6 @@
 /**
  * Research test helpers: a candle source over the real-data fixtures (BTCUSDT / ETHUSDT 1h and Binance's own 4h files;
- * BNBUSDT 4h is BNBUSDT 1h aggregated by src/lib/data/resample.ts, the aggregation tests/unit/data checks against
+ * BNBUSDT / SOLUSDT / XRPUSDT 4h are their 1h files aggregated by src/lib/data/resample.ts, the aggregation tests/unit/data checks against
  * Binance's 4h files), the in-process evaluator on the WASM core, and an in-memory job store.
  */
 import { readFileSync } from 'node:fs';
@@ -8,7 +8,8 @@ import { parseKlineCsv } from '../../../src/lib/data/kline-csv';
 import { resampleCandles } from '../../../src/lib/data/resample';
 import { createNodeEngine, createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import { createInProcessEvaluator } from '../../../src/lib/research/evaluator';
-import type { CandleSource } from '../../../src/lib/research/types';
+import type { CandleSource, ResearchJobSpec } from '../../../src/lib/research/types';
+import { defaultResearchExecution } from '../../../src/lib/research/spec';
 import type { OhlcvColumns, Timeframe } from '../../../src/lib/core/types';
 import { sliceByTime } from '../../../src/lib/research/runner';
 import { fixturePath } from '../helpers/fixtures';
@@ -18,6 +19,7 @@ const FILES: Record<string, string> = {
 	'ETHUSDT|1h': 'klines/ETHUSDT-1h.csv',
 	'BNBUSDT|1h': 'klines/BNBUSDT-1h.csv',
 	'SOLUSDT|1h': 'klines/SOLUSDT-1h.csv',
+	'XRPUSDT|1h': 'klines/XRPUSDT-1h.csv',
 	'BTCUSDT|4h': 'klines/BTCUSDT-4h-2025-2026.csv',
 	'ETHUSDT|4h': 'klines/ETHUSDT-4h-2025-2026.csv'
 };
@@ -52,3 +54,24 @@ export function fixtureSource(missing: string[] = []): CandleSource & { loads: n
 export function nodeEvaluator() {
 	return createInProcessEvaluator({ single: () => createNodeEngine(), portfolio: () => createNodePortfolioEngine() });
 }
+
+export const FROM = Date.UTC(2025, 6, 1);
+export const TO = Date.UTC(2026, 3, 15);
+
+export function spec3x2x2(): ResearchJobSpec {
+	return {
+		name: '3 markets x 2 timeframes x 2 strategies',
+		description: 'SMA cross and RSI mean reversion on BTC, ETH, BNB, 1h and 4h',
+		markets: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'],
+		timeframes: ['1h', '4h'],
+		strategies: [
+			{ strategy: 'sma-cross', axes: [{ name: 'fast', start: 5, end: 20, step: 5 }, { name: 'slow', start: 30, end: 90, step: 20 }] },
+			{ strategy: 'rsi-mean-reversion', axes: [{ name: 'period', values: [7, 14, 21] }, { name: 'oversold', values: [20, 25, 30] }] }
+		],
+		riskAxes: [],
+		objective: { key: 'sharpeRatio', minTrades: 3 },
+		window: { fromMs: FROM, toMs: TO },
+		execution: defaultResearchExecution()
+	};
+}
+

@@ -9,30 +9,10 @@ import type { Timeframe } from '../../../src/lib/core/types';
 import { createNodeEngine, createNodePortfolioEngine } from '../../../src/lib/engine/node';
 import { evaluatePortfolioBatch, portfolioTrialConfig, preparePortfolioJob } from '../../../src/lib/optimize/portfolio-job';
 import { evaluateBatch, runOptimization, dataSpanMs, type OptimizationJob } from '../../../src/lib/optimize';
-import { createResearchJob, defaultResearchExecution, rowJobOf } from '../../../src/lib/research/spec';
+import { createResearchJob, defaultResearchExecution, rerunResearchJob, rowJobOf } from '../../../src/lib/research/spec';
 import { runResearch, sliceByTime } from '../../../src/lib/research/runner';
 import type { ResearchJob, ResearchJobSpec } from '../../../src/lib/research/types';
-import { fixtureCandles, fixtureSource, nodeEvaluator } from './helpers';
-
-const FROM = Date.UTC(2025, 6, 1);
-const TO = Date.UTC(2026, 3, 15);
-
-export function spec3x2x2(): ResearchJobSpec {
-	return {
-		name: '3 markets x 2 timeframes x 2 strategies',
-		description: 'SMA cross and RSI mean reversion on BTC, ETH, BNB, 1h and 4h',
-		markets: ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'],
-		timeframes: ['1h', '4h'],
-		strategies: [
-			{ strategy: 'sma-cross', axes: [{ name: 'fast', start: 5, end: 20, step: 5 }, { name: 'slow', start: 30, end: 90, step: 20 }] },
-			{ strategy: 'rsi-mean-reversion', axes: [{ name: 'period', values: [7, 14, 21] }, { name: 'oversold', values: [20, 25, 30] }] }
-		],
-		riskAxes: [],
-		objective: { key: 'sharpeRatio', minTrades: 3 },
-		window: { fromMs: FROM, toMs: TO },
-		execution: defaultResearchExecution()
-	};
-}
+import { FROM, fixtureCandles, fixtureSource, nodeEvaluator, spec3x2x2 } from './helpers';
 
 describe('research job 3 × 2 × 2 on real data', () => {
 	it('each row is exactly the best of the single-market optimisation on the same evidence candles', async () => {
@@ -145,8 +125,17 @@ describe('research job: stop-loss / take-profit and breaker axes (portfolio-of-o
 			],
 			execution: { ...defaultResearchExecution(), breakers: [{ kind: 'max-drawdown', threshold: 0.3, action: 'close-all', cooldownBars: 12 }] }
 		};
-		const out = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), batchSize: 5 });
+		// The evaluator contract: portfolio rows are evaluated in ranges only (the app's workers refuse index lists).
+		const inner = nodeEvaluator();
+		const rangesOnly = {
+			evaluate: (d: Parameters<typeof inner.evaluate>[0], j: Parameters<typeof inner.evaluate>[1], b: Parameters<typeof inner.evaluate>[2]) => {
+				if (j.path === 'portfolio' && b.kind !== 'range') throw new Error('portfolio rows take ranges only');
+				return inner.evaluate(d, j, b);
+			}
+		};
+		const out = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: rangesOnly, batchSize: 5 });
 		expect(out.status).toBe('completed');
+		expect(out.rows.every((r) => r.status === 'completed' && r.top.every((t) => t.holdOut))).toBe(true);
 		const pe = await createNodePortfolioEngine();
 		for (const row of out.rows) {
 			expect(row.path).toBe('portfolio');
@@ -173,5 +162,53 @@ describe('research job: stop-loss / take-profit and breaker axes (portfolio-of-o
 			const loose = all.filter((t) => t.values[3] === 0.3);
 			expect(tight.map((t) => t.stats.finalEquity)).not.toEqual(loose.map((t) => t.stats.finalEquity));
 		}
+	}, 60_000);
+});
+
+describe('research job: pattern types, re-run, bounded rows, progress', () => {
+	it('pattern types are rows of their own (pattern-zones with its pattern fixed), and a re-run gives the same results', async () => {
+		const spec: ResearchJobSpec = {
+			...spec3x2x2(),
+			markets: ['BTCUSDT'],
+			timeframes: ['4h'],
+			strategies: [
+				{ strategy: 'pattern-zones', key: 'pattern-zones:fvg', fixed: { pattern: 'fvg' }, axes: [{ name: 'rrTarget', values: [1.5, 2, 3] }] },
+				{ strategy: 'pattern-zones', key: 'pattern-zones:order-block', fixed: { pattern: 'order-block' }, axes: [{ name: 'rrTarget', values: [1.5, 2, 3] }] }
+			],
+			objective: { key: 'totalReturnRatio', minTrades: 1 }
+		};
+		const job = createResearchJob(spec, { id: 'pz', now: 1 });
+		const out = await runResearch({ job, candles: fixtureSource(), evaluator: nodeEvaluator() });
+		expect(out.rows.map((r) => r.strategy)).toEqual(['pattern-zones:fvg', 'pattern-zones:order-block']);
+		expect(out.rows.every((r) => r.status === 'completed' && r.trials === 3)).toBe(true);
+		expect(out.rows[0].bestParams!.params.pattern).toBe('fvg');
+		expect(out.rows[1].bestParams!.params.pattern).toBe('order-block');
+		expect(out.rows[0].bestStats).not.toEqual(out.rows[1].bestStats);
+		const again = await runResearch({ job: rerunResearchJob(out, { id: 'pz2', now: 2 }), candles: fixtureSource(), evaluator: nodeEvaluator() });
+		expect(again.id).toBe('pz2');
+		expect(again.rows.map((r) => [r.bestStats, r.oos])).toEqual(out.rows.map((r) => [r.bestStats, r.oos]));
+	}, 60_000);
+
+	it('rows keep at most top-K trials and report progress with an ETA while they run', async () => {
+		const spec: ResearchJobSpec = { ...spec3x2x2(), markets: ['BTCUSDT'], timeframes: ['1h'], strategies: [{ strategy: 'sma-cross', axes: [{ name: 'fast', start: 2, end: 40, step: 1 }, { name: 'slow', start: 50, end: 140, step: 10 }] }], topK: 7 };
+		const seen: { done: number; eta: number }[] = [];
+		let t = 0;
+		const out = await runResearch({
+			job: createResearchJob(spec, { now: 1 }),
+			candles: fixtureSource(),
+			evaluator: nodeEvaluator(),
+			batchSize: 16,
+			progressIntervalMs: 0,
+			clock: () => (t += 5),
+			onProgress: (p) => seen.push({ done: p.trialsDone, eta: p.etaMs })
+		});
+		const row = out.rows[0];
+		expect(row.trials).toBe(39 * 10);
+		expect(row.top).toHaveLength(7);
+		expect(row.top.every((x) => x.holdOut !== undefined)).toBe(true);
+		expect(row.aggregates!.axes[0].count.length).toBe(39);
+		for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
+		expect(seen.some((s) => Number.isFinite(s.eta) && s.eta > 0)).toBe(true);
+		expect(seen.at(-1)!.done).toBe(390);
 	}, 60_000);
 });
