@@ -14,16 +14,29 @@ import { mockBinance } from './helpers/binance-mock';
 import { openApp } from './helpers/app';
 
 const MARKETS = ['BTCUSDT', 'ETHUSDT', 'BNBUSDT'];
+/** A second job's markets: more independent samples for the recommendations (10 rows over two jobs). */
+const MORE = ['SOLUSDT', 'XRPUSDT'];
 
 /** Save SMA 2/3 as the preset of every market and timeframe, through the app's research state (as the form does). */
-async function seedPresets(page: Page) {
+async function seedPresets(page: Page, markets: string[]) {
 	await page.evaluate(async (markets) => {
 		const app = (window as unknown as { __backtester: { app: { research: { ready: boolean; setPreset: (...a: unknown[]) => Promise<unknown> } } } }).__backtester.app;
 		while (!app.research.ready) await new Promise((r) => setTimeout(r, 20));
 		for (const symbol of markets)
 			for (const interval of ['1h', '4h'])
 				await app.research.setPreset({ symbol, interval, strategy: 'sma-cross' }, 'sma-cross', { params: { fast: 2, slow: 3 } }, 'manual', undefined, 'what I trade today');
-	}, MARKETS);
+	}, markets);
+}
+
+/** Fill the new-job form and create the job. */
+async function createJob(page: Page, name: string, markets: string[]) {
+	await page.getByLabel('Name').fill(name);
+	await page.getByTestId('r-markets').fill(markets.join(', '));
+	await page.getByTestId('r-axes-sma-cross').fill('fast=5|10|20, slow=30|60|90');
+	await page.getByTestId('r-days').fill('470');
+	await page.getByTestId('r-end').fill('2026-04-14');
+	await page.getByLabel('Min trades').fill('3');
+	await page.getByTestId('r-create').click();
 }
 
 test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a recommendation accepted and applied, all kept after a reload', async ({ page }) => {
@@ -31,18 +44,12 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	page.on('pageerror', (e) => errors.push(e.message));
 	const log = await mockBinance(page);
 	await openApp(page);
-	await seedPresets(page);
+	await seedPresets(page, [...MARKETS, ...MORE]);
 
 	await page.getByRole('link', { name: 'Research' }).click();
 	await expect(page.getByRole('heading', { name: 'Research', level: 1 })).toBeVisible();
-	await expect(page.getByTestId('preset-item')).toHaveCount(6);
-	await page.getByLabel('Name').fill('Three majors');
-	await page.getByTestId('r-markets').fill(MARKETS.join(', '));
-	await page.getByTestId('r-axes-sma-cross').fill('fast=5|10|20, slow=30|60|90');
-	await page.getByTestId('r-days').fill('470');
-	await page.getByTestId('r-end').fill('2026-04-14');
-	await page.getByLabel('Min trades').fill('3');
-	await page.getByTestId('r-create').click();
+	await expect(page.getByTestId('preset-item')).toHaveCount(10);
+	await createJob(page, 'Three majors', MARKETS);
 
 	const job = page.getByTestId('research-job').first();
 	await expect(job.getByTestId('job-status')).toHaveText('completed', { timeout: 90_000 });
@@ -97,10 +104,14 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 		else expect(values).toBe(presetsBefore[presetsAfter.findIndex(([t]) => t === title)]);
 	}
 
-	// Recommendations from the job (6 samples: 3 markets × 2 timeframes).
-	await page.getByTestId('rec-min-samples').fill('6');
+	// A second job on two more markets, then recommendations from both (10 samples: 5 markets × 2 timeframes).
+	await createJob(page, 'Two more', MORE);
+	await expect(page.getByTestId('research-job').first()).toContainText('Two more');
+	await expect(page.getByTestId('research-job').first().getByTestId('job-status')).toHaveText('completed', { timeout: 90_000 });
+	await expect(page.getByTestId('research-job').first().getByTestId('job-progress')).toHaveText('4 done · 0 failed · 4 total');
+	await page.getByTestId('rec-min-samples').fill('10');
 	await page.getByTestId('rec-generate').click();
-	await expect(page.getByTestId('research-notice')).toContainText(/recommendations? from 1 job/);
+	await expect(page.getByTestId('research-notice')).toContainText(/recommendations? from 2 jobs/);
 	const actionable = page.getByTestId('rec-actionable');
 	await expect(actionable.first()).toBeVisible();
 	const rec = actionable.first();
@@ -114,8 +125,8 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await rec.locator('summary').click();
 	await expect(rec.getByTestId('rec-audit').locator('li')).toHaveCount(3);
 	await expect(rec.getByTestId('rec-audit')).toContainText('pending → accepted (user)');
-	await expect(rec.getByTestId('rec-audit')).toContainText(/accepted → applied \(user\).*changed BTCUSDT\|1h\|sma-cross/);
-	await expect(page.getByTestId('preset-item').filter({ hasText: 'BNBUSDT 4h sma-cross' }).locator('summary')).toHaveText('History (2)');
+	await expect(rec.getByTestId('rec-audit')).toContainText(/accepted → applied \(user\) — applied to \d+ preset\(s\); changed .*XRPUSDT\|4h\|sma-cross/);
+	await expect(page.getByTestId('preset-item').filter({ hasText: 'XRPUSDT 4h sma-cross' }).locator('summary')).toHaveText('History (2)');
 
 	await page.screenshot({ path: '/tmp/research-desktop.png', fullPage: true });
 	await page.setViewportSize({ width: 390, height: 844 });
@@ -127,8 +138,12 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	// Everything is still there after a reload.
 	const presetsFinal = await page.getByTestId('preset-values').allTextContents();
 	await page.reload();
+	await expect(page.getByTestId('research-job')).toHaveCount(2);
 	await expect(page.getByTestId('research-job').first().getByTestId('job-status')).toHaveText('completed');
+	await expect(page.getByTestId('best-row')).toHaveCount(4);
+	await page.getByRole('button', { name: 'Three majors', exact: true }).click();
 	await expect(page.getByTestId('best-row')).toHaveCount(6);
+	await expect(page.getByTestId('best-row').filter({ hasText: 'ETHUSDT 1h' }).getByTestId('row-apply')).toHaveText('Applied');
 	await expect(page.getByTestId('preset-values')).toHaveText(presetsFinal);
 	await expect(page.getByTestId('rec-actionable').filter({ hasText: title }).getByTestId('rec-status')).toHaveText('applied');
 

@@ -1,16 +1,13 @@
 /**
  * The app's side of the research core's injected interfaces (src/lib/research/types.ts): a {@link ResearchEvaluator}
  * over the page's worker pool, a {@link CandleSource} that syncs Binance candles into IndexedDB (or takes them from
- * the cache) with progress per market, and the conversion between the backtest form's configuration and preset
- * values. Plain TypeScript (no runes): the research state uses it, tests call it directly.
+ * the cache) with progress per market, and a plain-language form of preset values. Plain TypeScript (no runes): the research state uses it, tests call it directly.
  */
 import type { Remote } from 'comlink';
 import { DataError } from '../core/errors';
 import { timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { syncCandles, type KlineSource } from '../data/sync';
-import { enumIndex, getStrategy, paramValueLabel } from '../engine/strategies';
-import type { BacktestConfig } from '../engine/types';
 import type { TrialResult } from '../optimize';
 import type { CandleStore } from '../persistence/candle-store';
 import type { CandleSource, PresetValues, ResearchDataSlice, ResearchEvaluator, RowJob } from '../research/types';
@@ -127,50 +124,8 @@ export function appCandleSource(store: CandleStore, options: AppCandleSourceOpti
 	};
 }
 
-/**
- * Preset values of a backtest configuration: every strategy parameter (enumerations by option name, booleans as
- * true/false, as the registry's schema gives them) and the risk settings the form holds (`stopLoss`, `takeProfit`
- * as fractions when set as a percentage; `sizingValue` for equity-fraction and risk sizing (fraction) or the
- * fixed-notional amount).
- * @param config - a valid configuration (the form's).
- * @returns the values to store as the preset.
- */
-export function presetValuesFromConfig(config: BacktestConfig): PresetValues {
-	const def = getStrategy(config.strategy);
-	const params: PresetValues['params'] = {};
-	for (const p of def.params) {
-		const v = config.params[p.name] ?? p.default;
-		params[p.name] = p.type === 'enum' ? String(paramValueLabel(p, v)) : p.type === 'bool' ? v === true || v === 1 : (v as number);
-	}
-	const risk: NonNullable<PresetValues['risk']> = {};
-	if (config.stopLoss.mode === 'fraction') risk.stopLoss = config.stopLoss.value;
-	if (config.takeProfit.mode === 'fraction') risk.takeProfit = config.takeProfit.value;
-	risk.sizingValue = config.sizing.mode === 'fixed-notional' ? config.sizing.amount : config.sizing.fraction;
-	return { params, risk };
-}
-
-/**
- * A configuration with a preset's values: its strategy parameters, and its stop-loss, take-profit (fractions) and
- * sizing value where the preset has them; everything else (costs, direction, cash) stays as in `base`.
- * @param base - the current configuration (same strategy as the preset).
- * @param values - the preset's values.
- * @returns the new configuration; parameters the strategy no longer has are left out, missing ones keep `base`'s.
- */
-export function configWithPreset(base: BacktestConfig, values: PresetValues): BacktestConfig {
-	const def = getStrategy(base.strategy);
-	const params = { ...base.params };
-	for (const p of def.params) {
-		const v = values.params[p.name];
-		if (v === undefined) continue;
-		params[p.name] = p.type === 'enum' && typeof v === 'string' ? enumIndex(p, v) : typeof v === 'boolean' ? (v ? 1 : 0) : v;
-	}
-	const r = values.risk ?? {};
-	const out: BacktestConfig = { ...base, params };
-	if (r.stopLoss !== undefined) out.stopLoss = r.stopLoss > 0 ? { mode: 'fraction', value: r.stopLoss } : { mode: 'none' };
-	if (r.takeProfit !== undefined) out.takeProfit = r.takeProfit > 0 ? { mode: 'fraction', value: r.takeProfit } : { mode: 'none' };
-	if (r.sizingValue !== undefined) out.sizing = base.sizing.mode === 'fixed-notional' ? { mode: 'fixed-notional', amount: r.sizingValue } : { ...base.sizing, fraction: r.sizingValue };
-	return out;
-}
+/** Preset values <-> backtest configuration (the core's helpers, re-exported for the form and the before/after view). */
+export { configWithPreset, presetValuesFromConfig } from '../research/presets';
 
 /**
  * Plain-language list of preset values, e.g. `fast 10, slow 30 · SL 2 %, TP 4 %, size 100 %`.

@@ -358,7 +358,9 @@ export class ResearchState {
 	async generate(options: { lookbackDays: number; minSamples: number }): Promise<void> {
 		this.error = null;
 		try {
-			const records = this.jobs.map((j) => historyRecordOf(j)).filter((r) => r !== null);
+			// History records as they are stored and exchanged: JSON (NaN and ±Infinity statistics become null, which the
+			// generator's reader turns back into NaN; it does not take NaN itself).
+			const records = this.jobs.map((j) => historyRecordOf(j)).filter((r) => r !== null).map((r) => JSON.parse(JSON.stringify(r)) as unknown);
 			const presets = Object.fromEntries(this.presets.map((p) => [p.id, p.values]));
 			const report = generateRecommendations(records, { now: Date.now(), lookbackMs: options.lookbackDays * 86_400_000, minSamples: options.minSamples, presets });
 			const merged = mergeRecommendations(this.recommendations, report.recommendations);

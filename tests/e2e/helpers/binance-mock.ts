@@ -13,10 +13,12 @@ const HOUR = 3_600_000;
 const INTERVAL_MS: Record<string, number> = { '1h': HOUR, '4h': 4 * HOUR };
 const SERIES: Record<string, string> = {
 	'BTCUSDT:1h': 'tests/fixtures/klines/BTCUSDT-1h.csv',
-	// Research jobs over several markets and timeframes (tests/e2e/app-research.spec.ts); BNBUSDT 4h is not recorded
-	// (Binance answers "invalid" here), so the app builds it from the 1h candles.
+	// Research jobs over several markets and timeframes (tests/e2e/app-research.spec.ts); BNB/SOL/XRP 4h are not
+	// recorded (Binance answers "invalid" here), so the app builds them from the 1h candles.
 	'ETHUSDT:1h': 'tests/fixtures/klines/ETHUSDT-1h.csv',
 	'BNBUSDT:1h': 'tests/fixtures/klines/BNBUSDT-1h.csv',
+	'SOLUSDT:1h': 'tests/fixtures/klines/SOLUSDT-1h.csv',
+	'XRPUSDT:1h': 'tests/fixtures/klines/XRPUSDT-1h.csv',
 	'BTCUSDT:4h': 'tests/fixtures/klines/BTCUSDT-4h-2025-2026.csv',
 	'ETHUSDT:4h': 'tests/fixtures/klines/ETHUSDT-4h-2025-2026.csv'
 };
