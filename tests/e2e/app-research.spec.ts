@@ -32,7 +32,7 @@ async function seedPresets(page: Page, markets: string[]) {
 async function createJob(page: Page, name: string, markets: string[]) {
 	await page.getByLabel('Name').fill(name);
 	await page.getByTestId('r-markets').fill(markets.join(', '));
-	await page.getByTestId('r-axes-sma-cross').fill('fast=5|10|20, slow=30|60|90');
+	await page.getByTestId('r-axes-sma-cross').fill('fast=2, slow=3|30|60|90');
 	await page.getByTestId('r-days').fill('470');
 	await page.getByTestId('r-end').fill('2026-04-14');
 	await page.getByLabel('Min trades').fill('3');
@@ -64,7 +64,7 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await expect(rows).toHaveCount(6);
 	await expect(rows.first()).toContainText('BTCUSDT 1h');
 	for (let i = 0; i < 6; i++) {
-		await expect(rows.nth(i)).toContainText(/fast (5|10|20), slow (30|60|90)/);
+		await expect(rows.nth(i)).toContainText(/fast 2, slow (3|30|60|90)/);
 		await expect(rows.nth(i).getByTestId('row-preset')).toContainText('fast 2, slow 3 (preset when the job ran)');
 	}
 
@@ -133,6 +133,9 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await page.evaluate(() => window.scrollTo(0, 0));
 	await page.screenshot({ path: '/tmp/research-phone.png' });
 	await page.screenshot({ path: '/tmp/research-phone-full.png', fullPage: true });
+	await page.locator('section', { has: page.getByTestId('best-table') }).screenshot({ path: '/tmp/research-phone-table.png' });
+	await page.locator('section', { has: page.getByTestId('rec-generate') }).screenshot({ path: '/tmp/research-phone-recs.png' });
+	await page.getByTestId('research-job').first().screenshot({ path: '/tmp/research-phone-job.png' });
 	await page.setViewportSize({ width: 1280, height: 800 });
 
 	// Everything is still there after a reload.
@@ -152,6 +155,13 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await expect(page.getByTestId('rec-backtest-table').locator('tbody tr')).toHaveCount(6);
 	await expect(page.getByTestId('rec-backtest-table').locator('tbody tr').first().locator('td').nth(1)).toHaveText(/%/, { timeout: 30_000 });
 	await expect(page.getByTestId('preset-panel')).toBeVisible();
+	// Before and after are the values the audit trail recorded for the first preset it changed: different settings,
+	// the recommended value after.
+	const [, param, value] = title.match(/set (\w+) to (\S+)/)!;
+	const ba = page.getByTestId('rec-backtest');
+	const before = (await ba.getByTestId('rec-before').textContent())!;
+	await expect(ba).toContainText(new RegExp(`After: .*${param} ${value}\\b`));
+	expect(before).not.toMatch(new RegExp(`${param} ${value}\\b`));
 	await page.screenshot({ path: '/tmp/research-rec-backtest.png' });
 	expect(errors).toEqual([]);
 });

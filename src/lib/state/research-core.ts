@@ -4,8 +4,11 @@
  * copy of the presets ({@link MemoryPresetStore}); the presets it changed are then stored by the caller in one
  * IndexedDB transaction, so a full storage or a refused change leaves every stored preset as it was. Plain TypeScript.
  */
-import { MemoryPresetStore } from '../research/presets';
+import { validateConfig } from '../engine/strategies';
+import type { StrategyId } from '../engine/types';
+import { configWithPreset, MemoryPresetStore } from '../research/presets';
 import type { Preset, PresetStore } from '../research/types';
+import { appDefaultConfig } from './strategy-form.svelte';
 
 /**
  * Run `write` on an in-memory copy of `presets` and collect the presets it wrote.
@@ -35,4 +38,18 @@ export async function onPresetCopy<T>(presets: readonly Preset[], write: (store:
 		if (p) written.push(p);
 	}
 	return { result, written };
+}
+
+/**
+ * Whether a preset's values make a configuration the engine accepts, checked with the strategy's own rules
+ * (`validateConfig`: ranges and constraints between parameters, e.g. SMA fast below slow).
+ * @returns null when valid, else the engine's message.
+ */
+export function presetConfigProblem(preset: Pick<Preset, 'strategyId' | 'values'>): string | null {
+	try {
+		validateConfig(configWithPreset(appDefaultConfig(preset.strategyId as StrategyId), preset.values));
+		return null;
+	} catch (e) {
+		return (e as Error).message;
+	}
 }

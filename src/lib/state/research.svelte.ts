@@ -27,7 +27,7 @@ import type { Recommendation } from '../analysis/recommendation-types';
 import type { WorkerPool } from '../workers/pool';
 import type { BacktestWorkerApi } from '../workers/protocol';
 import { appCandleSource, describeError, poolEvaluator, presetValuesFromConfig, type CandleLoadEvent } from './research-io';
-import { onPresetCopy } from './research-core';
+import { onPresetCopy, presetConfigProblem } from './research-core';
 
 /** Message stored on a job found running when the app starts (its page was closed). */
 export const JOB_INTERRUPTED = 'Interrupted: the page was closed or reloaded while the job ran. Resume it to continue; finished rows are kept.';
@@ -400,6 +400,15 @@ export class ResearchState {
 		this.error = null;
 		try {
 			const { result, written } = await onPresetCopy(this.presets, (store) => applyRecommendation(rec, store));
+			// A change merged into a preset must still give a valid configuration (e.g. SMA fast below slow): refuse
+			// the whole apply otherwise, with the preset and the reason (nothing is written).
+			const bad = written.map((p) => [p.id, presetConfigProblem(p)] as const).filter(([, e]) => e !== null);
+			if (bad.length) {
+				throw new Error(
+					`Applying “${rec.title}” would leave presets that cannot run: ${bad.map(([id, e]) => `${id.replaceAll('|', ' ')} (${e})`).join('; ')}. ` +
+						'Nothing was written. Adjust those presets first (or reject the recommendation).'
+				);
+			}
 			await this.#recs!.commit(result.recommendation, written);
 			await this.refresh();
 			this.notice = `Applied “${rec.title}” to ${written.length} preset${written.length === 1 ? '' : 's'}.`;
