@@ -12,6 +12,7 @@ import { parseKlineCsv } from '../src/lib/data/kline-csv';
 import { resampleCandles } from '../src/lib/data/resample';
 import { createNodeEngine, createNodePortfolioEngine } from '../src/lib/engine/node';
 import { dataSpanMs, evaluateBatch, runOptimization, type OptimizationJob } from '../src/lib/optimize';
+import { NodeResearchPool } from '../src/cli/research-pool';
 import { backtestConfigOf, createInProcessEvaluator, createResearchJob, defaultResearchExecution, runResearch, sliceByTime, type CandleSource, type ResearchJobSpec } from '../src/lib/research';
 
 const FILES: Record<string, string> = {
@@ -83,5 +84,19 @@ export async function benchResearch(): Promise<void> {
 				`${ms.toFixed(0)} ms wall (${Math.round(bars / (ms / 1000)).toLocaleString('en-US')} bar-evaluations/s); the same 12 optimisations alone ${alone.toFixed(0)} ms ` +
 				`(research / alone = ${(ms / alone).toFixed(2)}; measured under load)`
 		);
+		if (grid === 'large') {
+			const pool = new NodeResearchPool(2);
+			try {
+				const t2 = performance.now();
+				const j2 = await runResearch({ job: createResearchJob(s), candles: source, evaluator: pool, batchSize: 64, concurrency: 4 });
+				const ms2 = performance.now() - t2;
+				console.log(
+					`research: the same large job on 2 worker threads (npm run research --threads 2 path): ${ms2.toFixed(0)} ms wall incl. worker start-up, ` +
+						`status ${j2.status}, ${(ms / ms2).toFixed(2)} x one thread (2 cores shared with other work: measured under load)`
+				);
+			} finally {
+				await pool.close();
+			}
+		}
 	}
 }

@@ -5,6 +5,7 @@
  * Returns the exit status (tests call it in-process).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { parseArgs } from 'node:util';
 import { generateRecommendations } from '../lib/analysis/recommendations';
@@ -36,6 +37,7 @@ import {
 import { COMMON_OPTIONS, parseCliArgs } from './args';
 import { parseParamItem } from './optimize-args';
 import { formatCliError } from './output';
+import { NodeResearchPool } from './research-pool';
 import { loadKlineFile } from './run';
 
 /** Where the command writes. */
@@ -60,7 +62,8 @@ const OPTIONS = {
 	presets: { type: 'string' },
 	recommend: { type: 'boolean' },
 	history: { type: 'string', multiple: true },
-	'min-samples': { type: 'string' }
+	'min-samples': { type: 'string' },
+	threads: { type: 'string' }
 } as const;
 
 /** Execution flags handed to the backtest parser unchanged. */
@@ -108,6 +111,8 @@ Output:
                            figures and confidence, and add them to the JSON.
   --history FILE.json      earlier --out files whose rows count as evidence for --recommend (repeatable).
   --min-samples N          fewest samples a recommendation needs (default 10).
+Run:
+  --threads N              worker threads (default: CPU cores, at most 8); 1 = run in the main thread.
   -h, --help               show this text.
 
 Exit status: 0 success; 2 bad arguments; 1 bad data file, missing WASM build, a failed job or another error.
@@ -130,6 +135,8 @@ export interface ResearchOptions {
 	recommend: boolean;
 	historyPaths: string[];
 	minSamples: number;
+	/** Worker threads (1 = evaluate in the main thread). */
+	threads: number;
 }
 
 function num(flag: string, raw: string): number {
@@ -226,6 +233,11 @@ export function parseResearchArgs(argv: readonly string[]): { kind: 'help' } | {
 	const topK = values['top-k'] === undefined ? 20 : num('--top-k', values['top-k']);
 	const minSamples = values['min-samples'] === undefined ? 10 : num('--min-samples', values['min-samples']);
 	if (!Number.isInteger(minSamples) || minSamples < 1) throw new ValidationError(`--min-samples must be a whole number >= 1, got '${values['min-samples']}'.`);
+	let threads = Math.max(1, Math.min(8, availableParallelism()));
+	if (values.threads !== undefined) {
+		threads = num('--threads', values.threads);
+		if (!Number.isInteger(threads) || threads < 1 || threads > 64) throw new ValidationError(`--threads must be a whole number from 1 to 64, got '${values.threads}'.`);
+	}
 	if (values.out === undefined || !values.out.toLowerCase().endsWith('.json')) throw new ValidationError('--out FILE.json is required: where to write the job (rows, best parameters, out-of-sample checks).');
 
 	const files = dataPaths.map((path) => ({ path, ...inferMarket(path) }));
@@ -262,7 +274,7 @@ export function parseResearchArgs(argv: readonly string[]): { kind: 'help' } | {
 	};
 	return {
 		kind: 'run',
-		options: { files, spec, outPath: values.out, presetsPath: values.presets, recommend: !!values.recommend, historyPaths: values.history ?? [], minSamples }
+		options: { files, spec, outPath: values.out, presetsPath: values.presets, recommend: !!values.recommend, historyPaths: values.history ?? [], minSamples, threads }
 	};
 }
 
@@ -310,7 +322,7 @@ const pts = (x: number) => (Number.isFinite(x) ? `${x >= 0 ? '+' : ''}${(x * 100
 function paramsText(v: PresetValues | null, axes: readonly string[]): string {
 	if (!v) return '—';
 	const all: Record<string, unknown> = { ...v.params, ...(v.risk ?? {}) };
-	return axes.map((a) => `${a}=${all[a]}`).join(' ');
+	return axes.map((a) => `${a}=${all[a] ?? 'none'}`).join(' ');
 }
 
 /** The best-parameters table as aligned text. */
@@ -413,23 +425,40 @@ async function run(o: ResearchOptions, io: ResearchIo): Promise<number> {
 	const presets = o.presetsPath ? await readPresets(o.presetsPath) : undefined;
 	const t0 = performance.now();
 	let lastLine = 0;
-	const out = await runResearch({
-		job,
-		candles,
-		presets,
-		evaluator: createInProcessEvaluator({ single: () => createNodeEngine(), portfolio: () => createNodePortfolioEngine() }),
-		onProgress: (p) => {
-			if (performance.now() - lastLine < 2000) return;
-			lastLine = performance.now();
-			io.stderr(`  ${p.done + p.failed}/${p.total} rows, ${p.trialsDone}/${p.trialsTotal} trials${Number.isFinite(p.etaMs) ? `, ETA ${(p.etaMs / 1000).toFixed(0)} s` : ''}\n`);
-		}
-	});
+	const pool = o.threads > 1 ? new NodeResearchPool(o.threads) : null;
+	const abort = new AbortController();
+	const onSigint = () => abort.abort();
+	process.once('SIGINT', onSigint);
+	let out: ResearchJob;
+	try {
+		out = await runResearch({
+			job,
+			candles,
+			presets,
+			evaluator: pool ?? createInProcessEvaluator({ single: () => createNodeEngine(), portfolio: () => createNodePortfolioEngine() }),
+			concurrency: o.threads * 2,
+			batchSize: 32,
+			signal: abort.signal,
+			onProgress: (p) => {
+				if (performance.now() - lastLine < 2000) return;
+				lastLine = performance.now();
+				io.stderr(`  ${p.done + p.failed}/${p.total} rows, ${p.trialsDone}/${p.trialsTotal} trials${Number.isFinite(p.etaMs) ? `, ETA ${(p.etaMs / 1000).toFixed(0)} s` : ''}\n`);
+			}
+		});
+	} finally {
+		process.off('SIGINT', onSigint);
+		await pool?.close();
+	}
+	if (out.status === 'cancelled') {
+		io.stderr('Stopped (Ctrl+C): nothing written.\n');
+		return 130;
+	}
 	const secs = (performance.now() - t0) / 1000;
 	if (out.status === 'failed') throw new Error(out.error ?? 'the job failed');
 	const r = out.range!;
 	io.stdout(
 		`${out.rows.length} rows (${spec.markets.length} market(s) × ${intervals.length} timeframe(s) × ${spec.strategies.length} strateg${spec.strategies.length === 1 ? 'y' : 'ies'}), ` +
-			`${out.progress.trialsDone.toLocaleString('en-US')} trials in ${secs.toFixed(2)} s; evidence ${isoUtc(r.fromMs)} .. ${isoUtc(r.splitMs)}, hold-out ${isoUtc(r.splitMs)} .. ${isoUtc(r.toMs)}\n`
+			`${out.progress.trialsDone.toLocaleString('en-US')} trials in ${secs.toFixed(2)} s with ${o.threads} thread(s); evidence ${isoUtc(r.fromMs)} .. ${isoUtc(r.splitMs)}, hold-out ${isoUtc(r.splitMs)} .. ${isoUtc(r.toMs)}\n`
 	);
 	io.stdout(researchTable(out));
 	for (const n of out.notes) io.stdout(`note: ${n}\n`);

@@ -73,7 +73,7 @@ export interface RecommendationSample {
 	evidence: { recommended: number; alternative: number };
 	/** The same on the hold-out window. */
 	holdOut: { recommended: number; alternative: number };
-	/** True when the recommended choice was at least as good out of sample (objective direction applied). */
+	/** True when the recommended choice was at least as good out of sample (objective direction applied), or ranked there while the alternative was not. */
 	held: boolean;
 	/** Win-rate and total-return differences recommended − alternative on the hold-out window. */
 	winRateDelta: number;

@@ -86,7 +86,11 @@ export function wilsonLowerBound(k: number, n: number, z = WILSON_Z): number {
 	return Math.max(0, (p + z2 / (2 * n) - z * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n))) / (1 + z2 / n));
 }
 
-/** One-sided sign test: `P(X >= k)` for X ~ Binomial(n, 1/2) (exact sum, log-space). */
+/**
+ * One-sided sign test: `P(X >= k)` for X ~ Binomial(n, 1/2), summed exactly in log space: the probability of at least
+ * k of n samples holding when the recommendation makes no difference (each sample then holds with probability 1/2).
+ * @see W. J. Conover, "Practical Nonparametric Statistics", 3rd ed., Wiley 1999, section 3.4 (the sign test).
+ */
 export function signTestPValue(k: number, n: number): number {
 	if (!(n > 0)) return 1;
 	let lf = 0;

@@ -7,7 +7,7 @@ import { ValidationError } from '../core/errors';
 import type { UnixMs } from '../core/types';
 import { resolveObjective } from '../optimize/objective';
 import { rowConfidence } from './improvement';
-import { mergeBest, sameValuesFor, setPreset } from './presets';
+import { mergeBest, sameValuesFor, setPreset, validatePreset } from './presets';
 import { presetId } from './spec';
 import { RESEARCH_VERSION, type AutoTuneApplied, type AutoTuneOptions, type AutoTunePlan, type PresetStore, type ResearchJob } from './types';
 
@@ -56,6 +56,11 @@ export async function planAutoTune(job: ResearchJob, store: PresetStore, options
 			continue;
 		}
 		const preset = await store.get(presetId(key));
+		const problem = preset ? validatePreset(preset) : null;
+		if (problem) {
+			skip(`the stored preset cannot be used (${problem}): fix or delete it first`);
+			continue;
+		}
 		const old = preset?.values ?? null;
 		const next = mergeBest(old, r.bestParams);
 		if (old && sameValuesFor(r.strategyId, old, next)) {

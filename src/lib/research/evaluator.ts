@@ -43,7 +43,8 @@ export function evaluateRowBatch(single: TrialEngine | null, portfolio: Portfoli
 }
 
 /**
- * An evaluator running every batch in this thread.
+ * An evaluator running every batch in this thread (batches run one after the other even when the runner has several
+ * in flight: each call is synchronous once the engines exist).
  * @param engines - factories of the two engines (created on first use), e.g. `createNodeEngine` and
  *   `createNodePortfolioEngine` in Node.
  */
@@ -51,26 +52,27 @@ export function createInProcessEvaluator(engines: {
 	single: () => Promise<LoadableTrialEngine>;
 	portfolio: () => Promise<LoadablePortfolioEngine>;
 }): ResearchEvaluator {
-	let single: LoadableTrialEngine | null = null;
-	let portfolio: LoadablePortfolioEngine | null = null;
+	// Engines are created once (the promise is shared, so concurrent first batches do not create two).
+	let single: Promise<LoadableTrialEngine> | null = null;
+	let portfolio: Promise<LoadablePortfolioEngine> | null = null;
 	let singleData = '';
 	let portfolioData = '';
 	return {
 		async evaluate(data: ResearchDataSlice, job: RowJob, batch: TrialBatch): Promise<TrialResult[]> {
 			if (job.path === 'single') {
-				single ??= await engines.single();
+				const engine = await (single ??= engines.single());
 				if (singleData !== data.id) {
-					single.load(data.ohlcv);
+					engine.load(data.ohlcv);
 					singleData = data.id;
 				}
-				return evaluateRowBatch(single, null, job, batch);
+				return evaluateRowBatch(engine, null, job, batch);
 			}
-			portfolio ??= await engines.portfolio();
+			const engine = await (portfolio ??= engines.portfolio());
 			if (portfolioData !== data.id) {
-				portfolio.load([{ symbol: data.symbol, ohlcv: data.ohlcv }]);
+				engine.load([{ symbol: data.symbol, ohlcv: data.ohlcv }]);
 				portfolioData = data.id;
 			}
-			return evaluateRowBatch(null, portfolio, job, batch);
+			return evaluateRowBatch(null, engine, job, batch);
 		},
 		release(dataId: string) {
 			if (singleData === dataId) singleData = '';

@@ -8,6 +8,7 @@ export {
 	DEFAULT_HOLD_OUT_FRACTION,
 	DEFAULT_RESEARCH_TOP_K,
 	MAX_RESEARCH_TOP_K,
+	DEFAULT_RESEARCH_MAX_BINS,
 	defaultResearchExecution,
 	strategyKey,
 	presetId,

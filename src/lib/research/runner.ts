@@ -5,7 +5,8 @@
  * the portfolio-of-one job for leverage / breaker / risk axes), re-runs the row's best trials and the baseline (the
  * preset, or the defaults) on the hold-out window, and records the out-of-sample check.
  *
- * Memory stays flat: a row keeps its top-K trials, the optimiser's aggregates and streamed moments. A failing row
+ * Memory stays flat: a row keeps its top-K trials, the optimiser's aggregates (at most `maxBins` values per axis and
+ * `maxBins`² cells per pair of axes, default 20) and streamed moments, whatever the size of its grid. A failing row
  * keeps its error and the job goes on; an abort leaves a resumable state in `job.active`; `runResearch` on a
  * cancelled / failed / interrupted job continues where it stopped. No DOM or Node imports.
  */
@@ -22,6 +23,7 @@ import { TopK } from '../optimize/top-k';
 import { oosCheck, rowDeflatedSharpe } from './improvement';
 import { validatePreset } from './presets';
 import {
+	DEFAULT_RESEARCH_MAX_BINS,
 	defaultValuesOf,
 	presetId,
 	presetValuesOf,
@@ -55,7 +57,10 @@ export interface RunResearchOptions {
 	signal?: AbortSignal;
 	/** Progress (throttled by `progressIntervalMs`; the last report is always sent). */
 	onProgress?: (progress: ResearchProgress, job: ResearchJob) => void;
-	/** A resumable snapshot to store (throttled by `saveIntervalMs`, and after every row and at the end). */
+	/**
+	 * A resumable snapshot to store (throttled by `saveIntervalMs`, and after every row and at the end). A rejection is
+	 * recorded in `job.notes` and the job goes on.
+	 */
 	onSave?: (job: ResearchJob) => void | Promise<void>;
 	/** Batches in flight at once (e.g. workers × 2). Default 1. */
 	concurrency?: number;
@@ -201,7 +206,13 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 		if (!force && clock() - lastSave < saveInterval) return;
 		lastSave = clock();
 		job.updatedAt = now();
-		await o.onSave(snapshot(job));
+		try {
+			await o.onSave(snapshot(job));
+		} catch (e) {
+			// A failed save (storage full, closed database) must not stop the job; the next save tries again.
+			const note = `could not save the job's progress: ${message(e)}`;
+			if (!job.notes.includes(note)) job.notes.push(note);
+		}
 	};
 
 	// 1. Candles of every market and timeframe.
@@ -383,6 +394,7 @@ export async function runResearch(o: RunResearchOptions): Promise<ResearchJob> {
 				concurrency,
 				batchSize,
 				topK,
+				maxBins: spec.maxBins ?? DEFAULT_RESEARCH_MAX_BINS,
 				progressIntervalMs: progressInterval,
 				onResults: (r) => {
 					sessionTrials += r.length;

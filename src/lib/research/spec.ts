@@ -34,6 +34,8 @@ export const DEFAULT_HOLD_OUT_FRACTION = 0.25;
 export const DEFAULT_RESEARCH_TOP_K = 20;
 /** Largest top-K per row (memory bound). */
 export const MAX_RESEARCH_TOP_K = 500;
+/** Default largest number of aggregate bins per axis of a row (memory per row stays small for any grid). */
+export const DEFAULT_RESEARCH_MAX_BINS = 20;
 
 /** The app's execution defaults: long-only, fee 0.1 %, slippage 0.05 %, 10,000 USDT, all-in, no exits, L = 1. */
 export function defaultResearchExecution(): ResearchExecution {
@@ -244,6 +246,7 @@ export function validateResearchSpec(input: ResearchJobSpec): ResearchJobSpec {
 	const spec: ResearchJobSpec = structuredClone(input);
 	spec.validation ??= { mode: 'hold-out', fraction: DEFAULT_HOLD_OUT_FRACTION };
 	spec.topK ??= DEFAULT_RESEARCH_TOP_K;
+	spec.maxBins ??= DEFAULT_RESEARCH_MAX_BINS;
 	spec.method ??= { kind: 'grid' };
 	spec.riskAxes ??= [];
 	spec.window ??= {};
@@ -289,6 +292,7 @@ export function validateResearchSpec(input: ResearchJobSpec): ResearchJobSpec {
 	const v = spec.validation;
 	if (v.mode !== 'hold-out' || !(v.fraction > 0 && v.fraction < 1)) problems.push(`hold-out share must be between 0 and 1 (0.25 = last 25 %), got ${v.fraction}`);
 	if (!Number.isInteger(spec.topK) || spec.topK < 1 || spec.topK > MAX_RESEARCH_TOP_K) problems.push(`topK must be a whole number from 1 to ${MAX_RESEARCH_TOP_K}, got ${spec.topK}`);
+	if (!Number.isInteger(spec.maxBins) || spec.maxBins < 2 || spec.maxBins > 1000) problems.push(`maxBins must be a whole number from 2 to 1000, got ${spec.maxBins}`);
 	if (!Array.isArray(spec.strategies) || spec.strategies.length === 0) problems.push('no strategy: add at least one with the parameters to search');
 	else {
 		const keys = spec.strategies.map(strategyKey);

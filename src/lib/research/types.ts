@@ -128,6 +128,11 @@ export interface ResearchJobSpec {
 	validation?: ResearchValidation;
 	/** Best trials kept per row (default 20; bounded memory). */
 	topK?: number;
+	/**
+	 * Largest number of aggregate bins per axis of a row (default 20): a row's aggregates then hold at most
+	 * 20 values per axis and 20 × 20 cells per pair of axes, whatever the grid size (axes with more values are binned).
+	 */
+	maxBins?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ describe('npm run research', () => {
 	it('writes rows[{symbol, interval, strategy, bestParams, bestStats, trials}] equal to npm run optimize on each evidence window', async () => {
 		const outPath = join(dir, 'job.json');
 		const { out, io: sink } = io();
-		const argv = [...FILES.flatMap((f) => ['--data', f]), '--strategy', 'sma-cross', '--strategy', 'rsi-mean-reversion', '--param', 'fast=5:20:5', '--param', 'slow=30:90:20', '--param', 'rsi-mean-reversion.period=7,14,21', '--param', 'oversold=20,25,30', '--objective', 'sharpeRatio', '--min-trades', '3', '--from', '2025-06-01', '--to', '2026-06-30', '--fee', '0.1%', '--out', outPath, '--recommend', '--min-samples', '4'];
+		const argv = [...FILES.flatMap((f) => ['--data', f]), '--strategy', 'sma-cross', '--strategy', 'rsi-mean-reversion', '--param', 'fast=5:20:5', '--param', 'slow=30:90:20', '--param', 'rsi-mean-reversion.period=7,14,21', '--param', 'oversold=20,25,30', '--objective', 'sharpeRatio', '--min-trades', '3', '--from', '2025-06-01', '--to', '2026-06-30', '--fee', '0.1%', '--out', outPath, '--recommend', '--min-samples', '4', '--threads', '1'];
 		expect(await researchMain(argv, sink)).toBe(0);
 		expect(out.stdout).toMatch(/8 rows \(2 market\(s\) × 2 timeframe\(s\) × 2 strategies\)/);
 		expect(out.stdout).toMatch(/Recommendations:/);
@@ -54,7 +54,7 @@ describe('npm run research', () => {
 		expect(inferMarket('mydata.csv')).toEqual({ symbol: 'MYDATA' });
 		const outPath = join(dir, 'risk.json');
 		const { io: sink, out } = io();
-		const code = await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'stop_loss_percent=1:5:2', '--param', 'take_profit_percent=2,10', '--from', '2025-06-01', '--out', outPath], sink);
+		const code = await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'stop_loss_percent=1:5:2', '--param', 'take_profit_percent=2,10', '--from', '2025-06-01', '--threads', '1', '--out', outPath], sink);
 		expect(code, out.stderr).toBe(0);
 		const json = JSON.parse(readFileSync(outPath, 'utf8'));
 		expect(json.job.riskAxes).toEqual([{ name: 'stopLoss', start: 0.01, end: 0.05, step: 0.02 }, { name: 'takeProfit', values: [0.02, 0.1] }]);
@@ -67,7 +67,7 @@ describe('npm run research', () => {
 		writeFileSync(presets, JSON.stringify([{ symbol: 'BTCUSDT', interval: '4h', strategy: 'sma-cross', params: { fast: 2, slow: 3 } }]));
 		const outPath = join(dir, 'p.json');
 		const { io: sink } = io();
-		expect(await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'slow=50', '--presets', presets, '--out', outPath], sink)).toBe(0);
+		expect(await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'slow=50', '--presets', presets, '--threads', '1', '--out', outPath], sink)).toBe(0);
 		const row = JSON.parse(readFileSync(outPath, 'utf8')).rows[0];
 		expect(row.baseline.source).toBe('preset');
 		expect(row.baseline.params).toMatchObject({ fast: 2, slow: 3 });
@@ -95,10 +95,27 @@ describe('npm run research', () => {
 
 	it('markets with no common range fail with exit status 1 and the ranges named', async () => {
 		const { out, io: sink } = io();
-		const code = await researchMain(['--data', FILES[2], '--data', 'tests/fixtures/klines-1d/ETHUSDT-1d.csv', '--strategy', 'sma-cross', '--param', 'fast=5,10', '--out', join(dir, 'n.json')], sink);
+		const code = await researchMain(['--data', FILES[2], '--data', 'tests/fixtures/klines-1d/ETHUSDT-1d.csv', '--strategy', 'sma-cross', '--param', 'fast=5,10', '--threads', '1', '--out', join(dir, 'n.json')], sink);
 		expect(code).toBe(1);
 		expect(out.stderr).toMatch(/no common range/);
 	});
+
+	it('--threads 2 (worker threads) gives the same rows as one thread', async () => {
+		const args = ['--data', FILES[2], '--data', FILES[3], '--strategy', 'sma-cross', '--param', 'fast=5:30:5', '--param', 'slow=40:100:20', '--param', 'stopLoss=0.02,0.05', '--from', '2025-06-01'];
+		const one = join(dir, 't1.json');
+		const two = join(dir, 't2.json');
+		const a = io();
+		const b = io();
+		expect(await researchMain([...args, '--threads', '1', '--out', one], a.io)).toBe(0);
+		expect(await researchMain([...args, '--threads', '2', '--out', two], b.io), b.out.stderr).toBe(0);
+		expect(b.out.stdout).toMatch(/with 2 thread\(s\)/);
+		const strip = (rows: { confidence: number }[]) => rows.map((r) => ({ ...r, confidence: null }));
+		const r1 = JSON.parse(readFileSync(one, 'utf8')).rows;
+		const r2 = JSON.parse(readFileSync(two, 'utf8')).rows;
+		expect(strip(r2)).toEqual(strip(r1));
+		// The deflated Sharpe uses streamed moments: the summation order of parallel batches moves the last digits only.
+		r1.forEach((r: { confidence: number }, i: number) => expect(r2[i].confidence).toBeCloseTo(r.confidence, 12));
+	}, 60_000);
 
 	it('prints help', async () => {
 		const { out, io: sink } = io();

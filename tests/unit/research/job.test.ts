@@ -206,9 +206,73 @@ describe('research job: pattern types, re-run, bounded rows, progress', () => {
 		expect(row.trials).toBe(39 * 10);
 		expect(row.top).toHaveLength(7);
 		expect(row.top.every((x) => x.holdOut !== undefined)).toBe(true);
-		expect(row.aggregates!.axes[0].count.length).toBe(39);
+		// 39 fast values are binned into the default 20 bins: memory per row does not grow with the grid.
+		expect(row.aggregates!.axes[0].count.length).toBe(20);
+		expect(row.aggregates!.axes[1].count.length).toBe(10);
+		expect(row.aggregates!.pairs[0].count.length).toBe(200);
+		expect(row.aggregates!.axes[0].count.reduce((a, b) => a + b, 0)).toBe(row.ranked);
 		for (let i = 1; i < seen.length; i++) expect(seen[i].done).toBeGreaterThanOrEqual(seen[i - 1].done);
 		expect(seen.some((s) => Number.isFinite(s.eta) && s.eta > 0)).toBe(true);
 		expect(seen.at(-1)!.done).toBe(390);
+	}, 60_000);
+});
+
+describe('research job: saving', () => {
+	it('a failing save does not stop the job; the failure is noted', async () => {
+		const out = await runResearch({
+			job: createResearchJob({ ...spec3x2x2(), markets: ['ETHUSDT'], timeframes: ['4h'] }, { now: 1 }),
+			candles: fixtureSource(),
+			evaluator: nodeEvaluator(),
+			onSave: async () => {
+				throw new Error('QuotaExceededError');
+			}
+		});
+		expect(out.status).toBe('completed');
+		expect(out.notes).toContain("could not save the job's progress: QuotaExceededError");
+	});
+});
+
+describe('research job: batches in flight', () => {
+	it('several batches in flight on the in-process evaluator give the same rows as one at a time', async () => {
+		const spec = { ...spec3x2x2(), markets: ['BTCUSDT', 'BNBUSDT'], timeframes: ['4h'] as Timeframe[] };
+		const one = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), concurrency: 1, batchSize: 3 });
+		const four = await runResearch({ job: createResearchJob(spec, { now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), concurrency: 4, batchSize: 3 });
+		expect(four.rows.map((r) => [r.status, r.trials, r.bestStats, r.top.map((t) => t.index), r.oos])).toEqual(one.rows.map((r) => [r.status, r.trials, r.bestStats, r.top.map((t) => t.index), r.oos]));
+	});
+});
+
+describe('research job: cancel and resume on the portfolio-of-one path', () => {
+	it('resumes a stop-loss / take-profit grid where it stopped, with the same results as an uninterrupted run', async () => {
+		const spec: ResearchJobSpec = {
+			...spec3x2x2(),
+			markets: ['BTCUSDT', 'ETHUSDT'],
+			timeframes: ['4h'],
+			strategies: [{ strategy: 'sma-cross', axes: [{ name: 'fast', values: [10, 20] }], fixed: { slow: 50 } }],
+			riskAxes: [{ name: 'stopLoss', values: [0.01, 0.03, 0.05] }, { name: 'takeProfit', values: [0.04, 0.08] }]
+		};
+		const full = await runResearch({ job: createResearchJob(spec, { id: 'p', now: 1 }), candles: fixtureSource(), evaluator: nodeEvaluator(), batchSize: 2 });
+		const abort = new AbortController();
+		const ev = nodeEvaluator();
+		let n = 0;
+		// Row 1 takes 6 batches, 12 one-trial hold-out ranges and 2 baseline runs; call 23 is inside row 2's grid.
+		const stopping = { evaluate: (d: never, j: never, b: never) => (++n === 23 && abort.abort(), ev.evaluate(d, j, b)) } as unknown as typeof ev;
+		const first = await runResearch({ job: createResearchJob(spec, { id: 'p', now: 1 }), candles: fixtureSource(), evaluator: stopping, signal: abort.signal, batchSize: 2 });
+		expect(first.status).toBe('cancelled');
+		expect(first.active?.state.path).toBe('portfolio');
+		expect(first.active?.row).toBe(1);
+		const st = first.active!.state;
+		if (st.path !== 'portfolio') throw new Error('portfolio state expected');
+		expect(st.next).toBeGreaterThan(0);
+		expect(st.next).toBeLessThan(12);
+		expect(first.rows[0].status).toBe('completed');
+		const resumed = await runResearch({ job: structuredClone(first), candles: fixtureSource(), evaluator: nodeEvaluator(), batchSize: 2 });
+		expect(resumed.status).toBe('completed');
+		for (let i = 0; i < full.rows.length; i++) {
+			expect(resumed.rows[i].trials).toBe(12);
+			expect(resumed.rows[i].top.map((t) => t.index)).toEqual(full.rows[i].top.map((t) => t.index));
+			expect(resumed.rows[i].bestStats).toEqual(full.rows[i].bestStats);
+			expect(resumed.rows[i].oos).toEqual(full.rows[i].oos);
+			expect(resumed.rows[i].moments.sharpe.n).toBe(full.rows[i].moments.sharpe.n);
+		}
 	}, 60_000);
 });

@@ -149,6 +149,12 @@ describe('presets', () => {
 		expect(out.rows[0].baseline?.source).toBe('defaults');
 		expect(out.notes.join('\n')).toMatch(/preset BTCUSDT\|4h\|sma-cross not used as baseline: strategy "old-strategy" no longer exists/);
 		expect(await s.get(stale.id)).toEqual(stale);
+		// Auto-tune leaves it alone and says why; nothing is written.
+		const before = s.writes;
+		const plan = await planAutoTune(out, s, { minImprovement: 0 });
+		expect(plan.changes).toEqual([]);
+		expect(plan.skipped[0].reason).toMatch(/the stored preset cannot be used \(strategy "old-strategy" no longer exists/);
+		expect(s.writes).toBe(before);
 	});
 
 	it('rejects values the schema does not allow and keeps the history append-only', async () => {
