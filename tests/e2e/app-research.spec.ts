@@ -9,6 +9,7 @@
  * job include actionable ones (they held out of sample), one is accepted and applied with its audit trail, and opened
  * as a before/after backtest; everything is there after a reload. Screenshots at 1280×800 and 390×844 go to /tmp.
  */
+import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { mockBinance } from './helpers/binance-mock';
 import { openApp } from './helpers/app';
@@ -26,6 +27,15 @@ async function seedPresets(page: Page, markets: string[]) {
 			for (const interval of ['1h', '4h'])
 				await app.research.setPreset({ symbol, interval, strategy: 'sma-cross' }, 'sma-cross', { params: { fast: 2, slow: 3 } }, 'manual', undefined, 'what I trade today');
 	}, markets);
+}
+
+/** Serious or critical axe-core violations (WCAG 2.x A/AA and best practices) of the page as it is. */
+async function seriousViolations(page: Page): Promise<string[]> {
+	await page.mouse.move(0, 0); // no row left in its hover colour from the last click
+	const r = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+	return r.violations
+		.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+		.map((v) => `${v.id} (${v.impact}) ${v.help} — ${v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''} ${n.html.slice(0, 160)}`).join(' | ')}`);
 }
 
 /** Fill the new-job form and create the job. */
@@ -129,7 +139,9 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await expect(page.getByTestId('preset-item').filter({ hasText: 'XRPUSDT 4h sma-cross' }).locator('summary')).toHaveText('History (2)');
 
 	await page.screenshot({ path: '/tmp/research-desktop.png', fullPage: true });
+	expect(await seriousViolations(page)).toEqual([]);
 	await page.setViewportSize({ width: 390, height: 844 });
+	expect(await seriousViolations(page)).toEqual([]);
 	await page.evaluate(() => window.scrollTo(0, 0));
 	await page.screenshot({ path: '/tmp/research-phone.png' });
 	await page.screenshot({ path: '/tmp/research-phone-full.png', fullPage: true });
@@ -164,4 +176,36 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	expect(before).not.toMatch(new RegExp(`${param} ${value}\\b`));
 	await page.screenshot({ path: '/tmp/research-rec-backtest.png' });
 	expect(errors).toEqual([]);
+});
+
+test('the site navigation fits a 390 px phone without sideways scrolling and works from the keyboard', async ({ page }) => {
+	await page.setViewportSize({ width: 390, height: 844 });
+	await mockBinance(page);
+	await openApp(page);
+	const nav = page.getByRole('navigation', { name: 'Main' });
+	const links = nav.getByRole('link');
+	const n = await links.count();
+	expect(n).toBeGreaterThanOrEqual(7);
+	expect(await nav.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+	expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
+	for (let i = 0; i < n; i++) {
+		const box = (await links.nth(i).boundingBox())!;
+		expect(box.x).toBeGreaterThanOrEqual(0);
+		expect(box.x + box.width).toBeLessThanOrEqual(390);
+		expect(box.height).toBeGreaterThanOrEqual(24);
+	}
+	await page.screenshot({ path: '/tmp/nav-phone.png', clip: { x: 0, y: 0, width: 390, height: 160 } });
+	// Keyboard: Tab reaches the skip link, the brand, then every section link in order; Enter follows it.
+	await page.keyboard.press('Tab');
+	await expect(page.getByRole('link', { name: 'Skip to content' })).toBeFocused();
+	await page.keyboard.press('Tab');
+	await page.keyboard.press('Tab');
+	await expect(links.first()).toBeFocused();
+	for (let i = 1; i < 4; i++) await page.keyboard.press('Tab');
+	await expect(links.nth(3)).toBeFocused();
+	await expect(links.nth(3)).toHaveText('Research');
+	await page.keyboard.press('Enter');
+	await expect(page.getByRole('heading', { name: 'Research', level: 1 })).toBeVisible();
+	await expect(links.nth(3)).toHaveAttribute('aria-current', 'page');
+	expect(await seriousViolations(page)).toEqual([]);
 });
