@@ -10,7 +10,7 @@ import { Rng } from '../../../src/lib/core/rng';
 import { CandleStore } from '../../../src/lib/persistence/candle-store';
 import { defaultAxesText, parseAxes, parseMarkets, parseRiskAxes, parseStrategyAxes } from '../../../src/lib/state/research-form';
 import { appCandleSource, type CandleLoadEvent } from '../../../src/lib/state/research-io';
-import { resolveAxis } from '../../../src/lib/optimize';
+import { resolveAxis, type AxisSpec } from '../../../src/lib/optimize';
 import { getStrategy, STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import { fixtureCandles } from '../research/helpers';
 import { sliceOhlcv } from '../../../src/lib/core/timeframe';
@@ -53,7 +53,7 @@ describe('research form parsing', () => {
 		const int = (lo: number, hi: number) => lo + Math.floor(rng.next() * (hi - lo + 1));
 		for (let k = 0; k < 500; k++) {
 			const n = int(1, 4);
-			const axes = Array.from({ length: n }, (_, i) =>
+			const axes: AxisSpec[] = Array.from({ length: n }, (_, i): AxisSpec =>
 				rng.next() < 0.5
 					? { name: `p${i}`, start: int(0, 50), end: int(50, 200), step: int(1, 10) }
 					: { name: `p${i}`, values: Array.from({ length: int(1, 5) }, () => int(-100, 100) / 4) }
