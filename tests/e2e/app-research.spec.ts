@@ -175,6 +175,22 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await expect(ba).toContainText(new RegExp(`After: .*${param} ${value}\\b`));
 	expect(before).not.toMatch(new RegExp(`${param} ${value}\\b`));
 	await page.screenshot({ path: '/tmp/research-rec-backtest.png' });
+
+	// The backtest form's preset panel: the preset of the selected market, Load fills the form, Save logs a manual change.
+	const panel = page.getByTestId('preset-panel');
+	const shown = (await panel.getByTestId('preset-current').textContent())!.trim();
+	const [, fast, slow] = shown.match(/fast (\d+), slow (\d+)/)!;
+	await page.getByLabel('fast').fill('7');
+	await panel.getByTestId('preset-load').click();
+	await expect(page.getByLabel('fast')).toHaveValue(fast);
+	await expect(page.getByLabel('slow')).toHaveValue(slow);
+	await page.getByLabel('fast').fill('3');
+	await panel.getByTestId('preset-save').click();
+	await expect(panel.getByTestId('preset-current')).toHaveText(`fast 3, slow ${slow}`);
+	await panel.locator('summary').click();
+	await expect(panel.getByTestId('preset-history').locator('li').first()).toContainText(`by hand (Saved from the backtest form)`);
+	await expect(panel.getByTestId('preset-history').locator('li').first()).toContainText(`fast ${fast}, slow ${slow} → fast 3, slow ${slow}`);
+	await page.locator('aside').screenshot({ path: '/tmp/backtest-preset-panel.png' });
 	expect(errors).toEqual([]);
 });
 
