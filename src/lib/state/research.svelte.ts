@@ -87,6 +87,8 @@ export class ResearchState {
 	#recs: RecommendationsRepository<Recommendation, Preset> | null = null;
 	#deps: ResearchDeps | null = null;
 	#abort: AbortController | null = null;
+	/** Jobs deleted in this page (a running one must not be stored again by its last save). */
+	readonly #deleted = new Set<string>();
 
 	/** The selected job (or the newest). */
 	get selected(): ResearchJob | null {
@@ -186,15 +188,20 @@ export class ResearchState {
 				presets: this.#presets!,
 				signal: abort.signal,
 				concurrency: Math.max(1, deps.poolSize * 2),
-				onProgress: (_p, job) => this.#replace(job),
+				onProgress: (_p, job) => {
+					if (!this.#deleted.has(job.id)) this.#replace(job);
+				},
 				onSave: (job) => {
+					if (this.#deleted.has(job.id)) return saving;
 					saving = saving.then(() => this.#jobs!.put(job)).catch((e) => void (this.error = describeError(e)));
 					return saving;
 				}
 			});
 			await saving;
-			await this.#jobs!.put(done);
-			this.#replace(done);
+			if (!this.#deleted.has(done.id)) {
+				await this.#jobs!.put(done);
+				this.#replace(done);
+			}
 		} catch (e) {
 			this.error = describeError(e);
 		} finally {
@@ -220,6 +227,7 @@ export class ResearchState {
 
 	/** Delete a stored job (not the presets or recommendations it led to). */
 	async remove(id: string): Promise<void> {
+		this.#deleted.add(id);
 		if (this.runningId === id) this.cancel();
 		await this.#jobs!.delete(id);
 		this.jobs = this.jobs.filter((j) => j.id !== id);

@@ -183,6 +183,20 @@ describe('ResearchState', () => {
 		expect(left.error).toBe(JOB_INTERRUPTED);
 	});
 
+	it('deleting a running job stops it and it stays deleted (its last save does not bring it back)', async () => {
+		let research: ResearchState | null = null;
+		let id = '';
+		const { research: r, store } = await setup(undefined, 1, () => {
+			if (id) void research?.remove(id);
+		});
+		research = r;
+		id = (await r.create(spec({ markets: ['BTCUSDT'] })))!;
+		await until(() => r.runningId === null && !r.jobs.some((j) => j.id === id));
+		await new Promise((res) => setTimeout(res, 50));
+		expect(r.jobs).toEqual([]);
+		expect(await store.db.getAll(STORES.researchJobs)).toEqual([]);
+	});
+
 	it('lists damaged records with a message and keeps everything else', async () => {
 		const name = `research-damaged-${n++}`;
 		const { research, store } = await setup(name);
