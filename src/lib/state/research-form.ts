@@ -8,7 +8,7 @@ import { ValidationError } from '../core/errors';
 import { getStrategy } from '../engine/strategies';
 import type { StrategyId } from '../engine/types';
 import type { AxisSpec } from '../optimize';
-import { RISK_SETTINGS, type RiskSetting } from '../research/types';
+import { RISK_SETTINGS, type ResearchStrategySpec, type RiskSetting } from '../research/types';
 
 /** Risk settings typed in percent in the form (stored as fractions). */
 export const PERCENT_RISK: ReadonlySet<string> = new Set(['stopLoss', 'takeProfit', 'maxDrawdownThreshold', 'consecutiveLossesFactor']);
@@ -116,4 +116,27 @@ export function defaultAxesText(strategy: StrategyId): string {
 /** Is this name a risk setting? */
 export function isRisk(name: string): name is RiskSetting {
 	return (RISK_SETTINGS as readonly string[]).includes(name);
+}
+
+/**
+ * The strategy entries of a job from the form: one entry per ticked strategy with its axes; for `pattern-zones`, a
+ * list axis over `pattern` (`pattern=fvg|order-block`) makes one entry per pattern type instead (row key
+ * `pattern-zones:<type>`, the pattern fixed), so each pattern type gets its own rows, presets and recommendations.
+ * @param chosen - ticked strategy ids, in order. @param axesText - the axes text of each.
+ * @throws ValidationError from {@link parseStrategyAxes}, or for a `pattern` range (give a list of types).
+ */
+export function strategyEntries(chosen: readonly StrategyId[], axesText: Readonly<Record<string, string>>): ResearchStrategySpec[] {
+	const out: ResearchStrategySpec[] = [];
+	for (const id of chosen) {
+		const axes = parseStrategyAxes(id, axesText[id] ?? '');
+		const pattern = id === 'pattern-zones' ? axes.find((a) => a.name === 'pattern') : undefined;
+		if (!pattern) {
+			out.push({ strategy: id, axes });
+			continue;
+		}
+		if (!('values' in pattern)) throw new ValidationError('Price-action zones axes: give the pattern types as a list, e.g. pattern=fvg|order-block|liquidity-sweep.');
+		const rest = axes.filter((a) => a !== pattern);
+		for (const v of pattern.values) out.push({ strategy: id, key: `${id}:${v}`, axes: rest, fixed: { pattern: v } });
+	}
+	return out;
 }

@@ -113,3 +113,16 @@ describe('appCandleSource', () => {
 		}
 	});
 });
+
+describe('strategy entries', () => {
+	it('one entry per ticked strategy; a pattern list gives one entry per pattern type with the pattern fixed', async () => {
+		const { strategyEntries } = await import('../../../src/lib/state/research-form');
+		const e = strategyEntries(['sma-cross', 'pattern-zones'], { 'sma-cross': 'fast=5|10', 'pattern-zones': 'pattern=fvg|order-block, rrTarget=1.5:2.5:0.5' });
+		expect(e).toEqual([
+			{ strategy: 'sma-cross', axes: [{ name: 'fast', values: [5, 10] }] },
+			{ strategy: 'pattern-zones', key: 'pattern-zones:fvg', axes: [{ name: 'rrTarget', start: 1.5, end: 2.5, step: 0.5 }], fixed: { pattern: 'fvg' } },
+			{ strategy: 'pattern-zones', key: 'pattern-zones:order-block', axes: [{ name: 'rrTarget', start: 1.5, end: 2.5, step: 0.5 }], fixed: { pattern: 'order-block' } }
+		]);
+		expect(() => strategyEntries(['pattern-zones'], { 'pattern-zones': 'pattern=0:2:1' })).toThrow(/give the pattern types as a list/);
+	});
+});

@@ -23,6 +23,7 @@ import type { ResearchJob, ResearchJobSpec } from '../../../src/lib/research/typ
 import type { Recommendation } from '../../../src/lib/analysis/recommendation-types';
 import { JOB_INTERRUPTED, ResearchState } from '../../../src/lib/state/research.svelte';
 import { appCandleSource } from '../../../src/lib/state/research-io';
+import { strategyEntries } from '../../../src/lib/state/research-form';
 import { appDefaultConfig } from '../../../src/lib/state/strategy-form.svelte';
 import { BacktestClient, type WorkerApi } from '../../../src/lib/workers/backtest-client';
 import { createBacktestService } from '../../../src/lib/workers/backtest-service';
@@ -181,6 +182,22 @@ describe('ResearchState', () => {
 		const left = third.research.jobs.find((j) => j.id === 'res-left-running')!;
 		expect(left.status).toBe('cancelled');
 		expect(left.error).toBe(JOB_INTERRUPTED);
+	});
+
+	it('pattern types (pattern-zones per pattern) get their own rows and equal the core in process', async () => {
+		const { research, store } = await setup();
+		const s = spec({
+			markets: ['BTCUSDT'],
+			timeframes: ['1h'],
+			strategies: strategyEntries(['pattern-zones'], { 'pattern-zones': 'pattern=fvg|order-block, rrTarget=1.5|2.5' }),
+			objective: { key: 'totalReturnRatio', minTrades: 3 }
+		});
+		await research.create(s);
+		await until(() => research.runningId === null && research.jobs[0]?.status === 'completed');
+		const job = research.jobs[0];
+		expect(job.rows.map((r) => r.strategy)).toEqual(['pattern-zones:fvg', 'pattern-zones:order-block']);
+		expect(job.rows.map((r) => r.bestParams?.params.pattern)).toEqual(['fvg', 'order-block']);
+		expect(comparable(job)).toEqual(comparable(await reference(store, s, 'ref-patterns')));
 	});
 
 	it('deleting a running job stops it and it stays deleted (its last save does not bring it back)', async () => {
