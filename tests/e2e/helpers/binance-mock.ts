@@ -1,7 +1,7 @@
 /**
  * A stand-in for Binance's REST API in Playwright: every `/api/v3/*` request is answered from
- * recorded real data in tests/fixtures (never the network). Klines come from
- * tests/fixtures/klines/BTCUSDT-1h.csv and are served the way Binance serves them: filtered by
+ * recorded real data in tests/fixtures (never the network). Klines come from the files of `SERIES`
+ * (tests/fixtures/klines: BTC/ETH/BNB/SOL/XRP 1h, BTC/ETH 4h) and are served the way Binance serves them: filtered by
  * `startTime`/`endTime` (inclusive open times), at most `limit` rows (default 500, max 1000), as
  * 12-field arrays with prices as 8-decimal strings. exchangeInfo is the recorded response
  * tests/fixtures/api/spot-exchangeInfo-BTCUSDT-ETHUSDT.json.
