@@ -184,6 +184,20 @@ describe('ResearchState', () => {
 		expect(left.error).toBe(JOB_INTERRUPTED);
 	});
 
+	it('a market without candles fails its rows with the reason, the other rows complete, and the candle event says why', async () => {
+		const { research } = await setup();
+		await research.create(spec({ markets: ['BTCUSDT', 'DOGEUSDT'], timeframes: ['4h'] }));
+		await until(() => research.runningId === null && research.jobs[0]?.status !== 'pending' && research.jobs[0]?.status !== 'running');
+		const job = research.jobs[0];
+		expect(job.status).toBe('completed');
+		expect(job.progress).toMatchObject({ done: 1, failed: 1, total: 2 });
+		const doge = job.rows.find((r) => r.symbol === 'DOGEUSDT')!;
+		expect(doge.status).toBe('failed');
+		expect(doge.error).toMatch(/No DOGEUSDT 4h candles are available for this window: Binance could not be reached \(.*not recorded.*\) and none are stored/);
+		expect(research.candleEvents['DOGEUSDT|4h']).toMatchObject({ status: 'failed' });
+		expect(research.table.find((r) => r.symbol === 'DOGEUSDT')).toMatchObject({ status: 'failed', best: null });
+	});
+
 	it('pattern types (pattern-zones per pattern) get their own rows and equal the core in process', async () => {
 		const { research, store } = await setup();
 		const s = spec({
