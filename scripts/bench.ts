@@ -52,6 +52,19 @@ if (want('idb') || want('browser')) {
 		await benchMonteCarloBrowser();
 	}
 }
+if (want('research-browser') || (want('research') && only.length > 0)) {
+	// The research job through the browser worker pool, next to the Node figures of `research` (needs the build).
+	if (!existsSync('build/research/index.html')) console.log('research (Chromium): skipped (run `npm run build` first)');
+	else {
+		const { benchResearchBrowser } = await import('./bench-research-browser');
+		await benchResearchBrowser();
+	}
+} else if (want('idb') || want('browser')) {
+	if (existsSync('build/research/index.html')) {
+		const { benchResearchBrowser } = await import('./bench-research-browser');
+		await benchResearchBrowser();
+	}
+}
 if (want('memory')) {
 	const m = process.memoryUsage();
 	console.log(`memory: Node process RSS ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB after the benchmarks`);

@@ -8,6 +8,7 @@
  * { "format": "backtester-backup", "version": 1, "schemaVersion": <DB_VERSION>, "createdAt": <Unix ms>,
  *   "includesCandles": bool, "runs": [...], "optimisations": [...], "settings": [[key, value], ...],
  *   "portfolioRuns": [...],                                  // schema v3 on; absent in older backups
+ *   "researchJobs": [...], "presets": [...], "recommendations": [...], // schema v4 on; absent in older backups
  *   "candles": { "series": [...], "chunks": [...] } }        // only when includesCandles
  * ```
  * Records are the stored IndexedDB values, encoded losslessly by {@link encodeTagged}: JSON values stay
@@ -42,6 +43,14 @@ import { StorageFullError, isQuotaError } from './errors';
 import { OPTIMISATION_INTERRUPTED, type StoredOptimisation } from './optimisations';
 import type { StoredPortfolioRun } from './portfolio-runs';
 import { INTERRUPTED_MESSAGE, type StoredRun } from './runs';
+import { presetShape, recommendationShape, researchJobShape } from './research';
+
+/** Stored error of a research job imported while it was running (as the app marks it at start-up). */
+const RESEARCH_JOB_INTERRUPTED = 'Interrupted: the job was running when the backup was made. Resume it to continue; finished rows are kept.';
+/** Research records of a backup (schema v4 on), keyed by store. */
+type ResearchStoreName = 'researchJobs' | 'presets' | 'recommendations';
+const RESEARCH_STORES: readonly ResearchStoreName[] = ['researchJobs', 'presets', 'recommendations'];
+const RESEARCH_SHAPES: Record<ResearchStoreName, z.ZodType> = { researchJobs: researchJobShape, presets: presetShape, recommendations: recommendationShape };
 
 /** Value of the document's `format` field. */
 export const BACKUP_FORMAT = 'backtester-backup';
@@ -369,6 +378,9 @@ const envelopeSchema = z.object({
 	optimisations: z.array(z.unknown()),
 	settings: z.array(z.tuple([z.string(), z.unknown()])),
 	portfolioRuns: z.array(z.unknown()).optional(),
+	researchJobs: z.array(z.unknown()).optional(),
+	presets: z.array(z.unknown()).optional(),
+	recommendations: z.array(z.unknown()).optional(),
 	candles: z.object({ series: z.array(z.unknown()), chunks: z.array(z.unknown()) }).optional()
 });
 
@@ -386,6 +398,8 @@ export interface BackupDocument {
 	settings: Array<[string, unknown]>;
 	/** Portfolio runs (schema v3 on; empty for older backups). */
 	portfolioRuns: StoredPortfolioRun[];
+	/** Research jobs, presets (with their history) and recommendations (with their audit trail); schema v4 on, empty for older backups. */
+	research: Record<ResearchStoreName, Array<{ id: string; [field: string]: unknown }>>;
 	candles?: { series: SeriesRecord[]; chunks: CandleChunk[] };
 }
 
@@ -407,6 +421,8 @@ export interface ImportReport {
 	candles: { series: number; added: number; skipped: number };
 	/** Portfolio runs (present when the backup holds any). */
 	portfolioRuns?: { added: number; skipped: number };
+	/** Research jobs, presets and recommendations (present when the backup holds any). */
+	research?: Record<ResearchStoreName, { added: number; skipped: number }>;
 	/** Runs/optimisations that were still active when exported, imported as interrupted. */
 	interrupted: number;
 }
@@ -438,14 +454,16 @@ export interface ImportOptions {
 export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise<Uint8Array> {
 	const includeCandles = options.includeCandles ?? false;
 	const stores = includeCandles
-		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, STORES.series, STORES.candleChunks]
-		: [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns];
+		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.series, STORES.candleChunks]
+		: [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES];
 	const tx = db.transaction(stores as (typeof STORES)[keyof typeof STORES][], 'readonly');
 	const runs = await tx.objectStore(STORES.runs).getAll();
 	const optimisations = await tx.objectStore(STORES.optimisations).getAll();
 	const settingKeys = await tx.objectStore(STORES.settings).getAllKeys();
 	const settingValues = await tx.objectStore(STORES.settings).getAll();
 	const portfolioRuns = await tx.objectStore(STORES.portfolioRuns).getAll();
+	const research = {} as Record<ResearchStoreName, unknown[]>;
+	for (const name of RESEARCH_STORES) research[name] = await tx.objectStore(name).getAll();
 	const series = includeCandles ? await tx.objectStore(STORES.series).getAll() : [];
 	const chunks = includeCandles ? await tx.objectStore(STORES.candleChunks).getAll() : [];
 	await tx.done;
@@ -462,6 +480,7 @@ export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise
 		optimisations: optimisations.map((o, i) => encodeTagged(o, `optimisations[${i}]`)),
 		settings: settingKeys.map((k, i) => [String(k), encodeTagged(settingValues[i], `settings.${String(k)}`)]),
 		portfolioRuns: portfolioRuns.map((r, i) => encodeTagged(r, `portfolioRuns[${i}]`)),
+		...Object.fromEntries(RESEARCH_STORES.map((name) => [name, research[name].map((r, i) => encodeTagged(r, `${name}[${i}]`))])),
 		...(includeCandles
 			? { candles: { series: series.map((s, i) => encodeTagged(s, `series[${i}]`)), chunks: chunks.map((c, i) => encodeTagged(c, `chunks[${i}]`)) } }
 			: {})
@@ -606,7 +625,9 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 		record<StoredOptimisation>(o, `optimisations[${i}]`, optimisationSchema, options.checkOptimisation, idOf)
 	);
 	const portfolioRuns = (e.portfolioRuns ?? []).map((r, i) => record<StoredPortfolioRun>(r, `portfolioRuns[${i}]`, portfolioRunSchema, undefined, idOf));
-	for (const [list, name] of [[runs, 'runs'], [optimisations, 'optimisations'], [portfolioRuns, 'portfolioRuns']] as const) {
+	const research = {} as BackupDocument['research'];
+	for (const name of RESEARCH_STORES) research[name] = (e[name] ?? []).map((r, i) => record<{ id: string }>(r, `${name}[${i}]`, RESEARCH_SHAPES[name], undefined, idOf));
+	for (const [list, name] of [[runs, 'runs'], [optimisations, 'optimisations'], [portfolioRuns, 'portfolioRuns'], ...RESEARCH_STORES.map((n) => [research[n], n] as const)] as const) {
 		const seen = new Set<string>();
 		for (const r of list) {
 			if (seen.has(r.id)) throw new BackupError(`The backup is invalid: ${name} has two records with id "${r.id}". ${DAMAGED}`);
@@ -650,6 +671,7 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 		optimisations,
 		settings,
 		portfolioRuns,
+		research,
 		candles
 	};
 }
@@ -710,7 +732,7 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 		candles: { series: 0, added: 0, skipped: 0 },
 		interrupted: 0
 	};
-	const tx = db.transaction([STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, STORES.series, STORES.candleChunks], 'readwrite');
+	const tx = db.transaction([STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.series, STORES.candleChunks], 'readwrite');
 	let attempted = 0;
 	try {
 		const runStore = tx.objectStore(STORES.runs);
@@ -759,6 +781,25 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 				attempted++;
 				await pStore.put(value as RunRecord);
 				pr.added++;
+			}
+		}
+		for (const name of RESEARCH_STORES) {
+			if (!doc.research[name].length) continue;
+			const counts = ((report.research ??= { researchJobs: { added: 0, skipped: 0 }, presets: { added: 0, skipped: 0 }, recommendations: { added: 0, skipped: 0 } })[name]);
+			const store = tx.objectStore(name);
+			for (const r of doc.research[name]) {
+				if ((await store.getKey(r.id)) !== undefined) {
+					counts.skipped++;
+					continue;
+				}
+				let value = r;
+				if (name === 'researchJobs' && (r.status === 'running' || r.status === 'pending')) {
+					value = { ...r, status: 'cancelled', error: RESEARCH_JOB_INTERRUPTED, updatedAt: now };
+					report.interrupted++;
+				}
+				attempted++;
+				await store.put(value as never);
+				counts.added++;
 			}
 		}
 		const settingsStore = tx.objectStore(STORES.settings);

@@ -17,7 +17,12 @@
  *
  * Added in v3: `portfolioRuns` (portfolio backtests: many markets, one account), keyPath `id`, index `by-createdAt`.
  *
- * Added by {@link vRuleStrategies} (the migration after the research stores): `ruleStrategies` (traders' own rule
+ * Added in v4 (research, issue #14; see src/lib/persistence/research.ts): `researchJobs` (research jobs: definition,
+ * status, progress, best-parameter rows; keyPath `id`, index `by-createdAt`), `presets` (the parameters a trader uses
+ * per market, timeframe and strategy, each with its history of changes; keyPath `id` = `SYMBOL|interval|strategy`),
+ * `recommendations` (with their audit trail, keyPath `id`, index `by-createdAt`).
+ *
+ * Added by {@link vRuleStrategies} in v5 (after the research stores): `ruleStrategies` (traders' own rule
  * strategies: name and rule text), keyPath `id`, index `by-updatedAt`.
  *
  * Plain TypeScript (no DOM types needed beyond the IndexedDB API); IndexedDB only exists in the
@@ -44,6 +49,9 @@ export const STORES = Object.freeze({
 	scans: 'scans',
 	scanBands: 'scanBands',
 	portfolioRuns: 'portfolioRuns',
+	researchJobs: 'researchJobs',
+	presets: 'presets',
+	recommendations: 'recommendations',
 	ruleStrategies: 'ruleStrategies'
 } as const);
 
@@ -151,6 +159,9 @@ export interface AppDbSchema extends DBSchema {
 	scans: { key: string; value: ScanRecordBase; indexes: { 'by-createdAt': number } };
 	scanBands: { key: string; value: { id: string; [field: string]: unknown } };
 	portfolioRuns: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	researchJobs: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
+	presets: { key: string; value: { id: string; [field: string]: unknown } };
+	recommendations: { key: string; value: RunRecord; indexes: { 'by-createdAt': number } };
 	ruleStrategies: { key: string; value: RuleStrategyRecord; indexes: { 'by-updatedAt': number } };
 }
 
@@ -191,9 +202,16 @@ const v3: Migration = (db) => {
 	portfolioRuns.createIndex('by-createdAt', 'createdAt');
 };
 
+/** v3 -> v4: research jobs, presets with their history, recommendations (issue #14; every existing store is kept). */
+const v4: Migration = (db) => {
+	db.createObjectStore(STORES.researchJobs, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
+	db.createObjectStore(STORES.presets, { keyPath: 'id' });
+	db.createObjectStore(STORES.recommendations, { keyPath: 'id' }).createIndex('by-createdAt', 'createdAt');
+};
+
 /**
- * The `ruleStrategies` store ("My strategies"). It creates only what is missing, so it can follow any other migration
- * (it was written in parallel with the research stores' migration and goes after it: index 4, version 5).
+ * v4 -> v5: the `ruleStrategies` store ("My strategies"). It creates only what is missing, so it can follow any other migration
+ * (it was written in parallel with the research stores' migration and follows it).
  */
 export const vRuleStrategies: Migration = (db) => {
 	if (db.objectStoreNames.contains(STORES.ruleStrategies)) return;
@@ -202,7 +220,7 @@ export const vRuleStrategies: Migration = (db) => {
 };
 
 /** Ordered schema migrations; `MIGRATIONS[k]` upgrades version `k` to `k + 1`. Append only. */
-export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3, vRuleStrategies]);
+export const MIGRATIONS: readonly Migration[] = Object.freeze([v1, v2, v3, v4, vRuleStrategies]);
 
 /** Current schema version (`MIGRATIONS.length`). */
 export const DB_VERSION = MIGRATIONS.length;

@@ -22,6 +22,7 @@ import type { TestFault } from '../workers/protocol';
 import type { OhlcvColumns, Timeframe } from '../core/types';
 import { datasetId, deriveFrom1h, describeError, MarketState } from './market.svelte';
 import { PortfolioState } from './portfolio.svelte';
+import { ResearchState } from './research.svelte';
 import { RunsState, type Run, type RunResult } from './runs.svelte';
 import { StrategyFormState } from './strategy-form.svelte';
 
@@ -45,6 +46,8 @@ export class AppState {
 	/** The Portfolio screen (many markets, one account). */
 	readonly portfolio = new PortfolioState();
 	readonly scanner = new ScannerState();
+	/** Research jobs, presets, auto-tune and recommendations (the Research screen; presets in the backtest form). */
+	readonly research = new ResearchState();
 	/** Note about the bundled daily candles of the scanner (loaded on this visit, or failed). */
 	dailyNote = $state<string | null>(null);
 	#scanFit: ScanFitClient | null = null;
@@ -101,6 +104,7 @@ export class AppState {
 			await this.scanner.init({ store, client: binance, repo: new ScansRepository(store.db), fit: this.#scanFit.fit, bundled: () => this.loadDailyBundle() });
 			const client = this.#client;
 			await this.portfolio.init({ store, binance, client, repo: new PortfolioRunsRepository(store.db), symbols: () => this.market.symbols });
+			await this.research.init({ store, binance, pool: client.pool, poolSize: size, client });
 		} catch (e) {
 			this.fatal =
 				e instanceof DatabaseError

@@ -65,6 +65,10 @@ export function importSummary(r: ImportReport): string[] {
 		`Already stored and kept as they are: ${plural(r.runs.skipped, 'run')}, ${plural(r.optimisations.skipped, 'optimisation')}, ${plural(r.settings.skipped, 'setting')}, ${plural(r.candles.skipped, 'candle')}.`
 	];
 	if (r.portfolioRuns) lines.push(`Portfolio runs: ${r.portfolioRuns.added} added, ${r.portfolioRuns.skipped} already stored and kept.`);
+	if (r.research) {
+		const { researchJobs: j, presets: p, recommendations: c } = r.research;
+		lines.push(`Research: ${plural(j.added, 'job')}, ${plural(p.added, 'preset')}, ${plural(c.added, 'recommendation')} added; ${j.skipped + p.skipped + c.skipped} already stored and kept.`);
+	}
 	if (r.interrupted) lines.push(`${plural(r.interrupted, 'run or optimisation', 'runs or optimisations')} were still running when the backup was made and are marked interrupted.`);
 	return lines;
 }

@@ -10,6 +10,7 @@ import { WasmPortfolioEngine } from '../engine/portfolio-engine';
 import { WasmEngine } from '../engine/wasm-engine';
 import { createBacktestService } from './backtest-service';
 import { createPortfolioService, type PortfolioEngineLike } from './portfolio-service';
+import { createResearchService } from './research-service';
 
 let compiled: Promise<{ module: WebAssembly.Module; buildId: string }> | null = null;
 let enginePromise: Promise<WasmEngine> | null = null;
@@ -45,4 +46,9 @@ function portfolioEngine(): Promise<{ engine: PortfolioEngineLike; version: stri
 	return portfolioPromise;
 }
 
-Comlink.expose({ ...createBacktestService(engine), ...createPortfolioService(portfolioEngine) });
+Comlink.expose({
+	...createBacktestService(engine),
+	...createPortfolioService(portfolioEngine),
+	// Research rows on the portfolio-of-one path, on their own core instance.
+	...createResearchService(() => core().then(({ module, buildId }) => WasmPortfolioEngine.create(module, { buildId })))
+});

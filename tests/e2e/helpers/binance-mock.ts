@@ -1,7 +1,7 @@
 /**
  * A stand-in for Binance's REST API in Playwright: every `/api/v3/*` request is answered from
- * recorded real data in tests/fixtures (never the network). Klines come from
- * tests/fixtures/klines/BTCUSDT-1h.csv and are served the way Binance serves them: filtered by
+ * recorded real data in tests/fixtures (never the network). Klines come from the files of `SERIES`
+ * (tests/fixtures/klines: BTC/ETH/BNB/SOL/XRP 1h, BTC/ETH 4h) and are served the way Binance serves them: filtered by
  * `startTime`/`endTime` (inclusive open times), at most `limit` rows (default 500, max 1000), as
  * 12-field arrays with prices as 8-decimal strings. exchangeInfo is the recorded response
  * tests/fixtures/api/spot-exchangeInfo-BTCUSDT-ETHUSDT.json.
@@ -10,8 +10,18 @@ import { readFileSync } from 'node:fs';
 import type { Page, Route } from '@playwright/test';
 
 const HOUR = 3_600_000;
-const INTERVAL_MS: Record<string, number> = { '1h': HOUR };
-const SERIES: Record<string, string> = { 'BTCUSDT:1h': 'tests/fixtures/klines/BTCUSDT-1h.csv' };
+const INTERVAL_MS: Record<string, number> = { '1h': HOUR, '4h': 4 * HOUR };
+const SERIES: Record<string, string> = {
+	'BTCUSDT:1h': 'tests/fixtures/klines/BTCUSDT-1h.csv',
+	// Research jobs over several markets and timeframes (tests/e2e/app-research.spec.ts); BNB/SOL/XRP 4h are not
+	// recorded (Binance answers "invalid" here), so the app builds them from the 1h candles.
+	'ETHUSDT:1h': 'tests/fixtures/klines/ETHUSDT-1h.csv',
+	'BNBUSDT:1h': 'tests/fixtures/klines/BNBUSDT-1h.csv',
+	'SOLUSDT:1h': 'tests/fixtures/klines/SOLUSDT-1h.csv',
+	'XRPUSDT:1h': 'tests/fixtures/klines/XRPUSDT-1h.csv',
+	'BTCUSDT:4h': 'tests/fixtures/klines/BTCUSDT-4h-2025-2026.csv',
+	'ETHUSDT:4h': 'tests/fixtures/klines/ETHUSDT-4h-2025-2026.csv'
+};
 const cache = new Map<string, string[][]>();
 
 /** Binance prints decimals with 8 places: `118784.8` -> `118784.80000000`. */

@@ -43,12 +43,12 @@ describe('openAppDb', () => {
 		await db.put('runs', { id: 'r1', createdAt: 5, score: 1.5 });
 		db.close();
 		const v2: Migration = (d, tx) => {
-			(d as unknown as IDBDatabase).createObjectStore('recommendations', { keyPath: 'id' });
+			(d as unknown as IDBDatabase).createObjectStore('futureStore', { keyPath: 'id' });
 			(tx.objectStore('runs') as unknown as { createIndex(n: string, k: string): void }).createIndex('by-score', 'score');
 		};
 		const upgraded = await openAppDb('t', factory, { migrations: [...MIGRATIONS, v2] });
 		expect(upgraded.version).toBe(MIGRATIONS.length + 1);
-		expect([...upgraded.objectStoreNames]).toContain('recommendations');
+		expect([...upgraded.objectStoreNames]).toContain('futureStore');
 		expect(await upgraded.get('runs', 'r1')).toEqual({ id: 'r1', createdAt: 5, score: 1.5 });
 		const byScore = await (upgraded as unknown as { getAllFromIndex(s: string, i: string): Promise<unknown[]> }).getAllFromIndex('runs', 'by-score');
 		expect(byScore).toHaveLength(1);
