@@ -69,8 +69,12 @@ export interface RunOptimizationOptions {
 	onResults?: (results: TrialResult[], batch: TrialBatch) => void;
 	/** Batches in flight at once (e.g. the number of workers × 2). Default 1. */
 	concurrency?: number;
-	/** Trials (raw indices for grid ranges) per batch. Default 256. */
-	batchSize?: number;
+	/**
+	 * Trials (raw indices for grid ranges) per batch: a number, or a function called for every batch with the number of
+	 * trials not yet handed out (e.g. a {@link BatchSizer}'s `next`, sizing batches by measured cost). Default 256.
+	 * The batch size never changes which trials a search evaluates nor its results.
+	 */
+	batchSize?: number | ((remaining: number) => number);
 	/** Size of the best-trials list. Default 50. */
 	topK?: number;
 	/** Largest number of aggregate bins per axis. Default {@link DEFAULT_MAX_BINS}. */
@@ -127,7 +131,15 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 	const sharpeMoments = new RunningMoments(o.resume?.moments?.sharpe);
 	const rankMoments = new RunningMoments(o.resume?.moments?.rank);
 	const concurrency = Math.max(1, Math.floor(o.concurrency ?? 1));
-	const size = Math.max(1, Math.floor(o.batchSize ?? 256));
+	const sizeOf = o.batchSize;
+	const fixedSize = typeof sizeOf === 'function' ? 0 : Math.max(1, Math.floor(sizeOf ?? 256));
+	let issuedTrials = 0;
+	const nextSize = (): number => {
+		if (typeof sizeOf !== 'function') return fixedSize;
+		const pr = planner.progress();
+		const n = sizeOf(Math.max(0, pr.total - pr.completed - issuedTrials));
+		return Math.max(1, Math.floor(Number.isFinite(n) ? n : 1));
+	};
 	const now = o.now ?? defaultNow;
 	const interval = o.progressIntervalMs ?? 200;
 	const t0 = now();
@@ -178,9 +190,12 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 
 	const issue = (batch: TrialBatch) => {
 		const id = nextId++;
+		const trials = batchSize(batch);
+		issuedTrials += trials;
 		const promise = o.evaluate(batch).then(
 			(results) => {
 				inFlight.delete(id);
+				issuedTrials -= trials;
 				planner.tell(batch, results);
 				for (const r of results) {
 					top.add(r);
@@ -195,6 +210,7 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 			},
 			(err) => {
 				inFlight.delete(id);
+				issuedTrials -= trials;
 				pending.push(batch);
 				if (!o.signal?.aborted && failure === null) failure = err;
 			}
@@ -205,7 +221,7 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 	for (;;) {
 		if (o.signal?.aborted || failure !== null) break;
 		while (inFlight.size < concurrency) {
-			const batch = pending.shift() ?? planner.next(size);
+			const batch = pending.shift() ?? planner.next(nextSize());
 			if (!batch) break;
 			if (batchSize(batch) === 0) continue;
 			issue(batch);
