@@ -3,9 +3,11 @@
  * enough to repay starting the workers, one (the main thread, no worker) below that. Starting a worker costs about
  * 60–100 ms here (a Node isolate, the bundled worker script, the WASM instance, a copy of the candles) while the main
  * thread could already be evaluating, so a second thread pays only once the job is a few hundred milliseconds of
- * single-thread work. Measured on a 2-core machine (`npx tsx scripts/bench-cli.ts`, the crossover lines): the S1
- * 100-combination grid (0.9 M bar-evaluations) is 1.4× slower with 2 threads; the 10,000 × 17,520 grid (175 M) is
- * about 1.6× faster.
+ * single-thread work. Measured on a 2-core machine under load (`npx tsx scripts/bench-cli.ts --crossover`, medians
+ * of 5 interleaved whole processes): the S1 100-combination grid (0.9 M bar-evaluations) takes 660 ms with 1 thread
+ * and 710 ms with 2 (90 ms more CPU for starting the workers); the 10,000 × 17,520 grid (175 M) takes 2,160 ms with
+ * 1 thread and 1,960 ms with 2 (more on an idle machine, where the second core is free). The threshold sits between,
+ * at roughly half a second of single-thread work.
  */
 import { createPlanner, preparedJob, type OptimizationJob, type SearchMethod } from '../lib/optimize';
 
