@@ -1,6 +1,7 @@
 /**
- * A small pool of Node worker threads for `npm run optimize`: each worker holds the candles in its own WASM engine;
- * batches go to the next idle worker. Node only (the browser uses src/lib/workers).
+ * A small pool of Node worker threads for `npm run optimize`: each worker holds the candles and the job in its own
+ * WASM engine (sent once, at start); batches go to the least loaded worker, two at most per worker (one running, one
+ * queued in the worker), and results come back packed in transferred typed arrays. Node only (the browser uses src/lib/workers).
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,8 +11,12 @@ import { unpackTrials, type OptimizationJob, type PackedTrials, type TrialBatch,
 
 interface Slot {
 	worker: Worker;
-	busy: boolean;
+	/** Batches posted to the worker and not answered yet (at most {@link PER_WORKER}). */
+	inFlight: number;
 }
+
+/** Batches posted to a worker at once: one running and one waiting in its message queue, so it never idles for a round trip. */
+const PER_WORKER = 2;
 /** A message from a worker (see optimize-worker.ts). */
 type WorkerMessage = { type: string; id: number; packed?: PackedTrials; message?: string };
 
@@ -65,7 +70,7 @@ export class NodeOptimizePool {
 		const ready: Promise<void>[] = [];
 		for (let t = 0; t < threads; t++) {
 			const worker = new Worker(code, { eval: true });
-			const slot: Slot = { worker, busy: false };
+			const slot: Slot = { worker, inFlight: 0 };
 			pool.slots.push(slot);
 			ready.push(
 				new Promise<void>((resolve, reject) => {
@@ -101,11 +106,15 @@ export class NodeOptimizePool {
 	}
 
 	private pump(): void {
-		for (const slot of this.slots) {
-			if (slot.busy || this.queue.length === 0) continue;
+		// Fill the least loaded worker first, up to PER_WORKER batches each.
+		for (;;) {
+			if (this.queue.length === 0) return;
+			let slot: Slot | null = null;
+			for (const s of this.slots) if (s.inFlight < PER_WORKER && (!slot || s.inFlight < slot.inFlight)) slot = s;
+			if (!slot) return;
 			const w = this.queue.shift()!;
 			const id = this.nextId++;
-			slot.busy = true;
+			slot.inFlight++;
 			this.calls.set(id, { slot, resolve: w.resolve, reject: w.reject });
 			slot.worker.postMessage({ type: 'batch', id, batch: w.batch });
 		}
@@ -115,7 +124,7 @@ export class NodeOptimizePool {
 		const call = this.calls.get(m.id);
 		if (!call) return;
 		this.calls.delete(m.id);
-		call.slot.busy = false;
+		call.slot.inFlight--;
 		if (m.type === 'result') {
 			this.onMeasured?.(m.packed!.count, m.packed!.elapsedMs);
 			call.resolve(unpackTrials(m.packed!));

@@ -275,7 +275,10 @@ export class OptimizeState {
 	walkForwardBusy = $state(false);
 	walkForwardError = $state<string | null>(null);
 
-	/** Test hook (e2e): delay each batch by this many ms so that progress and cancel are observable. */
+	/**
+	 * Test hook (e2e): delay each batch by this many ms, and run one batch at a time (of 16 trials unless
+	 * {@link batchSize} is set), so that progress and cancel are observable.
+	 */
 	batchDelayMs = 0;
 	#deps: OptimizeDeps | null = null;
 	#abort: AbortController | null = null;
@@ -549,14 +552,16 @@ export class OptimizeState {
 			await this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
 			const pool = this.#deps.pool;
 			// Two batches per worker: one running, one queued in the worker, so no worker waits for a round trip.
-			const inFlight = pool.size * pool.pipelineDepth;
-			const sizer = this.batchSize === null ? new BatchSizer({ bars: job.data.bars, targetMs: BATCH_TARGET_MS }) : undefined;
+			const slowedForTests = this.batchDelayMs > 0;
+			const inFlight = slowedForTests ? 1 : pool.size * pool.pipelineDepth;
+			const fixedSize = this.batchSize ?? (slowedForTests ? 16 : null);
+			const sizer = fixedSize === null ? new BatchSizer({ bars: job.data.bars, targetMs: BATCH_TARGET_MS }) : undefined;
 			const outcome = await runOptimization({
 				job,
 				method,
 				resume: first,
 				concurrency: inFlight,
-				batchSize: sizer ? (remaining) => sizer.next(remaining, inFlight) : this.batchSize!,
+				batchSize: sizer ? (remaining) => sizer.next(remaining, inFlight) : fixedSize!,
 				signal: abort.signal,
 				progressIntervalMs: PROGRESS_INTERVAL_MS,
 				evaluate: (batch) =>
