@@ -158,7 +158,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 		job,
 		method,
 		planner: planner.state(),
-		pending: [...pending, ...[...inFlight.values()].map((f) => f.batch)].map((b) => structuredClone(b)),
+		// Batches in flight, and finished ones not applied yet (waiting for an earlier batch), run again on resume.
+		pending: [...pending, ...[...inFlight.values()].map((f) => f.batch), ...[...held.values()].filter((h) => h.results).map((h) => h.batch)].map((b) => structuredClone(b)),
 		topKSize: k,
 		topK: structuredClone(top.sorted()),
 		aggregates: agg.state(),
@@ -188,6 +189,33 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 		});
 	};
 
+	/**
+	 * Settled batches are applied (planner, top-K, aggregates, moments, `onResults`) strictly in the order they were
+	 * issued, whatever order they finish in: every figure is then the same bit for bit for any batch size, number of
+	 * batches in flight and completion order (the floating-point sums of the aggregates and moments depend on order).
+	 * A batch that failed is skipped (it goes back to `pending`).
+	 */
+	const held = new Map<number, { batch: TrialBatch; results: TrialResult[] | null }>();
+	let nextApply = 0;
+	const apply = (batch: TrialBatch, results: TrialResult[]) => {
+		planner.tell(batch, results);
+		for (const r of results) {
+			top.add(r);
+			agg.add(r);
+			sharpeMoments.add(r.stats.sharpeRatio);
+			rankMoments.add(r.rank);
+		}
+		evaluated += results.length;
+		sessionEvaluated += results.length;
+		o.onResults?.(results, batch);
+	};
+	const drain = () => {
+		for (let h = held.get(nextApply); h; h = held.get(nextApply)) {
+			held.delete(nextApply++);
+			if (h.results) apply(h.batch, h.results);
+		}
+	};
+
 	const issue = (batch: TrialBatch) => {
 		const id = nextId++;
 		const trials = batchSize(batch);
@@ -196,22 +224,16 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 			(results) => {
 				inFlight.delete(id);
 				issuedTrials -= trials;
-				planner.tell(batch, results);
-				for (const r of results) {
-					top.add(r);
-					agg.add(r);
-					sharpeMoments.add(r.stats.sharpeRatio);
-					rankMoments.add(r.rank);
-				}
-				evaluated += results.length;
-				sessionEvaluated += results.length;
-				o.onResults?.(results, batch);
+				held.set(id, { batch, results });
+				drain();
 				report(false);
 			},
 			(err) => {
 				inFlight.delete(id);
 				issuedTrials -= trials;
 				pending.push(batch);
+				held.set(id, { batch, results: null });
+				drain();
 				if (!o.signal?.aborted && failure === null) failure = err;
 			}
 		);
@@ -220,7 +242,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 
 	for (;;) {
 		if (o.signal?.aborted || failure !== null) break;
-		while (inFlight.size < concurrency) {
+		// Finished batches waiting for an earlier one count too (4× the concurrency at most), so they cannot pile up.
+		while (inFlight.size < concurrency && inFlight.size + held.size < 4 * concurrency) {
 			const batch = pending.shift() ?? planner.next(nextSize());
 			if (!batch) break;
 			if (batchSize(batch) === 0) continue;
