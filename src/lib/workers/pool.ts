@@ -238,7 +238,10 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 	prewarm(dataset: PoolDataset): Promise<void> {
 		const jobs: Promise<unknown>[] = [];
 		const holding = this.#slots.filter((s) => !s.dead && s.datasetId === dataset.id).length;
-		for (let k = holding; k < this.size; k++) {
+		if (holding >= this.size) return Promise.resolve();
+		// One no-op job per worker, submitted together: free workers take one each (those already holding the dataset
+		// do nothing), missing workers are spawned.
+		for (let k = 0; k < this.size; k++) {
 			jobs.push(this.submit({ id: `prewarm-${nextJobNumber++}`, dataset, run: async () => undefined }).promise.catch(() => undefined));
 		}
 		return Promise.all(jobs).then(() => undefined);

@@ -153,6 +153,16 @@ describe('WorkerPool pipelining', () => {
 		Fake.all[1].finish('p2');
 		await Promise.all(jobs.map((j) => j.promise));
 		expect(Fake.all.map((w) => w.loads.length)).toEqual([1, 1]);
+		// Another market: every worker loads it, also when one of them already holds it.
+		const other = { id: 'ETHUSDT:1h:B', ohlcv: cols(12) };
+		const j = pool.submit({ dataset: other, run: (api) => api.exec('e1') });
+		await tick();
+		Fake.all[0].finish('e1');
+		await j.promise;
+		expect(pool.loadedDatasets).toEqual([other.id, ds.id]);
+		await pool.prewarm(other);
+		expect(pool.loadedDatasets).toEqual([other.id, other.id]);
+		expect(Fake.all.map((w) => w.loads)).toEqual([[ds.id, other.id], [ds.id, other.id]]);
 		pool.dispose();
 	});
 });
