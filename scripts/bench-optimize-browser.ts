@@ -47,6 +47,8 @@ interface BrowserRun {
 	ms: number;
 	workers: number;
 	bars: number;
+	/** Time the workers spent inside batches, summed, ms (builds that report it: `OptimizeState.workerBusyMs`). */
+	busyMs: number | null;
 }
 
 const median = (xs: number[]) => {
@@ -130,7 +132,8 @@ async function browserRun(browser: Browser, port: number, workers: number): Prom
 		const total = Number((await page.getByTestId('opt-total').textContent())!.replace(/[^0-9]/g, ''));
 		if (trials !== COMBINATIONS || total !== COMBINATIONS) throw new Error(`expected ${COMBINATIONS} combinations, got ${trials} of ${total}`);
 		const started = await page.evaluate(() => (window as unknown as { __backtestWorkers: number }).__backtestWorkers);
-		return { ms, workers: started, bars };
+		const busyMs = await page.evaluate(() => (window as unknown as { __optimize?: { workerBusyMs?: number } }).__optimize?.workerBusyMs ?? null);
+		return { ms, workers: started, bars, busyMs };
 	} finally {
 		await context.close();
 	}
@@ -184,7 +187,7 @@ export async function benchOptimizeBrowser(o: BenchOptimizeBrowserOptions = {}):
 	const nodeRate = (COMBINATIONS * node[0].bars) / (nodeMs / 1000);
 	console.log(
 		`optimize (Node, one thread, same kernel): ${COMBINATIONS.toLocaleString('en')} combinations x ${node[0].bars.toLocaleString('en')} bars in ${nodeMs.toFixed(0)} ms ` +
-			`(median of ${repeats}; ${node.map((x) => x.ms.toFixed(0)).join(', ')}): ${(nodeRate / 1e6).toFixed(1)} M bar-evaluations/s`
+			`(median of ${repeats}, fastest ${Math.min(...node.map((x) => x.ms)).toFixed(0)} ms; ${node.map((x) => x.ms.toFixed(0)).join(', ')}): ${(nodeRate / 1e6).toFixed(1)} M bar-evaluations/s`
 	);
 	for (const s of sizes) {
 		for (const dir of dirs) {
@@ -194,8 +197,9 @@ export async function benchOptimizeBrowser(o: BenchOptimizeBrowserOptions = {}):
 			const rate = (COMBINATIONS * list[0].bars) / (ms / 1000);
 			console.log(
 				`optimize (Chromium, ${dir}/, worker pool of ${workers}, timed in the page from the click to "done"): ${COMBINATIONS.toLocaleString('en')} combinations x ${list[0].bars.toLocaleString('en')} bars ` +
-					`in ${ms.toFixed(0)} ms wall (median of ${repeats}; ${list.map((x) => x.ms.toFixed(0)).join(', ')}): ${(rate / 1e6).toFixed(1)} M bar-evaluations/s in total, ` +
-					`${(rate / workers / 1e6).toFixed(1)} M per worker = ${((rate / workers / nodeRate) * 100).toFixed(0)} % of Node's single thread`
+					`in ${ms.toFixed(0)} ms wall (median of ${repeats}, fastest ${Math.min(...list.map((x) => x.ms)).toFixed(0)} ms; ${list.map((x) => x.ms.toFixed(0)).join(', ')}): ${(rate / 1e6).toFixed(1)} M bar-evaluations/s in total, ` +
+					`${(rate / workers / 1e6).toFixed(1)} M per worker = ${((rate / workers / nodeRate) * 100).toFixed(0)} % of Node's single thread` +
+					(list.every((x) => x.busyMs !== null) ? `; workers busy ${(median(list.map((x) => x.busyMs! / (x.ms * x.workers))) * 100).toFixed(0)} % of the wall time` : '')
 			);
 		}
 	}

@@ -280,6 +280,11 @@ export class OptimizeState {
 	 * {@link batchSize} is set), so that progress and cancel are observable.
 	 */
 	batchDelayMs = 0;
+	/**
+	 * Time the workers spent evaluating the batches of the last run started here, ms (summed over workers; with the
+	 * run's wall time and the pool size it gives how busy the workers were; read by scripts/bench-optimize-browser.ts).
+	 */
+	workerBusyMs = 0;
 	#deps: OptimizeDeps | null = null;
 	#abort: AbortController | null = null;
 	#slice: { key: string; slice: HeatmapSlice; results: TrialResult[] } | null = null;
@@ -432,7 +437,10 @@ export class OptimizeState {
 	}
 
 	#evaluate(dataset: Dataset, job: OptimizationJob, batch: TrialBatch, sizer?: BatchSizer): Promise<TrialResult[]> {
-		return evaluateOnPool(this.#deps!.pool, dataset, job, batch, this.batchDelayMs, sizer && ((n, ms) => sizer.record(n, ms)));
+		return evaluateOnPool(this.#deps!.pool, dataset, job, batch, this.batchDelayMs, (n, ms) => {
+			this.workerBusyMs += ms;
+			sizer?.record(n, ms);
+		});
 	}
 
 	/**
@@ -532,6 +540,7 @@ export class OptimizeState {
 			return;
 		}
 		this.running = true;
+		this.workerBusyMs = 0;
 		this.heatmap = null;
 		this.walkForward = null;
 		this.#slice = null;
@@ -549,7 +558,8 @@ export class OptimizeState {
 				resume ??
 				(await runOptimization({ job, method, topK: MAX_OVERFITTING_TRIALS, evaluate: async () => [], signal: AbortSignal.abort(), onProgress: (p) => (last = p) })).state;
 			this.progress = { ...this.progress!, total: last.total, totalIsEstimate: last.totalIsEstimate };
-			await this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
+			// The first save runs while the first batches do (later saves queue behind it, in order).
+			saving = this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
 			const pool = this.#deps.pool;
 			// Two batches per worker: one running, one queued in the worker, so no worker waits for a round trip.
 			const slowedForTests = this.batchDelayMs > 0;
