@@ -147,9 +147,10 @@ interface Queued<Api extends DatasetWorkerApi> {
 
 /**
  * Pool size for this device: one worker per logical core, from 1 to 8. The page's own thread is nearly idle while
- * workers compute (results arrive a few times per second, progress is drawn at most every 250 ms), so leaving it a
- * core costs throughput: measured on a 2-core machine, 2 workers run the 10,000 × 17,520 grid about 1.5× faster
- * than 1 (`npm run bench -- browser`, the 1- and 2-worker lines).
+ * workers compute (a few results a second, progress drawn at most every 250 ms), so leaving it a core costs
+ * throughput: on the 2-core machine the 10,000 × 17,520 grid took 517 ms with 2 workers against 853 ms with 1 (the
+ * fastest of 7 interleaved runs, `npx tsx scripts/bench-optimize-browser.ts`; the issue's own probe measured ×1.51);
+ * when other processes hold the second core the two are even (medians 895 / 887 ms under load), never worse.
  * @param hardwareConcurrency - `navigator.hardwareConcurrency` (undefined or 0 when unknown -> 1 worker).
  * @returns number of workers, 1..8.
  */
