@@ -453,8 +453,18 @@ export class OptimizeState {
 	}
 
 	async #save(job: OptimisationJobRecord): Promise<void> {
+		this.#show(job);
+		await this.#put(job);
+	}
+
+	/** Show a job's record on the page (the list and the current job). */
+	#show(job: OptimisationJobRecord): void {
 		this.current = job;
 		this.jobs = this.jobs.some((j) => j.id === job.id) ? this.jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...this.jobs];
+	}
+
+	/** Store a job's record (errors land in {@link error}). */
+	async #put(job: OptimisationJobRecord): Promise<void> {
 		try {
 			await this.#deps?.repo.put(job);
 		} catch (e) {
@@ -593,15 +603,20 @@ export class OptimizeState {
 					if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
 						lastSave = Date.now();
 						const rec = this.#record(record, p.snapshot(), p, 'running', failed);
-						saving = saving.then(() => this.#save(rec));
+						// Shown now, stored after the saves before it (in order).
+						this.#show(rec);
+						saving = saving.then(() => this.#put(rec));
 					}
 				}
 			});
-			await saving;
 			const done = outcome.status === 'done';
 			// A finished search's count is exact, also where the total was an estimate (adaptive refinement).
 			const final = done ? { completed: last.completed, total: last.totalIsEstimate ? last.completed : last.total, totalIsEstimate: false } : last;
-			await this.#save(this.#record(record, outcome.state, final, done ? 'done' : 'cancelled', failed));
+			// Shown at once; stored after any save still in progress.
+			const finished = this.#record(record, outcome.state, final, done ? 'done' : 'cancelled', failed);
+			this.#show(finished);
+			await saving;
+			await this.#put(finished);
 		} catch (e) {
 			await saving;
 			const message = (e as Error).message;
