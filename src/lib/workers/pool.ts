@@ -148,9 +148,9 @@ interface Queued<Api extends DatasetWorkerApi> {
 /**
  * Pool size for this device: one worker per logical core, from 1 to 8. The page's own thread is nearly idle while
  * workers compute (a few results a second, progress drawn at most every 250 ms), so leaving it a core costs
- * throughput: on the 2-core machine the 10,000 × 17,520 grid took 517 ms with 2 workers against 853 ms with 1 (the
- * fastest of 7 interleaved runs, `npx tsx scripts/bench-optimize-browser.ts`; the issue's own probe measured ×1.51);
- * when other processes hold the second core the two are even (medians 895 / 887 ms under load), never worse.
+ * throughput: on the 2-core machine the 10,000 × 17,520 grid took 517 ms with 2 workers against 851 ms with 1 (the
+ * fastest of 28 interleaved runs, `npx tsx scripts/bench-optimize-browser.ts`; the issue's own probe measured ×1.51),
+ * and under heavy load from other processes 2 workers still won (medians 1,169 / 1,270 ms).
  * @param hardwareConcurrency - `navigator.hardwareConcurrency` (undefined or 0 when unknown -> 1 worker).
  * @returns number of workers, 1..8.
  */
