@@ -29,6 +29,10 @@ if (want('optimize') && existsSync('scripts/bench-optimize.ts')) {
 	const { benchOptimize } = await import('./bench-optimize');
 	await benchOptimize();
 }
+if (want('research')) {
+	const { benchResearch } = await import('./bench-research');
+	await benchResearch();
+}
 if (want('montecarlo')) {
 	const { benchMonteCarlo } = await import('./bench-montecarlo');
 	await benchMonteCarlo();

@@ -1,6 +1,6 @@
 /**
  * `npm run build:cli` (also run by `npm run build` and `prepare`): bundle every command-line tool of src/cli (each
- * file that starts a command with `process.exitCode = await ...`, and the optimiser's worker thread) into one plain
+ * file that starts a command with `process.exitCode = await ...`, and each worker thread, `*-worker.ts`) into one plain
  * JavaScript file per tool in dist-cli/ with esbuild, so `npm run backtest` and the others start with `node` alone:
  * no TypeScript compilation at start-up. Writes dist-cli/inputs.json (the source files of the bundles), which
  * scripts/cli.mjs checks to fall back to the TypeScript sources when one changed after the bundle was made.
@@ -17,7 +17,7 @@ const OUT = at > 0 ? process.argv[at + 1] : 'dist-cli';
 
 const entries = readdirSync(SRC)
 	.filter((f) => f.endsWith('.ts'))
-	.filter((f) => f === 'optimize-worker.ts' || /^process\.exitCode = await /m.test(readFileSync(join(SRC, f), 'utf8')))
+	.filter((f) => f.endsWith('-worker.ts') || /^process\.exitCode = await /m.test(readFileSync(join(SRC, f), 'utf8')))
 	.map((f) => join(SRC, f));
 
 rmSync(OUT, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 /**
- * How `npm run backtest` (optimize, montecarlo, scan, patterns) starts a command-line tool: `node scripts/cli.mjs NAME
+ * How `npm run backtest` (optimize, montecarlo, scan, patterns, research) starts a command-line tool: `node scripts/cli.mjs NAME
  * [args]` runs the esbuild bundle dist-cli/NAME.mjs (made by `npm run build:cli`, `npm run build` and `prepare`: plain
  * JavaScript, no TypeScript compilation at start-up). When the bundle is missing, or a source file it was built from
  * changed since (dist-cli/inputs.json lists them), it runs src/cli/NAME.ts through tsx instead: same behaviour, slower
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const name = process.argv[2];
 if (!name || !/^[a-z][a-z0-9-]*$/.test(name)) {
-	process.stderr.write('usage: node scripts/cli.mjs NAME [arguments] (NAME: backtest, optimize, montecarlo, scan, patterns)\n');
+	process.stderr.write('usage: node scripts/cli.mjs NAME [arguments] (NAME: backtest, optimize, montecarlo, scan, patterns, research)\n');
 	process.exit(2);
 }
 // The tool reads its own arguments from process.argv.slice(2).
