@@ -65,6 +65,13 @@ if (want('research-browser') || (want('research') && only.length > 0)) {
 		await benchResearchBrowser();
 	}
 }
+if (want('cli')) {
+	if (!existsSync('dist-cli/backtest.mjs')) console.log('cli: skipped (run `npm run build:cli` first: the whole-process figures time the bundled command-line tools)');
+	else {
+		const { benchCli } = await import('./bench-cli');
+		await benchCli({ repeats: 5, crossover: only.includes('cli') });
+	}
+}
 if (want('memory')) {
 	const m = process.memoryUsage();
 	console.log(`memory: Node process RSS ${(m.rss / 2 ** 20).toFixed(0)} MiB, heap used ${(m.heapUsed / 2 ** 20).toFixed(0)} MiB after the benchmarks`);

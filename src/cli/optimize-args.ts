@@ -23,8 +23,10 @@ export interface OptimizeOptions {
 	config: BacktestConfig;
 	axes: AxisSpec[];
 	window: WindowOptions;
-	/** Number of worker threads (1 = evaluate in the main thread). */
+	/** Number of worker threads (1 = evaluate in the main thread): --threads, else the CPU cores (at most 8). */
 	threads: number;
+	/** True when --threads was given; otherwise the command picks 1 thread for jobs too small to repay worker start-up. */
+	threadsGiven: boolean;
 	/** Output file (.csv or .json). */
 	outPath: string;
 	format: 'csv' | 'json';
@@ -81,7 +83,8 @@ Execution and data: the same flags as \`npm run backtest\` (see its --help): --d
 ${METHOD_HELP}
 
 Run:
-  --threads N              worker threads (default: CPU cores, at most 8); 1 = run in the main thread.
+  --threads N              worker threads (default: CPU cores, at most 8, or 1 for a job too small to repay
+                           starting workers: under about 60 M bar-evaluations); 1 = run in the main thread.
   --objective KEY          statistic for the printed best list (default totalReturnRatio): ${STATISTIC_KEYS.join(', ')}.
   --min-trades N           combinations with fewer trades are not ranked in the printed list (default 1).
 
@@ -225,7 +228,7 @@ export function parseOptimizeArgs(argv: readonly string[]): OptimizeCommand {
 		throw new ValidationError(`--summary must end in .json, got '${values.summary}'.`);
 	}
 	const summaryPath = values.summary ?? values.out.replace(/\.(csv|json)$/i, '') + '.summary.json';
-	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, outPath: values.out, format, objective, minTrades, method, statePath, resumePath, summaryPath } };
+	return { kind: 'run', options: { dataPath, intervalMs, config, axes, window, threads, threadsGiven: values.threads !== undefined, outPath: values.out, format, objective, minTrades, method, statePath, resumePath, summaryPath } };
 }
 
 function parse(argv: readonly string[]) {

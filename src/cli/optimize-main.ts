@@ -13,6 +13,7 @@ import type { OverfittingReport } from '../lib/analysis/overfitting';
 import { getStrategy, paramValueLabel } from '../lib/engine/strategies';
 import type { StrategyId } from '../lib/engine/types';
 import {
+	BatchSizer,
 	dataSpanMs,
 	evaluateBatch,
 	MAX_OVERFITTING_TRIALS,
@@ -29,6 +30,7 @@ import { formatCliError } from './output';
 import { loadKlineFile, selectWindow } from './run';
 import { optimizeHelpText, parseOptimizeArgs, type OptimizeCommand, type OptimizeOptions } from './optimize-args';
 import { NodeOptimizePool } from './optimize-pool';
+import { autoThreads, estimatedWork } from './threads';
 
 /** Where the command writes. */
 export interface OptimizeIo {
@@ -194,13 +196,23 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
 	};
 	const resume = o.resumePath ? readState(o.resumePath) : undefined;
 	if (resume) checkResumable(resume, job, o.method, o.resumePath!);
+	// Without --threads, a job too small to repay starting worker threads runs in the main thread.
+	const threads = o.threadsGiven ? o.threads : autoThreads(estimatedWork(job, o.method), o.threads);
+	o = { ...o, threads };
 	let evaluate: (b: TrialBatch) => Promise<TrialResult[]>;
 	let pool: NodeOptimizePool | null = null;
 	// The main thread's engine also re-runs the best trials for the overfitting statistics.
 	const engine = await createNodeEngine();
 	engine.load(win.ohlcv);
+	// With worker threads, batches are sized by measured cost (about 5 ms of work each), two in flight per thread.
+	let sizer: BatchSizer | null = null;
 	if (o.threads > 1) {
 		pool = await NodeOptimizePool.start(o.threads, win.ohlcv, job);
+		// Smaller than the browser's 30 ms: here the main thread formats every row and shares the cores with the workers,
+		// and small batches of results die young (measured: a 1,000,000-trial grid on 300 bars ran 1.5× slower with 30 ms
+		// batches of up to 8,192 trials, the main thread mostly collecting garbage).
+		sizer = new BatchSizer({ bars, targetMs: 5, maxTrials: 256 });
+		pool.onMeasured = (n, ms) => sizer!.record(n, ms);
 		evaluate = (b) => pool!.evaluate(b);
 	} else {
 		evaluate = async (b) => evaluateBatch(engine, job, b);
@@ -222,7 +234,7 @@ async function runGrid(o: OptimizeOptions, io: OptimizeIo): Promise<number> {
 			evaluate,
 			signal: abort.signal,
 			concurrency: o.threads * 2,
-			batchSize: o.method.kind === 'grid' ? 64 : 16,
+			batchSize: sizer ? (remaining) => sizer!.next(remaining, o.threads * 2) : o.method.kind === 'grid' ? 64 : 16,
 			topK: MAX_OVERFITTING_TRIALS,
 			onResults: (rows, batch) => writer.add(batch, rows),
 			onProgress: (p) => {

@@ -1,16 +1,25 @@
 /**
- * A small pool of Node worker threads for `npm run optimize`: each worker holds the candles in its own WASM engine;
- * batches go to the next idle worker. Node only (the browser uses src/lib/workers).
+ * A small pool of Node worker threads for `npm run optimize`: each worker holds the candles and the job in its own
+ * WASM engine (sent once, at start); batches go to the least loaded worker, two at most per worker (one running, one
+ * queued in the worker), and results come back packed in transferred typed arrays. Node only (the browser uses src/lib/workers).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { OhlcvColumns } from '../lib/core/types';
-import type { OptimizationJob, TrialBatch, TrialResult } from '../lib/optimize';
+import { unpackTrials, type OptimizationJob, type PackedTrials, type TrialBatch, type TrialResult } from '../lib/optimize';
 
 interface Slot {
 	worker: Worker;
-	busy: boolean;
+	/** Batches posted to the worker and not answered yet (at most {@link PER_WORKER}). */
+	inFlight: number;
 }
+
+/** Batches posted to a worker at once: one running and one waiting in its message queue, so it never idles for a round trip. */
+const PER_WORKER = 2;
+/** A message from a worker (see optimize-worker.ts). */
+type WorkerMessage = { type: string; id: number; packed?: PackedTrials; message?: string };
+
 interface Waiting {
 	batch: TrialBatch;
 	resolve: (r: TrialResult[]) => void;
@@ -18,10 +27,14 @@ interface Waiting {
 }
 
 /**
- * Source of the worker's bootstrap: the worker entry is TypeScript, and worker threads do not inherit tsx's loader
- * hooks on Node 20, so the bootstrap registers tsx in the worker and then imports ./optimize-worker.ts.
+ * Source of the worker's bootstrap. From the command-line bundle (dist-cli/, see scripts/build-cli.mjs) the worker is
+ * the bundled ./optimize-worker.mjs next to it. From the sources the worker entry is TypeScript, and worker threads
+ * do not inherit tsx's loader hooks on Node 20, so the bootstrap registers tsx in the worker and then imports
+ * ./optimize-worker.ts.
  */
 function workerBootstrap(): string {
+	const bundled = new URL('./optimize-worker.mjs', import.meta.url);
+	if (import.meta.url.endsWith('.mjs') && existsSync(bundled)) return `import(${JSON.stringify(bundled.href)});`;
 	const entry = new URL('./optimize-worker.ts', import.meta.url).href;
 	let api: string;
 	try {
@@ -38,6 +51,8 @@ export class NodeOptimizePool {
 	private readonly queue: Waiting[] = [];
 	private readonly calls = new Map<number, { slot: Slot; resolve: (r: TrialResult[]) => void; reject: (e: Error) => void }>();
 	private nextId = 0;
+	/** Called with the trials and the worker's evaluation time (ms) of every finished batch (batch sizing). */
+	onMeasured: ((trials: number, ms: number) => void) | null = null;
 
 	private constructor() {}
 
@@ -55,11 +70,11 @@ export class NodeOptimizePool {
 		const ready: Promise<void>[] = [];
 		for (let t = 0; t < threads; t++) {
 			const worker = new Worker(code, { eval: true });
-			const slot: Slot = { worker, busy: false };
+			const slot: Slot = { worker, inFlight: 0 };
 			pool.slots.push(slot);
 			ready.push(
 				new Promise<void>((resolve, reject) => {
-					const onMessage = (m: { type: string; id: number; results?: TrialResult[]; message?: string }) => {
+					const onMessage = (m: WorkerMessage) => {
 						if (m.type === 'ready') return resolve();
 						if (m.type === 'error' && m.id === -1) return reject(new Error(m.message));
 						pool.onResult(m);
@@ -91,22 +106,29 @@ export class NodeOptimizePool {
 	}
 
 	private pump(): void {
-		for (const slot of this.slots) {
-			if (slot.busy || this.queue.length === 0) continue;
+		// Fill the least loaded worker first, up to PER_WORKER batches each.
+		for (;;) {
+			if (this.queue.length === 0) return;
+			let slot: Slot | null = null;
+			for (const s of this.slots) if (s.inFlight < PER_WORKER && (!slot || s.inFlight < slot.inFlight)) slot = s;
+			if (!slot) return;
 			const w = this.queue.shift()!;
 			const id = this.nextId++;
-			slot.busy = true;
+			slot.inFlight++;
 			this.calls.set(id, { slot, resolve: w.resolve, reject: w.reject });
 			slot.worker.postMessage({ type: 'batch', id, batch: w.batch });
 		}
 	}
 
-	private onResult(m: { type: string; id: number; results?: TrialResult[]; message?: string }): void {
+	private onResult(m: WorkerMessage): void {
 		const call = this.calls.get(m.id);
 		if (!call) return;
 		this.calls.delete(m.id);
-		call.slot.busy = false;
-		if (m.type === 'result') call.resolve(m.results!);
+		call.slot.inFlight--;
+		if (m.type === 'result') {
+			this.onMeasured?.(m.packed!.count, m.packed!.elapsedMs);
+			call.resolve(unpackTrials(m.packed!));
+		}
 		else call.reject(new Error(m.message));
 		this.pump();
 	}

@@ -3,13 +3,13 @@
  * (index ranges) with the same `evaluateBatch` the browser workers use.
  *
  * Messages in: `{type: 'init', ohlcv, job}` then `{type: 'batch', id, batch}`; out: `{type: 'ready'}`,
- * `{type: 'result', id, results}` or `{type: 'error', id, message}`.
+ * `{type: 'result', id, packed}` (the results in typed arrays, transferred; see src/lib/optimize/packed.ts) or `{type: 'error', id, message}`.
  */
 import { parentPort } from 'node:worker_threads';
 import type { OhlcvColumns } from '../lib/core/types';
 import { createNodeEngine } from '../lib/engine/node';
 import type { WasmEngine } from '../lib/engine/wasm-engine';
-import { evaluateBatch, type OptimizationJob, type TrialBatch } from '../lib/optimize';
+import { evaluateBatch, packedBuffers, packTrials, type OptimizationJob, type TrialBatch } from '../lib/optimize';
 import '../lib/rules'; // registers rule strategies (jobs with strategy 'rules')
 
 type Incoming = { type: 'init'; ohlcv: OhlcvColumns; job: OptimizationJob } | { type: 'batch'; id: number; batch: TrialBatch };
@@ -31,7 +31,10 @@ parentPort!.on('message', async (msg: Incoming) => {
 	}
 	try {
 		if (!engine || !job) throw new Error('worker received a batch before init');
-		parentPort!.postMessage({ type: 'result', id: msg.id, results: evaluateBatch(engine, job, msg.batch) });
+		const t0 = performance.now();
+		const packed = packTrials(evaluateBatch(engine, job, msg.batch));
+		packed.elapsedMs = performance.now() - t0;
+		parentPort!.postMessage({ type: 'result', id: msg.id, packed }, packedBuffers(packed));
 	} catch (e) {
 		parentPort!.postMessage({ type: 'error', id: msg.id, message: (e as Error).message });
 	}

@@ -3,6 +3,7 @@
  * candles of the slice it last evaluated per path and the row jobs it has seen, so candles and jobs cross the thread
  * boundary once per worker, not once per batch. Node only (the browser uses src/lib/workers).
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { TrialBatch, TrialResult } from '../lib/optimize';
@@ -22,8 +23,14 @@ interface Call {
 	reject: (e: Error) => void;
 }
 
-/** Bootstrap of a worker: register tsx (worker threads do not inherit its loader on Node 20), then the entry. */
+/**
+ * Bootstrap of a worker. From the command-line bundle (dist-cli/, scripts/build-cli.mjs): the bundled
+ * ./research-worker.mjs next to it. From the sources: register tsx (worker threads do not inherit its loader on
+ * Node 20), then the entry.
+ */
 function workerBootstrap(): string {
+	const bundled = new URL('./research-worker.mjs', import.meta.url);
+	if (import.meta.url.endsWith('.mjs') && existsSync(bundled)) return `import(${JSON.stringify(bundled.href)});`;
 	const entry = new URL('./research-worker.ts', import.meta.url).href;
 	let api: string;
 	try {

@@ -2,7 +2,7 @@
  * Node entry of the engine (CLI, tests, benchmarks): loads assembly/build/release.wasm from disk.
  * Browser code uses {@link WasmEngine.create} with the fetched module instead (see src/lib/workers).
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { OhlcvColumns } from '../core/types';
 import type { BacktestConfig, PortfolioConfig, PortfolioMarket } from './types';
@@ -10,9 +10,14 @@ import { WasmPortfolioEngine, type PortfolioResult } from './portfolio-engine';
 import { engineBuildId } from './fingerprint';
 import { WasmEngine, type BacktestResult } from './wasm-engine';
 
-/** Path of the compiled core; `debug` selects the unoptimised build with assertions. */
+/**
+ * Path of the compiled core; `debug` selects the unoptimised build with assertions. Found from this module in the
+ * sources (src/lib/engine/) or in a command-line bundle (dist-cli/, see scripts/build-cli.mjs).
+ * @returns the first candidate that exists, else the source-layout path (for the "not found" message).
+ */
 export function wasmPath(target: 'release' | 'debug' = 'release'): string {
-	return fileURLToPath(new URL(`../../../assembly/build/${target}.wasm`, import.meta.url));
+	const candidates = [`../../../assembly/build/${target}.wasm`, `../assembly/build/${target}.wasm`].map((rel) => fileURLToPath(new URL(rel, import.meta.url)));
+	return candidates.find((p) => existsSync(p)) ?? candidates[0];
 }
 
 let compiled: Promise<{ module: WebAssembly.Module; buildId: string }> | null = null;

@@ -69,8 +69,12 @@ export interface RunOptimizationOptions {
 	onResults?: (results: TrialResult[], batch: TrialBatch) => void;
 	/** Batches in flight at once (e.g. the number of workers × 2). Default 1. */
 	concurrency?: number;
-	/** Trials (raw indices for grid ranges) per batch. Default 256. */
-	batchSize?: number;
+	/**
+	 * Trials (raw indices for grid ranges) per batch: a number, or a function called for every batch with the number of
+	 * trials not yet handed out (e.g. a {@link BatchSizer}'s `next`, sizing batches by measured cost). Default 256.
+	 * The batch size never changes which trials a search evaluates nor its results.
+	 */
+	batchSize?: number | ((remaining: number) => number);
 	/** Size of the best-trials list. Default 50. */
 	topK?: number;
 	/** Largest number of aggregate bins per axis. Default {@link DEFAULT_MAX_BINS}. */
@@ -127,7 +131,15 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 	const sharpeMoments = new RunningMoments(o.resume?.moments?.sharpe);
 	const rankMoments = new RunningMoments(o.resume?.moments?.rank);
 	const concurrency = Math.max(1, Math.floor(o.concurrency ?? 1));
-	const size = Math.max(1, Math.floor(o.batchSize ?? 256));
+	const sizeOf = o.batchSize;
+	const fixedSize = typeof sizeOf === 'function' ? 0 : Math.max(1, Math.floor(sizeOf ?? 256));
+	let issuedTrials = 0;
+	const nextSize = (): number => {
+		if (typeof sizeOf !== 'function') return fixedSize;
+		const pr = planner.progress();
+		const n = sizeOf(Math.max(0, pr.total - pr.completed - issuedTrials));
+		return Math.max(1, Math.floor(Number.isFinite(n) ? n : 1));
+	};
 	const now = o.now ?? defaultNow;
 	const interval = o.progressIntervalMs ?? 200;
 	const t0 = now();
@@ -146,7 +158,8 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 		job,
 		method,
 		planner: planner.state(),
-		pending: [...pending, ...[...inFlight.values()].map((f) => f.batch)].map((b) => structuredClone(b)),
+		// Batches in flight, and finished ones not applied yet (waiting for an earlier batch), run again on resume.
+		pending: [...pending, ...[...inFlight.values()].map((f) => f.batch), ...[...held.values()].filter((h) => h.results).map((h) => h.batch)].map((b) => structuredClone(b)),
 		topKSize: k,
 		topK: structuredClone(top.sorted()),
 		aggregates: agg.state(),
@@ -176,26 +189,51 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 		});
 	};
 
+	/**
+	 * Settled batches are applied (planner, top-K, aggregates, moments, `onResults`) strictly in the order they were
+	 * issued, whatever order they finish in: every figure is then the same bit for bit for any batch size, number of
+	 * batches in flight and completion order (the floating-point sums of the aggregates and moments depend on order).
+	 * A batch that failed is skipped (it goes back to `pending`).
+	 */
+	const held = new Map<number, { batch: TrialBatch; results: TrialResult[] | null }>();
+	let nextApply = 0;
+	const apply = (batch: TrialBatch, results: TrialResult[]) => {
+		planner.tell(batch, results);
+		for (const r of results) {
+			top.add(r);
+			agg.add(r);
+			sharpeMoments.add(r.stats.sharpeRatio);
+			rankMoments.add(r.rank);
+		}
+		evaluated += results.length;
+		sessionEvaluated += results.length;
+		o.onResults?.(results, batch);
+	};
+	const drain = () => {
+		for (let h = held.get(nextApply); h; h = held.get(nextApply)) {
+			held.delete(nextApply++);
+			if (h.results) apply(h.batch, h.results);
+		}
+	};
+
 	const issue = (batch: TrialBatch) => {
 		const id = nextId++;
+		const trials = batchSize(batch);
+		issuedTrials += trials;
 		const promise = o.evaluate(batch).then(
 			(results) => {
 				inFlight.delete(id);
-				planner.tell(batch, results);
-				for (const r of results) {
-					top.add(r);
-					agg.add(r);
-					sharpeMoments.add(r.stats.sharpeRatio);
-					rankMoments.add(r.rank);
-				}
-				evaluated += results.length;
-				sessionEvaluated += results.length;
-				o.onResults?.(results, batch);
+				issuedTrials -= trials;
+				held.set(id, { batch, results });
+				drain();
 				report(false);
 			},
 			(err) => {
 				inFlight.delete(id);
+				issuedTrials -= trials;
 				pending.push(batch);
+				held.set(id, { batch, results: null });
+				drain();
 				if (!o.signal?.aborted && failure === null) failure = err;
 			}
 		);
@@ -204,8 +242,9 @@ export async function runOptimization(o: RunOptimizationOptions): Promise<Optimi
 
 	for (;;) {
 		if (o.signal?.aborted || failure !== null) break;
-		while (inFlight.size < concurrency) {
-			const batch = pending.shift() ?? planner.next(size);
+		// Finished batches waiting for an earlier one count too (4× the concurrency at most), so they cannot pile up.
+		while (inFlight.size < concurrency && inFlight.size + held.size < 4 * concurrency) {
+			const batch = pending.shift() ?? planner.next(nextSize());
 			if (!batch) break;
 			if (batchSize(batch) === 0) continue;
 			issue(batch);

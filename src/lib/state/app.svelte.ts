@@ -93,6 +93,15 @@ export class AppState {
 			const size = defaultPoolSize(navigator.hardwareConcurrency);
 			this.#client = new BacktestClient(size);
 			this.poolSize = size;
+			// Prewarm: start the workers and load the selected market's candles into each as soon as it is chosen, so the
+			// first run or optimisation batch does not wait for worker start-up, WASM instantiation and the candle copy.
+			const pool = this.#client.pool;
+			$effect.root(() => {
+				$effect(() => {
+					const d = this.market.dataset;
+					if (d) void pool.prewarm({ id: d.id, ohlcv: d.ohlcv });
+				});
+			});
 			this.runs.testFault = options.testFault ?? null;
 			this.runs.testTimeoutMs = options.testTimeoutMs ?? null;
 			await this.runs.init({ repo: new RunsRepository<BacktestConfig, RunResult>(store.db), client: this.#client });

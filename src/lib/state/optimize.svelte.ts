@@ -9,6 +9,7 @@ import type { RuleSource } from '../engine/types';
 import type { BacktestConfig, DirectionMode } from '../engine/types';
 import { formatMetric, metricInfo } from '../metrics';
 import {
+	BatchSizer,
 	dataSpanMs,
 	heatmapFromResults,
 	heatmapSlice,
@@ -19,6 +20,7 @@ import {
 	OptimizationError,
 	topKRows,
 	trialConfig,
+	unpackTrials,
 	type AxisSpec,
 	type Heatmap,
 	type HeatmapSlice,
@@ -104,12 +106,29 @@ export interface OptimizeDeps {
 	pool: WorkerPool<Remote<BacktestWorkerApi>>;
 }
 
+const jobKeys = new WeakMap<OptimizationJob, string>();
+let jobKeyCounter = 0;
+
+/** The key a job object is known by in the workers (one per object, unique in this page). */
+function jobKey(job: OptimizationJob): string {
+	let k = jobKeys.get(job);
+	if (!k) {
+		k = `job-${++jobKeyCounter}-${Math.random().toString(36).slice(2, 10)}`;
+		jobKeys.set(job, k);
+	}
+	return k;
+}
+
 /**
- * Evaluate one batch of trials in the worker pool (the dataset is loaded into a worker when needed).
+ * Evaluate one batch of trials in the worker pool (the dataset is loaded into a worker when needed). The job is
+ * posted to each worker once and kept there (later batches name it by key); the batch is pipelined (a worker may
+ * hold it queued behind another batch) and its results come back packed in transferred typed arrays.
  * @param pool - the page's worker pool.
  * @param dataset - candles and their id.
- * @param job - the optimisation job; @param batch - combination indices.
+ * @param job - the optimisation job (the same object for every batch of a run: it is sent once per worker).
+ * @param batch - combination indices.
  * @param delayMs - test hook: wait this long in the worker before evaluating (0 normally).
+ * @param onMeasured - called with the trials evaluated and the worker's evaluation time (ms), for batch sizing.
  * @returns one result per valid combination of the batch.
  */
 export function evaluateOnPool(
@@ -117,13 +136,23 @@ export function evaluateOnPool(
 	dataset: Pick<Dataset, 'id' | 'ohlcv'>,
 	job: OptimizationJob,
 	batch: TrialBatch,
-	delayMs = 0
+	delayMs = 0,
+	onMeasured?: (trials: number, ms: number) => void
 ): Promise<TrialResult[]> {
+	const key = jobKey(job);
 	return pool.submit({
 		dataset: { id: dataset.id, ohlcv: dataset.ohlcv },
-		run: async (api) => {
+		pipeline: true,
+		run: async (api, memo) => {
 			if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
-			return (await api.evaluateBatch({ datasetId: dataset.id, job, batch })) as TrialResult[];
+			const known = memo.has(key);
+			memo.add(key);
+			let r = await api.evaluateBatch({ datasetId: dataset.id, jobKey: key, job: known ? undefined : job, batch });
+			// The worker dropped the job (it keeps the last few): send it again.
+			if ('missingJob' in r) r = await api.evaluateBatch({ datasetId: dataset.id, jobKey: key, job, batch });
+			if ('missingJob' in r) throw new Error(`the worker lost optimisation job ${key}.`);
+			onMeasured?.(r.count, r.elapsedMs);
+			return unpackTrials(r);
 		}
 	}).promise;
 }
@@ -201,7 +230,12 @@ function trialsIn(batch: TrialBatch): number {
 	return batch.kind === 'range' ? Math.max(0, batch.to - batch.from) : batch.indices.length;
 }
 
+/** Least time between two saves of a running job to IndexedDB, ms. */
 const SAVE_INTERVAL_MS = 1000;
+/** Least time between two progress updates on screen, ms. */
+const PROGRESS_INTERVAL_MS = 250;
+/** Work per batch the batch sizer aims for, ms (see src/lib/optimize/batch-sizer.ts). */
+export const BATCH_TARGET_MS = 30;
 
 /** Rune state of the optimisation page. */
 export class OptimizeState {
@@ -228,7 +262,8 @@ export class OptimizeState {
 	pointsPerAxis = $state(5);
 	objective = $state<StatisticKey>('sharpeRatio');
 	minTrades = $state(5);
-	batchSize = $state(16);
+	/** Trials per batch; null (default) sizes batches by their measured cost (about {@link BATCH_TARGET_MS} of work each). */
+	batchSize = $state<number | null>(null);
 
 	jobs = $state.raw<OptimisationJobRecord[]>([]);
 	current = $state.raw<OptimisationJobRecord | null>(null);
@@ -243,8 +278,16 @@ export class OptimizeState {
 	walkForwardBusy = $state(false);
 	walkForwardError = $state<string | null>(null);
 
-	/** Test hook (e2e): delay each batch by this many ms so that progress and cancel are observable. */
+	/**
+	 * Test hook (e2e): delay each batch by this many ms, and run one batch at a time (of 16 trials unless
+	 * {@link batchSize} is set), so that progress and cancel are observable.
+	 */
 	batchDelayMs = 0;
+	/**
+	 * Time the workers spent evaluating the batches of the last run started here, ms (summed over workers; with the
+	 * run's wall time and the pool size it gives how busy the workers were; read by scripts/bench-optimize-browser.ts).
+	 */
+	workerBusyMs = 0;
 	#deps: OptimizeDeps | null = null;
 	#abort: AbortController | null = null;
 	#slice: { key: string; slice: HeatmapSlice; results: TrialResult[] } | null = null;
@@ -418,13 +461,35 @@ export class OptimizeState {
 		this.#slice = null;
 	}
 
-	#evaluate(dataset: Dataset, job: OptimizationJob, batch: TrialBatch): Promise<TrialResult[]> {
-		return evaluateOnPool(this.#deps!.pool, dataset, job, batch, this.batchDelayMs);
+	#evaluate(dataset: Dataset, job: OptimizationJob, batch: TrialBatch, sizer?: BatchSizer): Promise<TrialResult[]> {
+		return evaluateOnPool(this.#deps!.pool, dataset, job, batch, this.batchDelayMs, (n, ms) => {
+			this.workerBusyMs += ms;
+			sizer?.record(n, ms);
+		});
+	}
+
+	/**
+	 * Start the workers and load a dataset into each now (when a market is selected), so that a run or an optimisation
+	 * starts at full speed. Errors are ignored here: the run that needs the dataset reports them.
+	 * @param dataset - candles and their id.
+	 */
+	prewarm(dataset: Pick<Dataset, 'id' | 'ohlcv'>): void {
+		void this.#deps?.pool.prewarm({ id: dataset.id, ohlcv: dataset.ohlcv });
 	}
 
 	async #save(job: OptimisationJobRecord): Promise<void> {
+		this.#show(job);
+		await this.#put(job);
+	}
+
+	/** Show a job's record on the page (the list and the current job). */
+	#show(job: OptimisationJobRecord): void {
 		this.current = job;
 		this.jobs = this.jobs.some((j) => j.id === job.id) ? this.jobs.map((j) => (j.id === job.id ? job : j)) : [job, ...this.jobs];
+	}
+
+	/** Store a job's record (errors land in {@link error}). */
+	async #put(job: OptimisationJobRecord): Promise<void> {
 		try {
 			await this.#deps?.repo.put(job);
 		} catch (e) {
@@ -510,6 +575,7 @@ export class OptimizeState {
 			return;
 		}
 		this.running = true;
+		this.workerBusyMs = 0;
 		this.heatmap = null;
 		this.walkForward = null;
 		this.#slice = null;
@@ -527,17 +593,24 @@ export class OptimizeState {
 				resume ??
 				(await runOptimization({ job, method, topK: MAX_OVERFITTING_TRIALS, evaluate: async () => [], signal: AbortSignal.abort(), onProgress: (p) => (last = p) })).state;
 			this.progress = { ...this.progress!, total: last.total, totalIsEstimate: last.totalIsEstimate };
-			await this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
+			// The first save runs while the first batches do (later saves queue behind it, in order).
+			saving = this.#save(this.#record(record, { ...first, status: 'running' }, last, 'running', failed));
+			const pool = this.#deps.pool;
+			// Two batches per worker: one running, one queued in the worker, so no worker waits for a round trip.
+			const slowedForTests = this.batchDelayMs > 0;
+			const inFlight = slowedForTests ? 1 : pool.size * pool.pipelineDepth;
+			const fixedSize = this.batchSize ?? (slowedForTests ? 16 : null);
+			const sizer = fixedSize === null ? new BatchSizer({ bars: job.data.bars, targetMs: BATCH_TARGET_MS }) : undefined;
 			const outcome = await runOptimization({
 				job,
 				method,
 				resume: first,
-				concurrency: this.#deps.pool.size,
-				batchSize: this.batchSize,
+				concurrency: inFlight,
+				batchSize: sizer ? (remaining) => sizer.next(remaining, inFlight) : fixedSize!,
 				signal: abort.signal,
-				progressIntervalMs: 100,
+				progressIntervalMs: PROGRESS_INTERVAL_MS,
 				evaluate: (batch) =>
-					this.#evaluate(dataset, job, batch).catch((e) => {
+					this.#evaluate(dataset, job, batch, sizer).catch((e) => {
 						if (!abort.signal.aborted) failed += trialsIn(batch);
 						throw e;
 					}),
@@ -555,15 +628,20 @@ export class OptimizeState {
 					if (Date.now() - lastSave >= SAVE_INTERVAL_MS) {
 						lastSave = Date.now();
 						const rec = this.#record(record, p.snapshot(), p, 'running', failed);
-						saving = saving.then(() => this.#save(rec));
+						// Shown now, stored after the saves before it (in order).
+						this.#show(rec);
+						saving = saving.then(() => this.#put(rec));
 					}
 				}
 			});
-			await saving;
 			const done = outcome.status === 'done';
 			// A finished search's count is exact, also where the total was an estimate (adaptive refinement).
 			const final = done ? { completed: last.completed, total: last.totalIsEstimate ? last.completed : last.total, totalIsEstimate: false } : last;
-			await this.#save(this.#record(record, outcome.state, final, done ? 'done' : 'cancelled', failed));
+			// Shown at once; stored after any save still in progress.
+			const finished = this.#record(record, outcome.state, final, done ? 'done' : 'cancelled', failed);
+			this.#show(finished);
+			await saving;
+			await this.#put(finished);
 		} catch (e) {
 			await saving;
 			const message = (e as Error).message;

@@ -22,6 +22,7 @@ import type {
 	BacktestWorkerApi,
 	DatasetIdentity,
 	EvaluateBatchRequest,
+	EvaluateBatchResponse,
 	ExecutionChunkRequest,
 	IndicatorLine,
 	OverfittingEvidenceRequest,
@@ -29,7 +30,11 @@ import type {
 	RunResponse,
 	WalkForwardRequest
 } from './protocol';
-import type { OverfittingEvidence, TrialResult, WalkForwardResult } from '../optimize';
+import type { OptimizationJob, OverfittingEvidence, WalkForwardResult } from '../optimize';
+import { packedBuffers, packTrials } from '../optimize/packed';
+
+/** Optimisation jobs a worker keeps (by key, the most recently used last). */
+const KEPT_JOBS = 4;
 
 /** Test faults (see {@link RunRequest.fault}); `crash` raises an uncaught error through `raiseUncaught`. */
 function simulateFault(request: RunRequest, raiseUncaught: (e: Error) => void): Promise<never> | void {
@@ -71,6 +76,8 @@ export function createBacktestService(
 	let loaded: OhlcvColumns | null = null;
 	/** SHA-256 of the loaded candles, computed on the first fingerprinted run of the dataset. */
 	let dataHash: string | null = null;
+	/** Jobs sent to this worker, by key (see EvaluateBatchRequest.jobKey); their preparation is cached per object. */
+	const jobs = new Map<string, OptimizationJob>();
 	const requireDataset = (id: string) => {
 		if (id !== datasetId) throw new Error(`This worker holds dataset ${datasetId ?? '(none)'}, not ${id}; the pool must load it first.`);
 	};
@@ -152,14 +159,32 @@ export function createBacktestService(
 
 		/**
 		 * Evaluate one batch of optimisation trials on the loaded dataset (no equity curve, no trade list).
-		 * @param request - dataset id (must be the loaded one), the job and the batch of combination indices.
-		 * @returns one result per valid combination of the batch, in batch order.
+		 * @param request - dataset id (must be the loaded one), the job (or the key of a job sent before) and the batch
+		 *   of combination indices.
+		 * @returns one result per valid combination of the batch, in batch order, packed in typed arrays (transferred),
+		 *   with the evaluation time; or `{ missingJob }` when only a key was given and this worker does not hold it.
 		 * @throws Error when another dataset is loaded; ValidationError / RangeError from the optimisation core.
 		 */
-		async evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]> {
+		async evaluateBatch(request: EvaluateBatchRequest): Promise<EvaluateBatchResponse> {
 			requireDataset(request.datasetId);
 			const e = await engine();
-			return evaluateTrials(e, request.job, request.batch);
+			let job = request.job;
+			const key = request.jobKey;
+			if (key !== undefined) {
+				if (job) {
+					jobs.delete(key);
+					jobs.set(key, job);
+					while (jobs.size > KEPT_JOBS) jobs.delete(jobs.keys().next().value!);
+				} else {
+					job = jobs.get(key);
+					if (!job) return { missingJob: key };
+				}
+			}
+			if (!job) throw new Error('evaluateBatch needs a job or the key of a job sent to this worker before.');
+			const t0 = performance.now();
+			const packed = packTrials(evaluateTrials(e, job, request.batch));
+			packed.elapsedMs = performance.now() - t0;
+			return transfer(packed, packedBuffers(packed));
 		},
 
 		async detectZones(request: { datasetId: string; options: DetectZonesOptions }): Promise<DetectZonesResult> {

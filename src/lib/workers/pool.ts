@@ -4,7 +4,10 @@
  * with Comlink; tests pass fake workers.
  *
  * Each worker keeps one dataset loaded (in WASM memory) keyed by its id; a job names the dataset
- * it needs and the pool reloads a worker only when the id differs. A job that throws, hangs past
+ * it needs and the pool reloads a worker only when the id differs. Jobs marked `pipeline` (the
+ * batches of an optimisation) may be queued inside a worker behind another pipelined job on the
+ * same dataset (up to `pipelineDepth` per worker), so the worker starts the next batch the moment it
+ * finishes one instead of idling for a round trip. A job that throws, hangs past
  * its timeout, or whose worker raises an uncaught error fails with a {@link PoolJobError} saying
  * why; the worker is terminated and replaced, so one bad job never blocks the queue or the page.
  */
@@ -49,14 +52,30 @@ export interface PoolDataset {
 	ohlcv: OhlcvColumns;
 }
 
+/**
+ * What a job knows about the worker it runs on: keys of things earlier jobs left there (e.g. an optimisation job
+ * sent once and kept by the worker). The set is emptied when the worker is replaced.
+ */
+export interface WorkerMemo {
+	/** True when an earlier job on this worker called {@link WorkerMemo.add} with `key`. */
+	has(key: string): boolean;
+	/** Record that this worker now holds `key` (call it when the message that gives it to the worker is posted). */
+	add(key: string): void;
+}
+
 /** A job to submit. */
 export interface PoolTask<Api extends DatasetWorkerApi, R> {
 	/** Job id (e.g. the run id); generated when absent. */
 	id?: string;
 	/** Candles the job needs loaded in its worker; absent for jobs that carry their own data (portfolio runs). */
 	dataset?: PoolDataset;
-	/** The work, given the worker's API once the dataset is loaded there. */
-	run: (api: Api) => Promise<R>;
+	/** The work, given the worker's API once the dataset is loaded there, and what the worker already holds. */
+	run: (api: Api, memo: WorkerMemo) => Promise<R>;
+	/**
+	 * May be queued inside a worker behind other pipelined jobs on the same dataset (optimisation batches), up to the
+	 * pool's `pipelineDepth` per worker. Other jobs only start on an idle worker. Default false.
+	 */
+	pipeline?: boolean;
 	/** Overrides the pool's default timeout for this job (ms, dataset load included). */
 	timeoutMs?: number;
 	/** Called when a worker picks the job up (status pending -> running). */
@@ -79,6 +98,8 @@ export interface WorkerPoolOptions<Api extends DatasetWorkerApi> {
 	size: number;
 	/** Default per-job timeout in ms (dataset load + run). Default 120,000. */
 	timeoutMs?: number;
+	/** Pipelined jobs in flight per worker (see {@link PoolTask.pipeline}). Default 2: one running, one queued. */
+	pipelineDepth?: number;
 }
 
 /** Counters for display. */
@@ -93,14 +114,23 @@ export interface PoolStats {
 
 interface Slot<Api extends DatasetWorkerApi> {
 	handle: WorkerHandle<Api>;
+	/** Dataset loaded (or being loaded, see `loading`) in the worker. */
 	datasetId: string | null;
-	current: Active | null;
+	/** The load of `datasetId` in progress (jobs sharing the worker wait for it), null once done. */
+	loading: Promise<void> | null;
+	/** Jobs in flight on this worker, oldest first (more than one only for pipelined jobs). */
+	active: Active[];
+	/** Keys of what jobs left in the worker (see {@link WorkerMemo}). */
+	memo: Set<string>;
+	/** Takes no new job: replaced once the jobs still in flight on it settle (after a pipelined job failed). */
+	retiring: boolean;
 	/** Set once the slot's worker is terminated; late events from it are ignored. */
 	dead: boolean;
 }
 
 interface Active {
 	id: string;
+	pipeline: boolean;
 	fail: (err: PoolJobError) => void;
 }
 
@@ -116,14 +146,18 @@ interface Queued<Api extends DatasetWorkerApi> {
 }
 
 /**
- * Pool size for this device: one worker per logical core minus one for the page, from 1 to 8.
+ * Pool size for this device: one worker per logical core, from 1 to 8. The page's own thread is nearly idle while
+ * workers compute (a few results a second, progress drawn at most every 250 ms), so leaving it a core costs
+ * throughput: on the 2-core machine the 10,000 × 17,520 grid took 517 ms with 2 workers against 851 ms with 1 (the
+ * fastest of 28 interleaved runs, `npx tsx scripts/bench-optimize-browser.ts`; the issue's own probe measured ×1.51),
+ * and under heavy load from other processes 2 workers still won (medians 1,169 / 1,270 ms).
  * @param hardwareConcurrency - `navigator.hardwareConcurrency` (undefined or 0 when unknown -> 1 worker).
  * @returns number of workers, 1..8.
  */
 export function defaultPoolSize(hardwareConcurrency: number | undefined): number {
 	const n = Math.floor(hardwareConcurrency ?? 0);
 	if (!Number.isFinite(n) || n <= 1) return 1;
-	return Math.min(8, n - 1);
+	return Math.min(8, n);
 }
 
 /**
@@ -156,6 +190,7 @@ let nextJobNumber = 1;
 export class WorkerPool<Api extends DatasetWorkerApi> {
 	readonly size: number;
 	readonly timeoutMs: number;
+	readonly pipelineDepth: number;
 	#factory: WorkerFactory<Api>;
 	#slots: Slot<Api>[] = [];
 	#queue: Queued<Api>[] = [];
@@ -168,6 +203,7 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		if (!(options.size >= 1)) throw new RangeError(`Worker pool size must be at least 1, got ${options.size}`);
 		this.size = Math.floor(options.size);
 		this.timeoutMs = options.timeoutMs ?? 120_000;
+		this.pipelineDepth = Math.max(1, Math.floor(options.pipelineDepth ?? 2));
 		this.#factory = options.factory;
 	}
 
@@ -176,7 +212,7 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		return {
 			size: this.size,
 			workers: this.#slots.length,
-			busy: this.#slots.filter((s) => s.current).length,
+			busy: this.#slots.filter((s) => s.active.length > 0).length,
 			queued: this.#queue.filter((q) => !q.cancelled && !q.slot).length,
 			replaced: this.#replaced
 		};
@@ -191,6 +227,25 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 	subscribe(listener: () => void): () => void {
 		this.#listeners.add(listener);
 		return () => this.#listeners.delete(listener);
+	}
+
+	/**
+	 * Start every worker now and load `dataset` into each (e.g. when a market is selected), so that the first run or
+	 * optimisation batch does not pay for worker start-up, WASM instantiation and the candle copy. Workers busy with
+	 * other jobs load it after them; a load failure is ignored here (the next job that needs the dataset reports it).
+	 * @param dataset - candles and their id.
+	 * @returns resolves once every worker holds the dataset (or failed to load it).
+	 */
+	prewarm(dataset: PoolDataset): Promise<void> {
+		const jobs: Promise<unknown>[] = [];
+		const holding = this.#slots.filter((s) => !s.dead && s.datasetId === dataset.id).length;
+		if (holding >= this.size) return Promise.resolve();
+		// One no-op job per worker, submitted together: free workers take one each (those already holding the dataset
+		// do nothing), missing workers are spawned.
+		for (let k = 0; k < this.size; k++) {
+			jobs.push(this.submit({ id: `prewarm-${nextJobNumber++}`, dataset, run: async () => undefined }).promise.catch(() => undefined));
+		}
+		return Promise.all(jobs).then(() => undefined);
 	}
 
 	/**
@@ -224,7 +279,7 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 	dispose(): void {
 		this.#disposed = true;
 		const err = () => new PoolJobError('pool_disposed', 'The worker pool was shut down; reload the page to run again.');
-		for (const s of [...this.#slots]) s.current?.fail(err());
+		for (const s of [...this.#slots]) for (const a of [...s.active]) a.fail(err());
 		for (const q of this.#queue.splice(0)) {
 			q.cancelled = true;
 			q.done = true;
@@ -247,7 +302,7 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		entry.cancelled = true;
 		const err = new PoolJobError('cancelled', 'Cancelled by the user.');
 		if (entry.slot) {
-			entry.slot.current?.fail(err);
+			entry.slot.active.find((a) => a.id === entry.id)?.fail(err);
 		} else {
 			this.#queue = this.#queue.filter((q) => q !== entry);
 			entry.done = true;
@@ -258,24 +313,30 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 
 	#spawn(): Slot<Api> {
 		const handle = this.#factory();
-		const slot: Slot<Api> = { handle, datasetId: null, current: null, dead: false };
+		const slot: Slot<Api> = { handle, datasetId: null, loading: null, active: [], memo: new Set(), retiring: false, dead: false };
 		handle.onError((message) => {
 			if (slot.dead) return;
 			const reason = `The backtest worker crashed: ${message || 'unknown error'}. It was restarted; run again.`;
-			if (slot.current) slot.current.fail(new PoolJobError('worker_crashed', reason));
+			if (slot.active.length) slot.active[0].fail(new PoolJobError('worker_crashed', reason));
 			else this.#replace(slot);
 		});
 		this.#slots.push(slot);
 		return slot;
 	}
 
-	/** Terminate a slot's worker and drop it; the next job spawns a fresh one. */
-	#replace(slot: Slot<Api>): void {
+	/**
+	 * Terminate a slot's worker and drop it; the next job spawns a fresh one. Other jobs still in flight on it (pipelined
+	 * behind the one that failed) fail with `worker_crashed`.
+	 */
+	#replace(slot: Slot<Api>, why?: string): void {
 		if (slot.dead) return;
 		slot.dead = true;
 		slot.handle.terminate();
 		this.#slots = this.#slots.filter((s) => s !== slot);
 		this.#replaced++;
+		for (const a of [...slot.active]) {
+			a.fail(new PoolJobError('worker_crashed', `The worker was restarted because another job on it failed${why ? ` (${why})` : ''}; run again.`));
+		}
 	}
 
 	#pump(): void {
@@ -283,20 +344,30 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		for (;;) {
 			const next = this.#queue.find((q) => !q.cancelled && !q.slot);
 			if (!next) break;
-			const slot = this.#pickSlot(next.task.dataset?.id ?? null);
+			const slot = this.#pickSlot(next.task.dataset?.id ?? null, next.task.pipeline === true);
 			if (!slot) break;
 			this.#start(slot, next);
 		}
 		this.#emit();
 	}
 
-	/** A free worker, preferring one that already holds `datasetId`; spawns one while below size. */
-	#pickSlot(datasetId: string | null): Slot<Api> | null {
-		const free = this.#slots.filter((s) => !s.current && !s.dead);
+	/**
+	 * A free worker, preferring one that already holds `datasetId`; spawns one while below size. A pipelined job may
+	 * also join a worker on the same dataset that runs only pipelined jobs and has room (the least loaded one).
+	 */
+	#pickSlot(datasetId: string | null, pipeline: boolean): Slot<Api> | null {
+		const free = this.#slots.filter((s) => s.active.length === 0 && !s.dead && !s.retiring);
 		const warm = free.find((s) => datasetId !== null && s.datasetId === datasetId);
 		if (warm) return warm;
-		if (this.#slots.length < this.size) return this.#spawn();
-		return free[0] ?? null;
+		if (this.#slots.filter((s) => !s.retiring).length < this.size) return this.#spawn();
+		if (free[0]) return free[0];
+		if (!pipeline || datasetId === null) return null;
+		let best: Slot<Api> | null = null;
+		for (const s of this.#slots) {
+			if (s.dead || s.retiring || s.datasetId !== datasetId || s.active.length >= this.pipelineDepth || !s.active.every((a) => a.pipeline)) continue;
+			if (!best || s.active.length < best.active.length) best = s;
+		}
+		return best;
 	}
 
 	#start(slot: Slot<Api>, entry: Queued<Api>): void {
@@ -304,22 +375,25 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		const { task } = entry;
 		let settled = false;
 		let timer: ReturnType<typeof setTimeout> | undefined;
+		const active: Active = { id: entry.id, pipeline: task.pipeline === true, fail: (err) => fail(err) };
 		const finish = () => {
 			settled = true;
 			entry.done = true;
 			if (timer !== undefined) clearTimeout(timer);
-			slot.current = null;
+			slot.active = slot.active.filter((a) => a !== active);
 			this.#queue = this.#queue.filter((q) => q !== entry);
 		};
 		const fail = (err: PoolJobError) => {
 			if (settled) return;
 			finish();
-			// The worker's state is unknown after a throw, hang or crash: replace it.
-			this.#replace(slot);
 			entry.reject(err);
+			// The worker's state is unknown after a throw, hang or crash: replace it. A worker that answered with an
+			// error (job_failed) still runs: jobs pipelined behind the failed one may finish there first.
+			if (err.failure === 'job_failed' && slot.active.length > 0) slot.retiring = true;
+			else this.#replace(slot, err.message);
 			this.#pump();
 		};
-		slot.current = { id: entry.id, fail };
+		slot.active.push(active);
 		const timeoutMs = task.timeoutMs ?? this.timeoutMs;
 		timer = setTimeout(
 			() =>
@@ -336,20 +410,33 @@ export class WorkerPool<Api extends DatasetWorkerApi> {
 		} catch {
 			// A listener error must not break the pool.
 		}
+		const memo: WorkerMemo = { has: (key) => slot.memo.has(key), add: (key) => void slot.memo.add(key) };
 		const work = async () => {
 			const dataset = task.dataset;
 			if (dataset && slot.datasetId !== dataset.id) {
-				slot.datasetId = null;
-				await slot.handle.api.loadDataset(dataset.id, transferableCopy(dataset.ohlcv));
 				slot.datasetId = dataset.id;
+				slot.loading = slot.handle.api.loadDataset(dataset.id, transferableCopy(dataset.ohlcv)).then(() => undefined);
+				const loading = slot.loading;
+				try {
+					await loading;
+				} catch (e) {
+					slot.datasetId = null;
+					throw e;
+				} finally {
+					if (slot.loading === loading) slot.loading = null;
+				}
+			} else if (slot.loading) {
+				// A pipelined job joined a worker whose load is still in flight.
+				await slot.loading;
 			}
-			return task.run(slot.handle.api);
+			return task.run(slot.handle.api, memo);
 		};
 		work().then(
 			(value) => {
 				if (settled) return;
 				finish();
 				entry.resolve(value);
+				if (slot.retiring && slot.active.length === 0) this.#replace(slot);
 				this.#pump();
 			},
 			(e: unknown) => {

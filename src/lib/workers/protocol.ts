@@ -8,6 +8,7 @@ import type { RunFingerprint } from '../engine/fingerprint';
 import type { BacktestConfig, Trade } from '../engine/types';
 import type { OptimizationJob, OverfittingEvidence, OverfittingRequest, TrialBatch, TrialResult, WalkForwardOptions, WalkForwardResult } from '../optimize';
 import type { ExecutionChunk, ExecutionDraw } from '../analysis/execution';
+import type { PackedTrials } from '../optimize/packed';
 
 /** An indicator line computed by the WASM core for the chart (NaN while undefined). */
 export interface IndicatorLine {
@@ -85,8 +86,12 @@ export interface BacktestWorkerApi {
 	loadedDataset(): Promise<string | null>;
 	/** Run one backtest on the loaded dataset. @throws Error when the dataset id differs or the config is invalid. */
 	run(request: RunRequest): Promise<RunResponse>;
-	/** Evaluate a batch of optimisation trials on the loaded dataset. */
-	evaluateBatch(request: EvaluateBatchRequest): Promise<TrialResult[]>;
+	/**
+	 * Evaluate a batch of optimisation trials on the loaded dataset. The results come back packed in typed arrays
+	 * (transferred; rebuild them with `unpackTrials`), or `{ missingJob }` when the request named a job by key only and
+	 * the worker does not hold it (send it again with the job).
+	 */
+	evaluateBatch(request: EvaluateBatchRequest): Promise<EvaluateBatchResponse>;
 	/**
 	 * Detector-only price-action run (fair value gaps, order blocks, liquidity sweeps) on the loaded dataset.
 	 * @throws Error when another dataset is loaded; RangeError for a bad option.
@@ -131,12 +136,21 @@ export interface DatasetIdentity {
 	dataHash: string;
 }
 
-/** A batch of optimisation trials for the worker holding `datasetId`. */
+/**
+ * A batch of optimisation trials for the worker holding `datasetId`. The job is sent once per worker: with `job` and
+ * `jobKey`, the worker keeps it (prepared) under the key; later batches give `jobKey` only.
+ */
 export interface EvaluateBatchRequest {
 	datasetId: string;
-	job: OptimizationJob;
+	/** Key of the job in the worker (the page makes one per job object). */
+	jobKey?: string;
+	/** The job; required unless the worker already holds `jobKey`. */
+	job?: OptimizationJob;
 	batch: TrialBatch;
 }
+
+/** Packed results of a batch, or the key of a job the worker does not hold (it keeps the last few it was sent). */
+export type EvaluateBatchResponse = PackedTrials | { missingJob: string };
 
 /** Walk-forward options for the worker holding `datasetId` (the worker supplies its candles and engine). */
 export type WalkForwardRequest = Omit<WalkForwardOptions, 'ohlcv' | 'engine' | 'signal'> & { datasetId: string };

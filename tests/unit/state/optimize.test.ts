@@ -112,9 +112,10 @@ describe('OptimizeState', () => {
 		const { db, repo, opt, client } = await setup(1);
 		const ds = dataset();
 		smaGrid(opt);
-		opt.batchDelayMs = 20;
+		opt.batchDelayMs = 50;
 		const started = opt.start(defaultConfig('sma-cross'), ds);
-		for (let i = 0; i < 500 && !(opt.progress && opt.progress.completed >= 14); i++) await new Promise((r) => setTimeout(r, 5));
+		// The first progress report comes with the first batch (later ones at most every 250 ms).
+		for (let i = 0; i < 500 && !(opt.progress && opt.progress.completed >= 7); i++) await new Promise((r) => setTimeout(r, 5));
 		opt.cancel();
 		await started;
 		const cancelled = opt.current!;

@@ -67,11 +67,11 @@ function makePool(size: number, timeoutMs = 10_000) {
 const tick = () => new Promise((r) => setTimeout(r, 0));
 
 describe('defaultPoolSize', () => {
-	it('leaves one core to the page and stays within 1..8', () => {
+	it('starts one worker per core (measured to pay on 2 cores) and stays within 1..8', () => {
 		expect(defaultPoolSize(undefined)).toBe(1);
 		expect(defaultPoolSize(1)).toBe(1);
-		expect(defaultPoolSize(2)).toBe(1);
-		expect(defaultPoolSize(4)).toBe(3);
+		expect(defaultPoolSize(2)).toBe(2);
+		expect(defaultPoolSize(4)).toBe(4);
 		expect(defaultPoolSize(32)).toBe(8);
 	});
 });
