@@ -8,7 +8,7 @@ import { DataError } from '../core/errors';
 import { timeframeMs } from '../core/timeframe';
 import type { OhlcvColumns, Timeframe, UnixMs } from '../core/types';
 import { syncCandles, type KlineSource } from '../data/sync';
-import type { TrialResult } from '../optimize';
+import { unpackTrials, type PackedTrials, type TrialResult } from '../optimize';
 import type { CandleStore } from '../persistence/candle-store';
 import type { CandleSource, PresetValues, ResearchDataSlice, ResearchEvaluator, RowJob } from '../research/types';
 import type { WorkerPool } from '../workers/pool';
@@ -29,7 +29,7 @@ export function poolEvaluator(pool: WorkerPool<Remote<BacktestWorkerApi>>): Rese
 			if (job.path === 'single') {
 				return pool.submit({
 					dataset: { id: data.id, ohlcv: data.ohlcv },
-					run: async (api) => (await api.evaluateBatch({ datasetId: data.id, job: job.job, batch })) as TrialResult[]
+					run: async (api) => unpackTrials((await api.evaluateBatch({ datasetId: data.id, job: job.job, batch })) as PackedTrials)
 				}).promise;
 			}
 			return pool.submit({
