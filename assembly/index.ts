@@ -17,3 +17,5 @@ export {
 export { polyBandsCompute } from './polybands';
 /** Price-action patterns (zones.ts): zDetect(...) detector-only runs, zRun(...) the pattern-zones strategy; zZonesPtr(), zTradesPtr(), zCountsPtr(). */
 export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';
+/** Minimal-loop probe (probe.ts): probeSmaCross(fast, slow, fee, sl, tp, cash), the machine's limit printed by `npm run bench`. */
+export { probeSmaCross, probeDrawdown } from './probe';
