@@ -7,7 +7,7 @@ export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
 /** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
 export { prepare, run } from './engine';
 /** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
-export { indicator } from './indicators';
+export { indicator, indicatorCacheCount } from './indicators';
 /** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */
 export {
   pfAllocate, pfStartPtr, pfCountPtr, pfTimePtr, pfColPtr, pfUnionIndexPtr, pfEquityPtr, pfOpenPositionsPtr,
