@@ -353,80 +353,97 @@ function openPosition(
   tpLevel = tp;
 }
 
+// ---- Signal steps of the simulation loop ----
+// The loop asks for the signals of each bar 1..n-2 once, in bar order. MODE_FLAGS reads them from the flag bytes (a
+// pre-pass filled them: computeSignals, poly-bands, ...). The four built-in strategies instead evaluate their rule
+// inline (sigStep), with the previous bar's comparison results carried in a register as a small state code: the
+// same tie-aware comparisons as computeSignals, so the same signals, without the pre-pass's store and reload.
+const MODE_FLAGS: i32 = 0;
+
 /**
- * Run one backtest over the loaded bars. Scalars only; results go to the equity column, the trade records
- * (when record != 0) and the summary. Returns final equity.
- * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
- * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
+ * Signals of bar t for strategy `mode` (STRAT_SMA_CROSS..STRAT_RSI_ATR_MOMENTUM) given the state code s0 of bar t-1.
+ * Returns (state code of bar t) << 8 | signal bits (SIG_*), exactly computeSignals' bits for that bar.
+ * a, b, c: the strategy's indicator buffers; cl, vo: close and volume; q1..q4: strategy levels (computeSignals' p1,
+ * p2, p4, p5 per strategy, see run); tol: the tie-band bound of computeSignals; opt: exitOnMid / volume filter.
  */
-export function run(
-  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
-  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
-  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
-  sizingMode: i32, sizingValue: f64, record: i32
-): f64 {
-  const n = barCount();
-  nextStamp();
-  cash = initialCash;
-  units = 0;
-  pos = 0;
-  entryPrice = 0;
-  entryFee = 0;
-  entryBar = 0;
-  slLevel = NaN;
-  tpLevel = NaN;
-  nTrades = 0;
-  nWins = 0;
-  nLosses = 0;
-  grossProfit = 0;
-  grossLoss = 0;
-  totalFees = 0;
-  sumPr = 0;
-  sumPr2 = 0;
-  feeRate = fee;
-  slip = slippage;
-  recordTrades = record != 0;
-
-  prevDayEq = NaN;
-  dN = 0;
-  dSum = 0;
-  dSq = 0;
-  dDown = 0;
-  pendingAtr = NaN;
-
-  // Indicator buffers per strategy (cached across runs by kind/source/period), then the signal pre-pass.
-  let a: usize = 0;
-  let b: usize = 0;
-  let c: usize = 0;
-  const ip0 = <i32>p0;
-  const ip1 = <i32>p1;
-  if (strategy == STRAT_SMA_CROSS) {
-    a = indicator(IND_SMA, COL_CLOSE, ip0);
-    b = indicator(IND_SMA, COL_CLOSE, ip1);
-  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
-    a = indicator(IND_RSI, COL_CLOSE, ip0);
-  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
-    a = indicator(IND_EMA, COL_CLOSE, ip0);
-    b = indicator(IND_ATR, COL_CLOSE, ip1);
-    if (p3 != 0) c = indicator(IND_SMA, COL_VOLUME, <i32>p4);
-  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
-    a = indicator(IND_RSI, COL_CLOSE, ip0);
-    b = indicator(IND_ATR, COL_CLOSE, ip1);
+// @ts-ignore: decorator
+@inline function sigStep(
+  mode: i32, t: i32, s0: i32, a: usize, b: usize, c: usize, cl: usize, vo: usize,
+  q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool
+): i32 {
+  let s1: i32 = 0;
+  let bits: i32 = 0;
+  if (mode == STRAT_SMA_CROSS) {
+    // state: cmp(fast, slow) + 1 (0 below, 1 tie, 2 above, 3 undefined)
+    s1 = cmpTol(ld(a, t), ld(b, t), tol) + 1;
+    if (s1 != s0) {
+      if (s1 == 2 && s0 <= 1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      else if (s1 == 0 && (s0 == 1 || s0 == 2)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
+    }
+  } else if (mode == STRAT_RSI_MEAN_REVERSION) {
+    // state: (cmp(r, oversold)+1) | (cmp(r, overbought)+1) << 2 | (cmp(r, 50)+1) << 4 (the last 1 without exitOnMid)
+    const r = ld(a, t);
+    s1 = (cmpTol(r, q1, tol) + 1) | ((cmpTol(r, q2, tol) + 1) << 2) | ((opt ? cmpTol(r, 50.0, tol) + 1 : 1) << 4);
+    if (s1 != s0) {
+      const lo0 = s0 & 3, lo1 = s1 & 3;
+      const hi0 = (s0 >> 2) & 3, hi1 = (s1 >> 2) & 3;
+      if (lo1 == 0 && (lo0 == 1 || lo0 == 2)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if (hi1 == 2 && hi0 <= 1) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+      if (opt) {
+        const md0 = s0 >> 4, md1 = s1 >> 4;
+        if (md1 == 2 && md0 <= 1) bits |= SIG_EXIT_LONG;
+        if (md1 == 0 && (md0 == 1 || md0 == 2)) bits |= SIG_EXIT_SHORT;
+      }
+    }
+  } else if (mode == STRAT_EMA_ATR_BREAKOUT) {
+    // state: (cmp(close, ema + k atr)+1) | (cmp(close, ema - k atr)+1) << 2 | (cmp(close, ema)+1) << 4
+    const e1 = ld(a, t);
+    const x1 = q2 * ld(b, t);
+    const c1 = ld(cl, t);
+    s1 = (cmpTol(c1, e1 + x1, tol) + 1) | ((cmpTol(c1, e1 - x1, tol) + 1) << 2) | ((cmpTol(c1, e1, tol) + 1) << 4);
+    if (s1 != s0) {
+      const up0 = s0 & 3, up1 = s1 & 3;
+      const dn0 = (s0 >> 2) & 3, dn1 = (s1 >> 2) & 3;
+      const em0 = s0 >> 4, em1 = s1 >> 4;
+      const volOk = !opt || ld(vo, t) > ld(c, t);
+      if (volOk && up1 == 2 && up0 <= 1) bits |= SIG_ENTER_LONG;
+      if (volOk && dn1 == 0 && (dn0 == 1 || dn0 == 2)) bits |= SIG_ENTER_SHORT;
+      if (em1 == 0 && (em0 == 1 || em0 == 2)) bits |= SIG_EXIT_LONG;
+      if (em1 == 2 && em0 <= 1) bits |= SIG_EXIT_SHORT;
+    }
+  } else if (mode == STRAT_RSI_ATR_MOMENTUM) {
+    // state: 4 while RSI is undefined, else inLongBand | inShortBand << 1
+    const r = ld(a, t);
+    if (r == r) s1 = <i32>(r >= q1 && r <= q2) | (<i32>(r >= q3 && r <= q4) << 1);
+    else s1 = 4;
+    if (s1 != s0 && s0 != 4 && s1 != 4) {
+      if ((s1 & 1) > (s0 & 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if ((s1 & 2) > (s0 & 2)) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+    }
   }
-  let atrPtr: usize = 0;
-  if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  if (strategy == STRAT_POLY_BANDS) {
-    // ---- poly-bands hook: its own signal pre-pass (assembly/polybands.ts) ----
-    polyBandsSignals(ip0, ip1, p2, <i32>p3);
-  } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  return (s1 << 8) | bits;
+}
 
+/**
+ * The bar loop (SEMANTICS.md): fills decided at the previous close, intrabar stop-loss / take-profit, equity at the
+ * close, drawdown, daily returns, decisions at the close. `mode` is a compile-time constant at every call (this
+ * function is inlined): MODE_FLAGS reads signals from the flag bytes, a strategy id evaluates them inline (sigStep).
+ * Writes the equity column and the summary; returns the final cash.
+ */
+// @ts-ignore: decorator
+@inline function simulate(
+  mode: i32, n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);
   const lPtr = colPtr(COL_LOW);
   const cPtr = colPtr(COL_CLOSE);
+  const vPtr = colPtr(COL_VOLUME);
   const eqPtr = colPtr(COL_EQUITY);
   const fl = flagsBase();
-  const enterMaskFlat: u8 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
+  const enterMaskFlat: i32 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
 
   let pending: i32 = ORDER_NONE;
   let ambiguous: i32 = 0;
@@ -435,6 +452,7 @@ export function run(
   let maxDd: f64 = 0;
   let maxDdAmount: f64 = 0;
   let ddKeep: f64 = 1.0; // equity below peak*ddKeep may be a new max drawdown
+  let ddThr: f64 = peak * ddKeep; // kept equal to peak * ddKeep
   // Hot-path copies of the position state (WASM globals are memory loads/stores; locals stay in registers).
   // They are synced with the globals only around fills, which are rare.
   let lPos: i32 = 0;
@@ -442,6 +460,11 @@ export function run(
   let lCash: f64 = initialCash;
   let lSl: f64 = NaN;
   let lTp: f64 = NaN;
+  // Inline signals: the state code of the last evaluated bar, and the bits of bar preT when a fast path computed them.
+  let s0: i32 = 0;
+  if (mode != MODE_FLAGS && n > 0) s0 = sigStep(mode, 0, 0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt) >> 8;
+  let pre: i32 = 0;
+  let preT: i32 = -1;
 
   let t: i32 = 0;
   while (t < n) {
@@ -505,7 +528,18 @@ export function run(
       }
     }
     const close = ld(cPtr, t);
-    const flags = load<u8>(fl + <usize>t);
+    let flags: i32 = load<u8>(fl + <usize>t);
+    if (mode != MODE_FLAGS) {
+      flags &= FLAG_DAY_END;
+      if (t > 0 && t < n - 1) {
+        if (preT == t) flags |= pre;
+        else {
+          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
+          s0 = r >> 8;
+          flags |= r & 0xff;
+        }
+      }
+    }
     let eq: f64;
     if (t == n - 1) {
       // End of data: close at the last close.
@@ -519,7 +553,7 @@ export function run(
       eq = lCash;
     } else if (lPos == 0) {
       eq = lCash;
-      // 4. Decide at this close (signal bits from the pre-pass).
+      // 4. Decide at this close.
       if (flags & enterMaskFlat) {
         pending = flags & SIG_ENTER_LONG ? ORDER_OPEN_LONG : ORDER_OPEN_SHORT;
         if (atrPtr != 0) pendingAtr = ld(atrPtr, t);
@@ -537,16 +571,21 @@ export function run(
       if (pending != ORDER_NONE && atrPtr != 0) pendingAtr = ld(atrPtr, t);
     }
     st(eqPtr, t, eq);
-    // Drawdown on the close-marked curve; the initial cash is the first peak.
-    if (eq > peak) peak = eq;
-    else if (eq < peak * ddKeep) {
-      const dd = 1.0 - eq / peak;
-      if (dd > maxDd) {
-        maxDd = dd;
-        ddKeep = 1.0 - dd;
+    // Drawdown on the close-marked curve; the initial cash is the first peak. (peak - eq > maxDdAmount needs eq < peak.)
+    if (eq > peak) {
+      peak = eq;
+      ddThr = peak * ddKeep;
+    } else {
+      if (eq < ddThr) {
+        const dd = 1.0 - eq / peak;
+        if (dd > maxDd) {
+          maxDd = dd;
+          ddKeep = 1.0 - dd;
+          ddThr = peak * ddKeep;
+        }
       }
+      if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
     }
-    if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
     if (flags & FLAG_DAY_END) dayEnd(eq);
     t++;
     if (pending != ORDER_NONE) continue;
@@ -555,37 +594,63 @@ export function run(
     if (lPos == 0) {
       // Flat: equity is the cash; drawdown and peak cannot change; only day ends and entry signals matter.
       while (t < n - 1) {
-        const f = load<u8>(fl + <usize>t);
-        if (f & enterMaskFlat) break;
+        const f: i32 = load<u8>(fl + <usize>t);
+        let sg = f;
+        if (mode != MODE_FLAGS) {
+          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
+          s0 = r >> 8;
+          sg = r & 0xff;
+        }
+        if (sg & enterMaskFlat) {
+          pre = sg;
+          preT = t;
+          break;
+        }
         st(eqPtr, t, lCash);
         if (f & FLAG_DAY_END) dayEnd(lCash);
         t++;
       }
     } else {
       const su: f64 = lPos > 0 ? lUnits : -lUnits;
-      const exitMask: u8 = lPos > 0
+      const exitMask: i32 = lPos > 0
         ? (longShort != 0 ? SIG_ENTER_SHORT : 0) | SIG_EXIT_LONG
         : SIG_ENTER_LONG | SIG_EXIT_SHORT;
       const loLevel = lPos > 0 ? lSl : lTp; // level the low can touch
       const hiLevel = lPos > 0 ? lTp : lSl; // level the high can touch
+      const t0 = t;
       while (t < n - 1) {
-        const f = load<u8>(fl + <usize>t);
-        if ((f & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) break;
+        const f: i32 = load<u8>(fl + <usize>t);
+        let sg = f;
+        if (mode != MODE_FLAGS) {
+          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
+          s0 = r >> 8;
+          sg = r & 0xff;
+        }
+        if ((sg & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) {
+          pre = sg;
+          preT = t;
+          break;
+        }
         const e = lCash + su * ld(cPtr, t);
         st(eqPtr, t, e);
-        exposure++;
-        if (e > peak) peak = e;
-        else if (e < peak * ddKeep) {
-          const dd = 1.0 - e / peak;
-          if (dd > maxDd) {
-            maxDd = dd;
-            ddKeep = 1.0 - dd;
+        if (e > peak) {
+          peak = e;
+          ddThr = peak * ddKeep;
+        } else {
+          if (e < ddThr) {
+            const dd = 1.0 - e / peak;
+            if (dd > maxDd) {
+              maxDd = dd;
+              ddKeep = 1.0 - dd;
+              ddThr = peak * ddKeep;
+            }
           }
+          if (peak - e > maxDdAmount) maxDdAmount = peak - e;
         }
-        if (peak - e > maxDdAmount) maxDdAmount = peak - e;
         if (f & FLAG_DAY_END) dayEnd(e);
         t++;
       }
+      exposure += t - t0;
     }
   }
   cash = lCash;
@@ -593,4 +658,117 @@ export function run(
   const s = summaryBase();
   writeSummary(s, cash, nTrades, nWins, nLosses, grossProfit, grossLoss, totalFees, maxDd, maxDdAmount, ambiguous, exposure, dN, dSum, dSq, dDown, sumPr, sumPr2);
   return cash;
+}
+
+/**
+ * Run one backtest over the loaded bars. Scalars only; results go to the equity column, the trade records
+ * (when record != 0) and the summary. Returns final equity.
+ * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
+ * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
+ */
+export function run(
+  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  return runWith(true, strategy, p0, p1, p2, p3, p4, p5, p6, p7, longShort, fee, slippage, initialCash,
+    slMode, slValue, tpMode, tpValue, atrPeriod, sizingMode, sizingValue, record);
+}
+
+/**
+ * run() through the generic path only: the signal pre-pass (computeSignals) into the flag bytes, then the loop that
+ * reads them. Same arguments and results as run(); the test of the inline signals (tests/unit/engine/
+ * inline-signals.test.ts) compares the two bit for bit.
+ */
+export function runFlags(
+  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  return runWith(false, strategy, p0, p1, p2, p3, p4, p5, p6, p7, longShort, fee, slippage, initialCash,
+    slMode, slValue, tpMode, tpValue, atrPeriod, sizingMode, sizingValue, record);
+}
+
+// @ts-ignore: decorator
+@inline function runWith(
+  inlineSignals: bool, strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  const n = barCount();
+  nextStamp();
+  cash = initialCash;
+  units = 0;
+  pos = 0;
+  entryPrice = 0;
+  entryFee = 0;
+  entryBar = 0;
+  slLevel = NaN;
+  tpLevel = NaN;
+  nTrades = 0;
+  nWins = 0;
+  nLosses = 0;
+  grossProfit = 0;
+  grossLoss = 0;
+  totalFees = 0;
+  sumPr = 0;
+  sumPr2 = 0;
+  feeRate = fee;
+  slip = slippage;
+  recordTrades = record != 0;
+
+  prevDayEq = NaN;
+  dN = 0;
+  dSum = 0;
+  dSq = 0;
+  dDown = 0;
+  pendingAtr = NaN;
+
+  // Indicator buffers per strategy (cached across runs by kind/source/period).
+  let a: usize = 0;
+  let b: usize = 0;
+  let c: usize = 0;
+  const ip0 = <i32>p0;
+  const ip1 = <i32>p1;
+  if (strategy == STRAT_SMA_CROSS) {
+    a = indicator(IND_SMA, COL_CLOSE, ip0);
+    b = indicator(IND_SMA, COL_CLOSE, ip1);
+  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
+    a = indicator(IND_EMA, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+    if (p3 != 0) c = indicator(IND_SMA, COL_VOLUME, <i32>p4);
+  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+  }
+  let atrPtr: usize = 0;
+  if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
+
+  // The four built-in strategies: signals evaluated inside the loop (sigStep; the same bits computeSignals writes).
+  // Tie bands as in computeSignals: |SMA|, |close| <= closeScale; RSI within [0, 100] and levels within [1, 99].
+  if (inlineSignals && strategy == STRAT_SMA_CROSS)
+    return simulate(STRAT_SMA_CROSS, n, a, b, 0, 0, 0, 0, 0, 2.000001e-9 * closeScale, false,
+      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+  if (inlineSignals && strategy == STRAT_RSI_MEAN_REVERSION)
+    return simulate(STRAT_RSI_MEAN_REVERSION, n, a, 0, 0, p1, p2, 0, 0,
+      2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2))), p3 != 0,
+      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+  if (inlineSignals && strategy == STRAT_EMA_ATR_BREAKOUT)
+    return simulate(STRAT_EMA_ATR_BREAKOUT, n, a, b, c, 0, p2, 0, 0, 2.000001e-9 * closeScale, p3 != 0,
+      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+  if (inlineSignals && strategy == STRAT_RSI_ATR_MOMENTUM)
+    return simulate(STRAT_RSI_ATR_MOMENTUM, n, a, b, 0, p2, p3, p4, p5, 0, false,
+      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+
+  // Any other strategy: a pre-pass writes its signal bits into the flag bytes (SIG_*, bit 7 kept; layout.ts
+  // flagsBase()), then the generic loop reads them. Signal producers hook in here.
+  if (strategy == STRAT_POLY_BANDS) polyBandsSignals(ip0, ip1, p2, <i32>p3);
+  else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  return simulate(MODE_FLAGS, n, 0, 0, 0, 0, 0, 0, 0, 0, false,
+    atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
 }

@@ -5,7 +5,7 @@
 /** allocate(nBars): base offset (0 if memory cannot grow). columnPtr(c), tradesPtr(), summaryPtr(): byte offsets of the f64 columns, trade records (10 f64 each) and summary (24 f64). */
 export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
 /** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
-export { prepare, run } from './engine';
+export { prepare, run, runFlags } from './engine';
 /** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
 export { indicator, indicatorCacheCount } from './indicators';
 /** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */

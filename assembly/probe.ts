@@ -33,59 +33,64 @@ export function probeSmaCross(fast: i32, slow: i32, fee: f64, sl: f64, tp: f64, 
   const buyK = 1.0 + fee;
   const sellK = 1.0 - fee;
   let cash = initialCash;
-  let units: f64 = 0;
-  let slL: f64 = 0;
-  let tpL: f64 = 0;
-  let pend: i32 = 0; // 1 buy, 2 sell at the next open
-  let above = ld(a, 0) > ld(b, 0);
   let peak = initialCash;
   let maxDd: f64 = 0;
   let ddThr = initialCash; // equity below this is a new maximum drawdown
-  let eq = initialCash;
-  for (let t = 1; t < n; t++) {
-    if (pend != 0) {
-      const o = ld(oP, t);
-      if (pend == 1) {
-        units = cash / (o * buyK);
-        cash = 0;
-        slL = o * slK;
-        tpL = o * tpK;
-      } else {
-        cash = units * o * sellK;
-        units = 0;
-      }
-      pend = 0;
-    }
-    if (units != 0) {
-      const l = ld(lP, t);
-      const h = ld(hP, t);
-      if (l <= slL) {
-        const o = ld(oP, t);
-        cash = units * (o < slL ? o : slL) * sellK;
-        units = 0;
-      } else if (h >= tpL) {
-        const o = ld(oP, t);
-        cash = units * (o > tpL ? o : tpL) * sellK;
-        units = 0;
-      }
-    }
-    eq = cash + units * ld(cP, t);
-    if (eq > peak) {
-      peak = eq;
-      ddThr = peak * (1.0 - maxDd);
-    } else if (eq < ddThr) {
-      maxDd = 1.0 - eq / peak;
-      ddThr = peak * (1.0 - maxDd);
-    }
-    const up = ld(a, t) > ld(b, t);
-    if (up != above) {
-      if (up && units == 0) pend = 1;
-      else if (!up && units != 0) pend = 2;
+  let above = ld(a, 0) > ld(b, 0);
+  let t = 1;
+  while (t < n - 1) {
+    // Flat: equity is the cash (peak and drawdown cannot change); wait for the fast SMA to cross above the slow one.
+    while (t < n - 1) {
+      const up = ld(a, t) > ld(b, t);
+      const cross = up && !above;
       above = up;
+      t++;
+      if (cross) break;
     }
+    if (t >= n - 1) break;
+    // Enter at this open; then levels, equity, drawdown and the cross below, bar by bar.
+    const entry = ld(oP, t);
+    const units = cash / (entry * buyK);
+    const slL = entry * slK;
+    const tpL = entry * tpK;
+    let exitAt: f64 = 0;
+    while (t < n - 1) {
+      if (ld(lP, t) <= slL) {
+        const o = ld(oP, t);
+        exitAt = o < slL ? o : slL;
+        break;
+      }
+      if (ld(hP, t) >= tpL) {
+        const o = ld(oP, t);
+        exitAt = o > tpL ? o : tpL;
+        break;
+      }
+      const eq = units * ld(cP, t);
+      if (eq > peak) {
+        peak = eq;
+        ddThr = peak * (1.0 - maxDd);
+      } else if (eq < ddThr) {
+        maxDd = 1.0 - eq / peak;
+        ddThr = peak * (1.0 - maxDd);
+      }
+      const up = ld(a, t) > ld(b, t);
+      const down = above && !up;
+      above = up;
+      t++;
+      if (down) {
+        exitAt = ld(oP, t);
+        break;
+      }
+    }
+    cash = units * (exitAt > 0 ? exitAt : ld(cP, n - 1)) * sellK;
+    if (cash < ddThr) {
+      maxDd = 1.0 - cash / peak;
+      ddThr = peak * (1.0 - maxDd);
+    }
+    t++;
   }
   probeMaxDd = maxDd;
-  return eq;
+  return cash;
 }
 
 /** Maximum drawdown ratio of the last probeSmaCross run. */

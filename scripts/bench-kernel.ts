@@ -5,7 +5,8 @@
  * Called by scripts/bench.ts; prints figures, asserts nothing.
  *
  * A/B mode (interleaved rounds, medians, ratios to the first build):
- *   npx tsx scripts/bench-kernel.ts [--rounds 5] [--only sma-levels,rsi-mr] old.wasm assembly/build/release.wasm
+ *   npx tsx scripts/bench-kernel.ts [--rounds 5] [--best] [--only sma-levels,rsi-mr,probe] old.wasm assembly/build/release.wasm
+ * (--best: the fastest round instead of the median, steadier when other processes share the cores)
  */
 import { readFileSync } from 'node:fs';
 import { wasmPath } from '../src/lib/engine/node';
@@ -37,7 +38,9 @@ const mevals = (trials: number, bars: number, ms: number) => (trials * bars) / m
  * Time builds (paths of release.wasm files) on every grid and the probe, `rounds` interleaved rounds after a warm-up.
  * @returns per build, per grid id (and 'probe'), the median milliseconds; checksums must agree across builds.
  */
-export async function timeKernels(paths: string[], rounds: number, only?: string[]): Promise<{ bars: number; grids: KernelGrid[]; ms: Map<string, number>[] }> {
+export async function timeKernels(
+	paths: string[], rounds: number, only?: string[], pick: (xs: number[]) => number = median
+): Promise<{ bars: number; grids: KernelGrid[]; ms: Map<string, number>[] }> {
 	const bars = kernelBars();
 	const cols = [bars.openTime, bars.open, bars.high, bars.low, bars.close, bars.volume].map((c) => Array.from(c));
 	const { grids: all, probe } = kernelGrids();
@@ -64,7 +67,7 @@ export async function timeKernels(paths: string[], rounds: number, only?: string
 			}
 		}
 	}
-	return { bars: bars.openTime.length, grids, ms: times.map((t) => new Map([...t].map(([k, v]) => [k, median(v)]))) };
+	return { bars: bars.openTime.length, grids, ms: times.map((t) => new Map([...t].map(([k, v]) => [k, pick(v)]))) };
 }
 
 /** `npm run bench` section: the current build's kernel on every grid, the probe, and kernel / probe. */
@@ -83,18 +86,20 @@ async function main(): Promise<void> {
 	const args = process.argv.slice(2);
 	let rounds = 5;
 	let only: string[] | undefined;
+	let best = false;
 	const paths: string[] = [];
 	for (let i = 0; i < args.length; i++) {
 		if (args[i] === '--rounds') rounds = Number(args[++i]);
 		else if (args[i] === '--only') only = args[++i].split(',');
+		else if (args[i] === '--best') best = true;
 		else paths.push(args[i]);
 	}
 	if (paths.length < 2) {
 		await benchKernel(rounds);
 		return;
 	}
-	const { bars, grids, ms } = await timeKernels(paths, rounds, only);
-	console.log(`kernel A/B (Node, median of ${rounds} interleaved rounds), M bar-evaluations/s and ratio to ${paths[0]}:`);
+	const { bars, grids, ms } = await timeKernels(paths, rounds, only, best ? (xs) => Math.min(...xs) : median);
+	console.log(`kernel A/B (Node, ${best ? 'best' : 'median'} of ${rounds} interleaved rounds), M bar-evaluations/s and ratio to ${paths[0]}:`);
 	const ids = [...grids.map((g) => [g.id, g.label, g.count] as const), ['probe', 'probe (sma SL/TP grid)', grids[0]?.count ?? 10_000] as const];
 	for (const [id, label, count] of ids) {
 		if (!ms.some((m) => m.has(id))) continue;
