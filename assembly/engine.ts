@@ -1,7 +1,7 @@
 // The bar-by-bar simulation loop. Semantics: src/lib/engine/SEMANTICS.md. No allocation; raw loads/stores.
 import {
   colPtr, barCount, tradesBase, summaryBase,
-  COL_OPEN_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_VOLUME, COL_EQUITY, flagsBase,
+  COL_OPEN_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_VOLUME, COL_EQUITY, COL_NEXT_DAY_END, flagsBase,
   TRADE_STRIDE, T_DIR, T_ENTRY_BAR, T_EXIT_BAR, T_ENTRY_PRICE, T_EXIT_PRICE, T_SIZE, T_ENTRY_FEE, T_EXIT_FEE, T_PNL,
   T_EXIT_REASON, SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
@@ -81,6 +81,14 @@ export function prepare(): void {
   for (let t = 0; t < n; t++) {
     const last = t == n - 1 || Math.floor(ld(ot, t + 1) / DAY_MS) != Math.floor(ld(ot, t) / DAY_MS);
     store<u8>(fl + <usize>t, last ? FLAG_DAY_END : 0);
+  }
+  // Next day end at or after each bar (the loop compares the bar index with it instead of testing a flag per bar).
+  const nd = colPtr(COL_NEXT_DAY_END);
+  let next = n;
+  store<i32>(nd + (<usize>n << 2), n);
+  for (let t = n - 1; t >= 0; t--) {
+    if (load<u8>(fl + <usize>t) & FLAG_DAY_END) next = t;
+    store<i32>(nd + (<usize>t << 2), next);
   }
   invalidateIndicators();
 }
@@ -356,78 +364,84 @@ function openPosition(
 // ---- Signal steps of the simulation loop ----
 // The loop asks for the signals of each bar 1..n-2 once, in bar order. MODE_FLAGS reads them from the flag bytes (a
 // pre-pass filled them: computeSignals, poly-bands, ...). The four built-in strategies instead evaluate their rule
-// inline (sigStep), with the previous bar's comparison results carried in a register as a small state code: the
+// inline (sigState, sigBits), with the previous bar's comparison results carried in a register as a state code: the
 // same tie-aware comparisons as computeSignals, so the same signals, without the pre-pass's store and reload.
 const MODE_FLAGS: i32 = 0;
 
 /**
- * Signals of bar t for strategy `mode` (STRAT_SMA_CROSS..STRAT_RSI_ATR_MOMENTUM) given the state code s0 of bar t-1.
- * Returns (state code of bar t) << 8 | signal bits (SIG_*), exactly computeSignals' bits for that bar.
- * a, b, c: the strategy's indicator buffers; cl, vo: close and volume; q1..q4: strategy levels (computeSignals' p1,
- * p2, p4, p5 per strategy, see run); tol: the tie-band bound of computeSignals; opt: exitOnMid / volume filter.
+ * State code of bar t for strategy `mode` (STRAT_SMA_CROSS..STRAT_RSI_ATR_MOMENTUM): the results of the bar's
+ * tie-aware comparisons (computeSignals'), packed in a small integer. A bar signals only where its code differs from
+ * the previous bar's (sigBits). a, b: the strategy's indicator buffers; cl: close; q1..q4: strategy levels
+ * (computeSignals' p1, p2, p4, p5 per strategy, see run); tol: the tie-band bound of computeSignals; opt: exitOnMid.
  */
 // @ts-ignore: decorator
-@inline function sigStep(
-  mode: i32, t: i32, s0: i32, a: usize, b: usize, c: usize, cl: usize, vo: usize,
-  q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool
+@inline function sigState(
+  mode: i32, t: i32, a: usize, b: usize, cl: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool
 ): i32 {
-  let s1: i32 = 0;
-  let bits: i32 = 0;
   if (mode == STRAT_SMA_CROSS) {
-    // state: cmp(fast, slow) + 1 (0 below, 1 tie, 2 above, 3 undefined)
-    s1 = cmpTol(ld(a, t), ld(b, t), tol) + 1;
-    if (s1 != s0) {
-      if (s1 == 2 && s0 <= 1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      else if (s1 == 0 && (s0 == 1 || s0 == 2)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
-    }
+    // cmp(fast, slow) + 1: 0 below, 1 tie, 2 above, 3 undefined
+    return cmpTol(ld(a, t), ld(b, t), tol) + 1;
   } else if (mode == STRAT_RSI_MEAN_REVERSION) {
-    // state: (cmp(r, oversold)+1) | (cmp(r, overbought)+1) << 2 | (cmp(r, 50)+1) << 4 (the last 1 without exitOnMid)
+    // (cmp(r, oversold)+1) | (cmp(r, overbought)+1) << 2 | (cmp(r, 50)+1) << 4 (the last 1 without exitOnMid)
     const r = ld(a, t);
-    s1 = (cmpTol(r, q1, tol) + 1) | ((cmpTol(r, q2, tol) + 1) << 2) | ((opt ? cmpTol(r, 50.0, tol) + 1 : 1) << 4);
-    if (s1 != s0) {
-      const lo0 = s0 & 3, lo1 = s1 & 3;
-      const hi0 = (s0 >> 2) & 3, hi1 = (s1 >> 2) & 3;
-      if (lo1 == 0 && (lo0 == 1 || lo0 == 2)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
-      if (hi1 == 2 && hi0 <= 1) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
-      if (opt) {
-        const md0 = s0 >> 4, md1 = s1 >> 4;
-        if (md1 == 2 && md0 <= 1) bits |= SIG_EXIT_LONG;
-        if (md1 == 0 && (md0 == 1 || md0 == 2)) bits |= SIG_EXIT_SHORT;
-      }
-    }
+    return (cmpTol(r, q1, tol) + 1) | ((cmpTol(r, q2, tol) + 1) << 2) | ((opt ? cmpTol(r, 50.0, tol) + 1 : 1) << 4);
   } else if (mode == STRAT_EMA_ATR_BREAKOUT) {
-    // state: (cmp(close, ema + k atr)+1) | (cmp(close, ema - k atr)+1) << 2 | (cmp(close, ema)+1) << 4
+    // (cmp(close, ema + k atr)+1) | (cmp(close, ema - k atr)+1) << 2 | (cmp(close, ema)+1) << 4
     const e1 = ld(a, t);
     const x1 = q2 * ld(b, t);
     const c1 = ld(cl, t);
-    s1 = (cmpTol(c1, e1 + x1, tol) + 1) | ((cmpTol(c1, e1 - x1, tol) + 1) << 2) | ((cmpTol(c1, e1, tol) + 1) << 4);
-    if (s1 != s0) {
-      const up0 = s0 & 3, up1 = s1 & 3;
-      const dn0 = (s0 >> 2) & 3, dn1 = (s1 >> 2) & 3;
-      const em0 = s0 >> 4, em1 = s1 >> 4;
-      const volOk = !opt || ld(vo, t) > ld(c, t);
-      if (volOk && up1 == 2 && up0 <= 1) bits |= SIG_ENTER_LONG;
-      if (volOk && dn1 == 0 && (dn0 == 1 || dn0 == 2)) bits |= SIG_ENTER_SHORT;
-      if (em1 == 0 && (em0 == 1 || em0 == 2)) bits |= SIG_EXIT_LONG;
-      if (em1 == 2 && em0 <= 1) bits |= SIG_EXIT_SHORT;
-    }
+    return (cmpTol(c1, e1 + x1, tol) + 1) | ((cmpTol(c1, e1 - x1, tol) + 1) << 2) | ((cmpTol(c1, e1, tol) + 1) << 4);
   } else if (mode == STRAT_RSI_ATR_MOMENTUM) {
-    // state: 4 while RSI is undefined, else inLongBand | inShortBand << 1
+    // 4 while RSI is undefined, else inLongBand | inShortBand << 1
     const r = ld(a, t);
-    if (r == r) s1 = <i32>(r >= q1 && r <= q2) | (<i32>(r >= q3 && r <= q4) << 1);
-    else s1 = 4;
-    if (s1 != s0 && s0 != 4 && s1 != 4) {
+    if (r != r) return 4;
+    return <i32>(r >= q1 && r <= q2) | (<i32>(r >= q3 && r <= q4) << 1);
+  }
+  return 0;
+}
+
+/**
+ * Signal bits (SIG_*) of bar t from the state codes of bars t-1 (s0) and t (s1), s0 != s1: exactly computeSignals'
+ * bits for that bar. c, vo: volume SMA and volume (ema-atr-breakout's filter, when opt).
+ */
+// @ts-ignore: decorator
+@inline function sigBits(mode: i32, t: i32, s0: i32, s1: i32, c: usize, vo: usize, opt: bool): i32 {
+  let bits: i32 = 0;
+  if (mode == STRAT_SMA_CROSS) {
+    if (s1 == 2 && s0 <= 1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+    else if (s1 == 0 && (s0 == 1 || s0 == 2)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
+  } else if (mode == STRAT_RSI_MEAN_REVERSION) {
+    const lo0 = s0 & 3, lo1 = s1 & 3;
+    const hi0 = (s0 >> 2) & 3, hi1 = (s1 >> 2) & 3;
+    if (lo1 == 0 && (lo0 == 1 || lo0 == 2)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+    if (hi1 == 2 && hi0 <= 1) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+    if (opt) {
+      const md0 = s0 >> 4, md1 = s1 >> 4;
+      if (md1 == 2 && md0 <= 1) bits |= SIG_EXIT_LONG;
+      if (md1 == 0 && (md0 == 1 || md0 == 2)) bits |= SIG_EXIT_SHORT;
+    }
+  } else if (mode == STRAT_EMA_ATR_BREAKOUT) {
+    const up0 = s0 & 3, up1 = s1 & 3;
+    const dn0 = (s0 >> 2) & 3, dn1 = (s1 >> 2) & 3;
+    const em0 = s0 >> 4, em1 = s1 >> 4;
+    const volOk = !opt || ld(vo, t) > ld(c, t);
+    if (volOk && up1 == 2 && up0 <= 1) bits |= SIG_ENTER_LONG;
+    if (volOk && dn1 == 0 && (dn0 == 1 || dn0 == 2)) bits |= SIG_ENTER_SHORT;
+    if (em1 == 0 && (em0 == 1 || em0 == 2)) bits |= SIG_EXIT_LONG;
+    if (em1 == 2 && em0 <= 1) bits |= SIG_EXIT_SHORT;
+  } else if (mode == STRAT_RSI_ATR_MOMENTUM) {
+    if (s0 != 4 && s1 != 4) {
       if ((s1 & 1) > (s0 & 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
       if ((s1 & 2) > (s0 & 2)) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
     }
   }
-  return (s1 << 8) | bits;
+  return bits;
 }
 
 /**
  * The bar loop (SEMANTICS.md): fills decided at the previous close, intrabar stop-loss / take-profit, equity at the
  * close, drawdown, daily returns, decisions at the close. `mode` is a compile-time constant at every call (this
- * function is inlined): MODE_FLAGS reads signals from the flag bytes, a strategy id evaluates them inline (sigStep).
+ * function is inlined): MODE_FLAGS reads signals from the flag bytes, a strategy id evaluates them inline (sigState).
  * Writes the equity column and the summary; returns the final cash.
  */
 // @ts-ignore: decorator
@@ -443,7 +457,11 @@ const MODE_FLAGS: i32 = 0;
   const vPtr = colPtr(COL_VOLUME);
   const eqPtr = colPtr(COL_EQUITY);
   const fl = flagsBase();
+  const ndPtr = colPtr(COL_NEXT_DAY_END);
   const enterMaskFlat: i32 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
+  // The equity column is written only for recorded runs (optimisation trials read the summary alone).
+  const keepEq = recordTrades;
+  let nd: i32 = n > 0 ? load<i32>(ndPtr) : 0; // next UTC day-end bar (see prepare)
 
   let pending: i32 = ORDER_NONE;
   let ambiguous: i32 = 0;
@@ -462,7 +480,8 @@ const MODE_FLAGS: i32 = 0;
   let lTp: f64 = NaN;
   // Inline signals: the state code of the last evaluated bar, and the bits of bar preT when a fast path computed them.
   let s0: i32 = 0;
-  if (mode != MODE_FLAGS && n > 0) s0 = sigStep(mode, 0, 0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt) >> 8;
+  if (mode != MODE_FLAGS && n > 0) s0 = sigState(mode, 0, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+  const last = n - 1;
   let pre: i32 = 0;
   let preT: i32 = -1;
 
@@ -528,15 +547,17 @@ const MODE_FLAGS: i32 = 0;
       }
     }
     const close = ld(cPtr, t);
-    let flags: i32 = load<u8>(fl + <usize>t);
-    if (mode != MODE_FLAGS) {
-      flags &= FLAG_DAY_END;
+    let flags: i32 = 0;
+    if (mode == MODE_FLAGS) flags = load<u8>(fl + <usize>t);
+    else {
       if (t > 0 && t < n - 1) {
         if (preT == t) flags |= pre;
         else {
-          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
-          s0 = r >> 8;
-          flags |= r & 0xff;
+          const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+          if (s1 != s0) {
+            flags = sigBits(mode, t, s0, s1, c, vPtr, opt);
+            s0 = s1;
+          }
         }
       }
     }
@@ -570,7 +591,7 @@ const MODE_FLAGS: i32 = 0;
       }
       if (pending != ORDER_NONE && atrPtr != 0) pendingAtr = ld(atrPtr, t);
     }
-    st(eqPtr, t, eq);
+    if (keepEq) st(eqPtr, t, eq);
     // Drawdown on the close-marked curve; the initial cash is the first peak. (peak - eq > maxDdAmount needs eq < peak.)
     if (eq > peak) {
       peak = eq;
@@ -586,30 +607,49 @@ const MODE_FLAGS: i32 = 0;
       }
       if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
     }
-    if (flags & FLAG_DAY_END) dayEnd(eq);
+    if (t == nd) {
+      dayEnd(eq);
+      nd = load<i32>(ndPtr + (<usize>(t + 1) << 2));
+    }
     t++;
     if (pending != ORDER_NONE) continue;
     // Fast paths for the bars where nothing happens (most bars). A bar that needs anything else (a signal, a
     // touched level, the last bar) leaves the fast path and goes through the full step above.
     if (lPos == 0) {
       // Flat: equity is the cash; drawdown and peak cannot change; only day ends and entry signals matter.
-      while (t < n - 1) {
-        const f: i32 = load<u8>(fl + <usize>t);
-        let sg = f;
-        if (mode != MODE_FLAGS) {
-          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
-          s0 = r >> 8;
-          sg = r & 0xff;
+      // Bars run in chunks that end at the next day end (no per-bar day-end test); the equity column is filled after.
+      const t0 = t;
+      while (t < last) {
+        const lim = nd < last ? nd + 1 : last;
+        let hit = false;
+        while (t < lim) {
+          if (mode == MODE_FLAGS) {
+            if (load<u8>(fl + <usize>t) & enterMaskFlat) {
+              hit = true;
+              break;
+            }
+          } else {
+            const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+            if (s1 != s0) {
+              const sg = sigBits(mode, t, s0, s1, c, vPtr, opt);
+              s0 = s1;
+              if (sg & enterMaskFlat) {
+                pre = sg;
+                preT = t;
+                hit = true;
+                break;
+              }
+            }
+          }
+          t++;
         }
-        if (sg & enterMaskFlat) {
-          pre = sg;
-          preT = t;
-          break;
+        if (hit) break;
+        if (t == nd + 1) {
+          dayEnd(lCash);
+          nd = load<i32>(ndPtr + (<usize>t << 2));
         }
-        st(eqPtr, t, lCash);
-        if (f & FLAG_DAY_END) dayEnd(lCash);
-        t++;
       }
+      if (keepEq) for (let k = t0; k < t; k++) st(eqPtr, k, lCash);
     } else {
       const su: f64 = lPos > 0 ? lUnits : -lUnits;
       const exitMask: i32 = lPos > 0
@@ -618,37 +658,50 @@ const MODE_FLAGS: i32 = 0;
       const loLevel = lPos > 0 ? lSl : lTp; // level the low can touch
       const hiLevel = lPos > 0 ? lTp : lSl; // level the high can touch
       const t0 = t;
-      while (t < n - 1) {
-        const f: i32 = load<u8>(fl + <usize>t);
-        let sg = f;
-        if (mode != MODE_FLAGS) {
-          const r = sigStep(mode, t, s0, a, b, c, cPtr, vPtr, q1, q2, q3, q4, tol, opt);
-          s0 = r >> 8;
-          sg = r & 0xff;
-        }
-        if ((sg & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) {
-          pre = sg;
-          preT = t;
-          break;
-        }
-        const e = lCash + su * ld(cPtr, t);
-        st(eqPtr, t, e);
-        if (e > peak) {
-          peak = e;
-          ddThr = peak * ddKeep;
-        } else {
-          if (e < ddThr) {
-            const dd = 1.0 - e / peak;
-            if (dd > maxDd) {
-              maxDd = dd;
-              ddKeep = 1.0 - dd;
-              ddThr = peak * ddKeep;
+      let e: f64 = 0;
+      // Chunks up to the next day end, as above.
+      while (t < last) {
+        const lim = nd < last ? nd + 1 : last;
+        let hit = false;
+        while (t < lim) {
+          let sg: i32 = 0;
+          if (mode == MODE_FLAGS) sg = load<u8>(fl + <usize>t);
+          else {
+            const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+            if (s1 != s0) {
+              sg = sigBits(mode, t, s0, s1, c, vPtr, opt);
+              s0 = s1;
             }
           }
-          if (peak - e > maxDdAmount) maxDdAmount = peak - e;
+          if ((sg & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) {
+            pre = sg;
+            preT = t;
+            hit = true;
+            break;
+          }
+          e = lCash + su * ld(cPtr, t);
+          if (keepEq) st(eqPtr, t, e);
+          if (e > peak) {
+            peak = e;
+            ddThr = peak * ddKeep;
+          } else {
+            if (e < ddThr) {
+              const dd = 1.0 - e / peak;
+              if (dd > maxDd) {
+                maxDd = dd;
+                ddKeep = 1.0 - dd;
+                ddThr = peak * ddKeep;
+              }
+            }
+            if (peak - e > maxDdAmount) maxDdAmount = peak - e;
+          }
+          t++;
         }
-        if (f & FLAG_DAY_END) dayEnd(e);
-        t++;
+        if (hit) break;
+        if (t == nd + 1) {
+          dayEnd(e);
+          nd = load<i32>(ndPtr + (<usize>t << 2));
+        }
       }
       exposure += t - t0;
     }
@@ -660,9 +713,52 @@ const MODE_FLAGS: i32 = 0;
   return cash;
 }
 
+// One loop per signal source (simulate with a constant mode), called through the function table by runWith.
+type SimLoop = (
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+) => f64;
+
+function simFlags(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(MODE_FLAGS, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simSmaCross(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_SMA_CROSS, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simRsiMeanReversion(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_RSI_MEAN_REVERSION, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simEmaAtrBreakout(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_EMA_ATR_BREAKOUT, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simRsiAtrMomentum(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_RSI_ATR_MOMENTUM, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+
 /**
- * Run one backtest over the loaded bars. Scalars only; results go to the equity column, the trade records
- * (when record != 0) and the summary. Returns final equity.
+ * Run one backtest over the loaded bars. Scalars only; results go to the summary, and when record != 0 also to the
+ * equity column and the trade records (optimisation trials, record = 0, read the summary alone). Returns final equity.
  * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
  * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
  */
@@ -749,26 +845,38 @@ export function runFlags(
   let atrPtr: usize = 0;
   if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
 
-  // The four built-in strategies: signals evaluated inside the loop (sigStep; the same bits computeSignals writes).
+  // The four built-in strategies: signals evaluated inside the loop (sigState/sigBits: computeSignals' bits).
   // Tie bands as in computeSignals: |SMA|, |close| <= closeScale; RSI within [0, 100] and levels within [1, 99].
-  if (inlineSignals && strategy == STRAT_SMA_CROSS)
-    return simulate(STRAT_SMA_CROSS, n, a, b, 0, 0, 0, 0, 0, 2.000001e-9 * closeScale, false,
-      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
-  if (inlineSignals && strategy == STRAT_RSI_MEAN_REVERSION)
-    return simulate(STRAT_RSI_MEAN_REVERSION, n, a, 0, 0, p1, p2, 0, 0,
-      2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2))), p3 != 0,
-      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
-  if (inlineSignals && strategy == STRAT_EMA_ATR_BREAKOUT)
-    return simulate(STRAT_EMA_ATR_BREAKOUT, n, a, b, c, 0, p2, 0, 0, 2.000001e-9 * closeScale, p3 != 0,
-      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
-  if (inlineSignals && strategy == STRAT_RSI_ATR_MOMENTUM)
-    return simulate(STRAT_RSI_ATR_MOMENTUM, n, a, b, 0, p2, p3, p4, p5, 0, false,
-      atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
-
-  // Any other strategy: a pre-pass writes its signal bits into the flag bytes (SIG_*, bit 7 kept; layout.ts
-  // flagsBase()), then the generic loop reads them. Signal producers hook in here.
-  if (strategy == STRAT_POLY_BANDS) polyBandsSignals(ip0, ip1, p2, <i32>p3);
-  else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
-  return simulate(MODE_FLAGS, n, 0, 0, 0, 0, 0, 0, 0, 0, false,
-    atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+  // Each loop is its own function, called through the function table so that the optimiser keeps it apart (one
+  // compact function per strategy for the engine's register allocator).
+  let sim: SimLoop = simFlags;
+  let q1: f64 = 0, q2: f64 = 0, q3: f64 = 0, q4: f64 = 0, tol: f64 = 0;
+  let opt = false;
+  if (inlineSignals && strategy == STRAT_SMA_CROSS) {
+    sim = simSmaCross;
+    tol = 2.000001e-9 * closeScale;
+  } else if (inlineSignals && strategy == STRAT_RSI_MEAN_REVERSION) {
+    sim = simRsiMeanReversion;
+    q1 = p1;
+    q2 = p2;
+    tol = 2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2)));
+    opt = p3 != 0;
+  } else if (inlineSignals && strategy == STRAT_EMA_ATR_BREAKOUT) {
+    sim = simEmaAtrBreakout;
+    q2 = p2;
+    tol = 2.000001e-9 * closeScale;
+    opt = p3 != 0;
+  } else if (inlineSignals && strategy == STRAT_RSI_ATR_MOMENTUM) {
+    sim = simRsiAtrMomentum;
+    q1 = p2;
+    q2 = p3;
+    q3 = p4;
+    q4 = p5;
+  } else {
+    // Any other strategy: a pre-pass writes its signal bits into the flag bytes (SIG_*, bit 7 kept; layout.ts
+    // flagsBase()), then the generic loop reads them. Signal producers hook in here.
+    if (strategy == STRAT_POLY_BANDS) polyBandsSignals(ip0, ip1, p2, <i32>p3);
+    else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  }
+  return sim(n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
 }

@@ -17,7 +17,9 @@ export const COL_LOW: i32 = 3;
 export const COL_CLOSE: i32 = 4;
 export const COL_VOLUME: i32 = 5;
 export const COL_EQUITY: i32 = 6; // output: equity marked at each close
-export const COL_SPARE: i32 = 7; // reserved
+export const COL_SPARE: i32 = 7; // used as COL_NEXT_DAY_END
+// i32[nBars + 1] in column 7: index of the first UTC day-end bar at or after each bar, nBars at the end (engine.ts prepare).
+export const COL_NEXT_DAY_END: i32 = COL_SPARE;
 export const NCOLS: i32 = 8;
 
 // Arenas after the flag bytes: poly-bands' bands (2 n + 2 f64, then up to 21 n + 21 f64 of fit scratch) and the

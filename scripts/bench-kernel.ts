@@ -6,7 +6,8 @@
  *
  * A/B mode (interleaved rounds, medians, ratios to the first build):
  *   npx tsx scripts/bench-kernel.ts [--rounds 5] [--best] [--only sma-levels,rsi-mr,probe] old.wasm assembly/build/release.wasm
- * (--best: the fastest round instead of the median, steadier when other processes share the cores)
+ * (--best: the fastest round instead of the median; --cpu: process CPU time instead of wall time; both steadier when
+ * other processes share the cores)
  */
 import { readFileSync } from 'node:fs';
 import { wasmPath } from '../src/lib/engine/node';
@@ -26,7 +27,16 @@ async function core(path: string, cols: number[][]): Promise<KernelCore> {
 	return c;
 }
 
+/** Clock of the timings: wall time, or this process's CPU time (steadier while other processes share the cores). */
+let clock: 'wall' | 'cpu' = 'wall';
+
 function timed(f: () => number): { ms: number; sum: number } {
+	if (clock === 'cpu') {
+		const c0 = process.cpuUsage();
+		const sum = f();
+		const c = process.cpuUsage(c0);
+		return { ms: (c.user + c.system) / 1000, sum };
+	}
 	const t0 = performance.now();
 	const sum = f();
 	return { ms: performance.now() - t0, sum };
@@ -92,6 +102,7 @@ async function main(): Promise<void> {
 		if (args[i] === '--rounds') rounds = Number(args[++i]);
 		else if (args[i] === '--only') only = args[++i].split(',');
 		else if (args[i] === '--best') best = true;
+		else if (args[i] === '--cpu') clock = 'cpu';
 		else paths.push(args[i]);
 	}
 	if (paths.length < 2) {
@@ -99,7 +110,7 @@ async function main(): Promise<void> {
 		return;
 	}
 	const { bars, grids, ms } = await timeKernels(paths, rounds, only, best ? (xs) => Math.min(...xs) : median);
-	console.log(`kernel A/B (Node, ${best ? 'best' : 'median'} of ${rounds} interleaved rounds), M bar-evaluations/s and ratio to ${paths[0]}:`);
+	console.log(`kernel A/B (Node, ${clock} time, ${best ? 'best' : 'median'} of ${rounds} interleaved rounds), M bar-evaluations/s and ratio to ${paths[0]}:`);
 	const ids = [...grids.map((g) => [g.id, g.label, g.count] as const), ['probe', 'probe (sma SL/TP grid)', grids[0]?.count ?? 10_000] as const];
 	for (const [id, label, count] of ids) {
 		if (!ms.some((m) => m.has(id))) continue;
