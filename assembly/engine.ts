@@ -623,6 +623,17 @@ const MODE_FLAGS: i32 = 0;
         const lim = nd < last ? nd + 1 : last;
         let hit = false;
         while (t < lim) {
+          if (mode == STRAT_SMA_CROSS) {
+            // Runs where the fast SMA is clearly above (state 2) or below (0) the slow one: the state cannot change
+            // while the difference stays beyond the tie band (cmpTol decides there at once), so nothing to do.
+            if (s0 == 2) {
+              while (t < lim && ld(a, t) - ld(b, t) > tol) t++;
+              if (t == lim) break;
+            } else if (s0 == 0) {
+              while (t < lim && ld(a, t) - ld(b, t) < -tol) t++;
+              if (t == lim) break;
+            }
+          }
           if (mode == MODE_FLAGS) {
             if (load<u8>(fl + <usize>t) & enterMaskFlat) {
               hit = true;
