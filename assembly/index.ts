@@ -4,9 +4,15 @@
 
 /** allocate(nBars): base offset (0 if memory cannot grow). columnPtr(c), tradesPtr(), summaryPtr(): byte offsets of the f64 columns, trade records (10 f64 each) and summary (24 f64). */
 export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
-/** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
+/**
+ * prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest (the
+ * equity column and trades only when record != 0). runFlags(...): the same through the generic signal pre-pass.
+ */
 export { prepare, run, runFlags } from './engine';
-/** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
+/**
+ * indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator, from a cache of up to
+ * 64 MiB of series (it may grow memory: take memory.buffer after the call); indicatorCacheCount(): series cached.
+ */
 export { indicator, indicatorCacheCount } from './indicators';
 /** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */
 export {

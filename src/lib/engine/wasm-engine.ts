@@ -260,7 +260,10 @@ export class WasmEngine {
 		if (this.n === 0) throw new DataError('No candles loaded into the engine: call load(ohlcv) first.');
 	}
 
-	/** Run the core with resolved scalars; `record` = store trade records. Returns final equity. */
+	/**
+	 * Run the core with resolved scalars; `record` = store trade records and the equity column (a summary-only run
+	 * leaves the equity column as it was). Returns final equity.
+	 */
 	runScalars(s: RunScalars, record = false): number {
 		this.requireData();
 		if (s.strategy === PATTERN_ZONES_WASM_ID) return runZoneScalars(this.core as unknown as ZoneCore, s, record);
