@@ -1,7 +1,7 @@
 // The bar-by-bar simulation loop. Semantics: src/lib/engine/SEMANTICS.md. No allocation; raw loads/stores.
 import {
   colPtr, barCount, tradesBase, summaryBase,
-  COL_OPEN_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_VOLUME, COL_EQUITY, flagsBase,
+  COL_OPEN_TIME, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_VOLUME, COL_EQUITY, COL_NEXT_DAY_END, flagsBase,
   TRADE_STRIDE, T_DIR, T_ENTRY_BAR, T_EXIT_BAR, T_ENTRY_PRICE, T_EXIT_PRICE, T_SIZE, T_ENTRY_FEE, T_EXIT_FEE, T_PNL,
   T_EXIT_REASON, SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
@@ -82,6 +82,14 @@ export function prepare(): void {
   for (let t = 0; t < n; t++) {
     const last = t == n - 1 || Math.floor(ld(ot, t + 1) / DAY_MS) != Math.floor(ld(ot, t) / DAY_MS);
     store<u8>(fl + <usize>t, last ? FLAG_DAY_END : 0);
+  }
+  // Next day end at or after each bar (the loop compares the bar index with it instead of testing a flag per bar).
+  const nd = colPtr(COL_NEXT_DAY_END);
+  let next = n;
+  store<i32>(nd + (<usize>n << 2), n);
+  for (let t = n - 1; t >= 0; t--) {
+    if (load<u8>(fl + <usize>t) & FLAG_DAY_END) next = t;
+    store<i32>(nd + (<usize>t << 2), next);
   }
   invalidateIndicators();
 }
@@ -354,83 +362,107 @@ function openPosition(
   tpLevel = tp;
 }
 
+// ---- Signal steps of the simulation loop ----
+// The loop asks for the signals of each bar 1..n-2 once, in bar order. MODE_FLAGS reads them from the flag bytes (a
+// pre-pass filled them: computeSignals, poly-bands, ...). The four built-in strategies instead evaluate their rule
+// inline (sigState, sigBits), with the previous bar's comparison results carried in a register as a state code: the
+// same tie-aware comparisons as computeSignals, so the same signals, without the pre-pass's store and reload.
+const MODE_FLAGS: i32 = 0;
+
 /**
- * Run one backtest over the loaded bars. Scalars only; results go to the equity column, the trade records
- * (when record != 0) and the summary. Returns final equity.
- * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
- * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
+ * State code of bar t for strategy `mode` (STRAT_SMA_CROSS..STRAT_RSI_ATR_MOMENTUM): the results of the bar's
+ * tie-aware comparisons (computeSignals'), packed in a small integer. A bar signals only where its code differs from
+ * the previous bar's (sigBits). a, b: the strategy's indicator buffers; cl: close; q1..q4: strategy levels
+ * (computeSignals' p1, p2, p4, p5 per strategy, see run); tol: the tie-band bound of computeSignals; opt: exitOnMid.
  */
-export function run(
-  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
-  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
-  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
-  sizingMode: i32, sizingValue: f64, record: i32
-): f64 {
-  const n = barCount();
-  nextStamp();
-  cash = initialCash;
-  units = 0;
-  pos = 0;
-  entryPrice = 0;
-  entryFee = 0;
-  entryBar = 0;
-  slLevel = NaN;
-  tpLevel = NaN;
-  nTrades = 0;
-  nWins = 0;
-  nLosses = 0;
-  grossProfit = 0;
-  grossLoss = 0;
-  totalFees = 0;
-  sumPr = 0;
-  sumPr2 = 0;
-  feeRate = fee;
-  slip = slippage;
-  recordTrades = record != 0;
-
-  prevDayEq = NaN;
-  dN = 0;
-  dSum = 0;
-  dSq = 0;
-  dDown = 0;
-  pendingAtr = NaN;
-
-  // Indicator buffers per strategy (cached across runs by kind/source/period), then the signal pre-pass.
-  let a: usize = 0;
-  let b: usize = 0;
-  let c: usize = 0;
-  const ip0 = <i32>p0;
-  const ip1 = <i32>p1;
-  if (strategy == STRAT_SMA_CROSS) {
-    a = indicator(IND_SMA, COL_CLOSE, ip0);
-    b = indicator(IND_SMA, COL_CLOSE, ip1);
-  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
-    a = indicator(IND_RSI, COL_CLOSE, ip0);
-  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
-    a = indicator(IND_EMA, COL_CLOSE, ip0);
-    b = indicator(IND_ATR, COL_CLOSE, ip1);
-    if (p3 != 0) c = indicator(IND_SMA, COL_VOLUME, <i32>p4);
-  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
-    a = indicator(IND_RSI, COL_CLOSE, ip0);
-    b = indicator(IND_ATR, COL_CLOSE, ip1);
+// @ts-ignore: decorator
+@inline function sigState(
+  mode: i32, t: i32, a: usize, b: usize, cl: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool
+): i32 {
+  if (mode == STRAT_SMA_CROSS) {
+    // cmp(fast, slow) + 1: 0 below, 1 tie, 2 above, 3 undefined
+    return cmpTol(ld(a, t), ld(b, t), tol) + 1;
+  } else if (mode == STRAT_RSI_MEAN_REVERSION) {
+    // (cmp(r, oversold)+1) | (cmp(r, overbought)+1) << 2 | (cmp(r, 50)+1) << 4 (the last 1 without exitOnMid)
+    const r = ld(a, t);
+    return (cmpTol(r, q1, tol) + 1) | ((cmpTol(r, q2, tol) + 1) << 2) | ((opt ? cmpTol(r, 50.0, tol) + 1 : 1) << 4);
+  } else if (mode == STRAT_EMA_ATR_BREAKOUT) {
+    // (cmp(close, ema + k atr)+1) | (cmp(close, ema - k atr)+1) << 2 | (cmp(close, ema)+1) << 4
+    const e1 = ld(a, t);
+    const x1 = q2 * ld(b, t);
+    const c1 = ld(cl, t);
+    return (cmpTol(c1, e1 + x1, tol) + 1) | ((cmpTol(c1, e1 - x1, tol) + 1) << 2) | ((cmpTol(c1, e1, tol) + 1) << 4);
+  } else if (mode == STRAT_RSI_ATR_MOMENTUM) {
+    // 4 while RSI is undefined, else inLongBand | inShortBand << 1
+    const r = ld(a, t);
+    if (r != r) return 4;
+    return <i32>(r >= q1 && r <= q2) | (<i32>(r >= q3 && r <= q4) << 1);
   }
-  let atrPtr: usize = 0;
-  if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
-  if (strategy == STRAT_POLY_BANDS) {
-    // ---- poly-bands hook: its own signal pre-pass (assembly/polybands.ts) ----
-    polyBandsSignals(ip0, ip1, p2, <i32>p3);
-  } else if (strategy == STRAT_RULES) {
-    // ---- rules hook: the host's signal plan (assembly/rules.ts); a malformed plan signals nothing ----
-    if (!rulesSignals()) computeSignals(0, 0, 0, 0, 0, 0, 0, 0, 0, false, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
-  } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  return 0;
+}
 
+/**
+ * Signal bits (SIG_*) of bar t from the state codes of bars t-1 (s0) and t (s1), s0 != s1: exactly computeSignals'
+ * bits for that bar. c, vo: volume SMA and volume (ema-atr-breakout's filter, when opt).
+ */
+// @ts-ignore: decorator
+@inline function sigBits(mode: i32, t: i32, s0: i32, s1: i32, c: usize, vo: usize, opt: bool): i32 {
+  let bits: i32 = 0;
+  if (mode == STRAT_SMA_CROSS) {
+    if (s1 == 2 && s0 <= 1) bits = SIG_ENTER_LONG | SIG_EXIT_SHORT;
+    else if (s1 == 0 && (s0 == 1 || s0 == 2)) bits = SIG_ENTER_SHORT | SIG_EXIT_LONG;
+  } else if (mode == STRAT_RSI_MEAN_REVERSION) {
+    const lo0 = s0 & 3, lo1 = s1 & 3;
+    const hi0 = (s0 >> 2) & 3, hi1 = (s1 >> 2) & 3;
+    if (lo1 == 0 && (lo0 == 1 || lo0 == 2)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+    if (hi1 == 2 && hi0 <= 1) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+    if (opt) {
+      const md0 = s0 >> 4, md1 = s1 >> 4;
+      if (md1 == 2 && md0 <= 1) bits |= SIG_EXIT_LONG;
+      if (md1 == 0 && (md0 == 1 || md0 == 2)) bits |= SIG_EXIT_SHORT;
+    }
+  } else if (mode == STRAT_EMA_ATR_BREAKOUT) {
+    const up0 = s0 & 3, up1 = s1 & 3;
+    const dn0 = (s0 >> 2) & 3, dn1 = (s1 >> 2) & 3;
+    const em0 = s0 >> 4, em1 = s1 >> 4;
+    const volOk = !opt || ld(vo, t) > ld(c, t);
+    if (volOk && up1 == 2 && up0 <= 1) bits |= SIG_ENTER_LONG;
+    if (volOk && dn1 == 0 && (dn0 == 1 || dn0 == 2)) bits |= SIG_ENTER_SHORT;
+    if (em1 == 0 && (em0 == 1 || em0 == 2)) bits |= SIG_EXIT_LONG;
+    if (em1 == 2 && em0 <= 1) bits |= SIG_EXIT_SHORT;
+  } else if (mode == STRAT_RSI_ATR_MOMENTUM) {
+    if (s0 != 4 && s1 != 4) {
+      if ((s1 & 1) > (s0 & 1)) bits |= SIG_ENTER_LONG | SIG_EXIT_SHORT;
+      if ((s1 & 2) > (s0 & 2)) bits |= SIG_ENTER_SHORT | SIG_EXIT_LONG;
+    }
+  }
+  return bits;
+}
+
+/**
+ * The bar loop (SEMANTICS.md): fills decided at the previous close, intrabar stop-loss / take-profit, equity at the
+ * close, drawdown, daily returns, decisions at the close. `mode` is a compile-time constant at every call (this
+ * function is inlined): MODE_FLAGS reads signals from the flag bytes, a strategy id evaluates them inline (sigState).
+ * Writes the equity column and the summary; returns the final cash.
+ */
+// @ts-ignore: decorator
+@inline function simulate(
+  mode: i32, n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
   const oPtr = colPtr(COL_OPEN);
   const hPtr = colPtr(COL_HIGH);
   const lPtr = colPtr(COL_LOW);
   const cPtr = colPtr(COL_CLOSE);
+  const vPtr = colPtr(COL_VOLUME);
   const eqPtr = colPtr(COL_EQUITY);
   const fl = flagsBase();
-  const enterMaskFlat: u8 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
+  const ndPtr = colPtr(COL_NEXT_DAY_END);
+  const enterMaskFlat: i32 = longShort != 0 ? SIG_ENTER_LONG | SIG_ENTER_SHORT : SIG_ENTER_LONG;
+  // The equity column is written only for recorded runs (optimisation trials read the summary alone).
+  const keepEq = recordTrades;
+  let nd: i32 = n > 0 ? load<i32>(ndPtr) : 0; // next UTC day-end bar (see prepare)
 
   let pending: i32 = ORDER_NONE;
   let ambiguous: i32 = 0;
@@ -439,6 +471,7 @@ export function run(
   let maxDd: f64 = 0;
   let maxDdAmount: f64 = 0;
   let ddKeep: f64 = 1.0; // equity below peak*ddKeep may be a new max drawdown
+  let ddThr: f64 = peak * ddKeep; // kept equal to peak * ddKeep
   // Hot-path copies of the position state (WASM globals are memory loads/stores; locals stay in registers).
   // They are synced with the globals only around fills, which are rare.
   let lPos: i32 = 0;
@@ -446,6 +479,12 @@ export function run(
   let lCash: f64 = initialCash;
   let lSl: f64 = NaN;
   let lTp: f64 = NaN;
+  // Inline signals: the state code of the last evaluated bar, and the bits of bar preT when a fast path computed them.
+  let s0: i32 = 0;
+  if (mode != MODE_FLAGS && n > 0) s0 = sigState(mode, 0, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+  const last = n - 1;
+  let pre: i32 = 0;
+  let preT: i32 = -1;
 
   let t: i32 = 0;
   while (t < n) {
@@ -509,7 +548,20 @@ export function run(
       }
     }
     const close = ld(cPtr, t);
-    const flags = load<u8>(fl + <usize>t);
+    let flags: i32 = 0;
+    if (mode == MODE_FLAGS) flags = load<u8>(fl + <usize>t);
+    else {
+      if (t > 0 && t < n - 1) {
+        if (preT == t) flags |= pre;
+        else {
+          const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+          if (s1 != s0) {
+            flags = sigBits(mode, t, s0, s1, c, vPtr, opt);
+            s0 = s1;
+          }
+        }
+      }
+    }
     let eq: f64;
     if (t == n - 1) {
       // End of data: close at the last close.
@@ -523,7 +575,7 @@ export function run(
       eq = lCash;
     } else if (lPos == 0) {
       eq = lCash;
-      // 4. Decide at this close (signal bits from the pre-pass).
+      // 4. Decide at this close.
       if (flags & enterMaskFlat) {
         pending = flags & SIG_ENTER_LONG ? ORDER_OPEN_LONG : ORDER_OPEN_SHORT;
         if (atrPtr != 0) pendingAtr = ld(atrPtr, t);
@@ -540,56 +592,130 @@ export function run(
       }
       if (pending != ORDER_NONE && atrPtr != 0) pendingAtr = ld(atrPtr, t);
     }
-    st(eqPtr, t, eq);
-    // Drawdown on the close-marked curve; the initial cash is the first peak.
-    if (eq > peak) peak = eq;
-    else if (eq < peak * ddKeep) {
-      const dd = 1.0 - eq / peak;
-      if (dd > maxDd) {
-        maxDd = dd;
-        ddKeep = 1.0 - dd;
+    if (keepEq) st(eqPtr, t, eq);
+    // Drawdown on the close-marked curve; the initial cash is the first peak. (peak - eq > maxDdAmount needs eq < peak.)
+    if (eq > peak) {
+      peak = eq;
+      ddThr = peak * ddKeep;
+    } else {
+      if (eq < ddThr) {
+        const dd = 1.0 - eq / peak;
+        if (dd > maxDd) {
+          maxDd = dd;
+          ddKeep = 1.0 - dd;
+          ddThr = peak * ddKeep;
+        }
       }
+      if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
     }
-    if (peak - eq > maxDdAmount) maxDdAmount = peak - eq;
-    if (flags & FLAG_DAY_END) dayEnd(eq);
+    if (t == nd) {
+      dayEnd(eq);
+      nd = load<i32>(ndPtr + (<usize>(t + 1) << 2));
+    }
     t++;
     if (pending != ORDER_NONE) continue;
     // Fast paths for the bars where nothing happens (most bars). A bar that needs anything else (a signal, a
     // touched level, the last bar) leaves the fast path and goes through the full step above.
     if (lPos == 0) {
       // Flat: equity is the cash; drawdown and peak cannot change; only day ends and entry signals matter.
-      while (t < n - 1) {
-        const f = load<u8>(fl + <usize>t);
-        if (f & enterMaskFlat) break;
-        st(eqPtr, t, lCash);
-        if (f & FLAG_DAY_END) dayEnd(lCash);
-        t++;
+      // Bars run in chunks that end at the next day end (no per-bar day-end test); the equity column is filled after.
+      const t0 = t;
+      while (t < last) {
+        const lim = nd < last ? nd + 1 : last;
+        let hit = false;
+        while (t < lim) {
+          if (mode == STRAT_SMA_CROSS) {
+            // Runs where the fast SMA is clearly above (state 2) or below (0) the slow one: the state cannot change
+            // while the difference stays beyond the tie band (cmpTol decides there at once), so nothing to do.
+            if (s0 == 2) {
+              while (t < lim && ld(a, t) - ld(b, t) > tol) t++;
+              if (t == lim) break;
+            } else if (s0 == 0) {
+              while (t < lim && ld(a, t) - ld(b, t) < -tol) t++;
+              if (t == lim) break;
+            }
+          }
+          if (mode == MODE_FLAGS) {
+            if (load<u8>(fl + <usize>t) & enterMaskFlat) {
+              hit = true;
+              break;
+            }
+          } else {
+            const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+            if (s1 != s0) {
+              const sg = sigBits(mode, t, s0, s1, c, vPtr, opt);
+              s0 = s1;
+              if (sg & enterMaskFlat) {
+                pre = sg;
+                preT = t;
+                hit = true;
+                break;
+              }
+            }
+          }
+          t++;
+        }
+        if (hit) break;
+        if (t == nd + 1) {
+          dayEnd(lCash);
+          nd = load<i32>(ndPtr + (<usize>t << 2));
+        }
       }
+      if (keepEq) for (let k = t0; k < t; k++) st(eqPtr, k, lCash);
     } else {
       const su: f64 = lPos > 0 ? lUnits : -lUnits;
-      const exitMask: u8 = lPos > 0
+      const exitMask: i32 = lPos > 0
         ? (longShort != 0 ? SIG_ENTER_SHORT : 0) | SIG_EXIT_LONG
         : SIG_ENTER_LONG | SIG_EXIT_SHORT;
       const loLevel = lPos > 0 ? lSl : lTp; // level the low can touch
       const hiLevel = lPos > 0 ? lTp : lSl; // level the high can touch
-      while (t < n - 1) {
-        const f = load<u8>(fl + <usize>t);
-        if ((f & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) break;
-        const e = lCash + su * ld(cPtr, t);
-        st(eqPtr, t, e);
-        exposure++;
-        if (e > peak) peak = e;
-        else if (e < peak * ddKeep) {
-          const dd = 1.0 - e / peak;
-          if (dd > maxDd) {
-            maxDd = dd;
-            ddKeep = 1.0 - dd;
+      const t0 = t;
+      let e: f64 = 0;
+      // Chunks up to the next day end, as above.
+      while (t < last) {
+        const lim = nd < last ? nd + 1 : last;
+        let hit = false;
+        while (t < lim) {
+          let sg: i32 = 0;
+          if (mode == MODE_FLAGS) sg = load<u8>(fl + <usize>t);
+          else {
+            const s1 = sigState(mode, t, a, b, cPtr, q1, q2, q3, q4, tol, opt);
+            if (s1 != s0) {
+              sg = sigBits(mode, t, s0, s1, c, vPtr, opt);
+              s0 = s1;
+            }
           }
+          if ((sg & exitMask) || ld(lPtr, t) <= loLevel || ld(hPtr, t) >= hiLevel) {
+            pre = sg;
+            preT = t;
+            hit = true;
+            break;
+          }
+          e = lCash + su * ld(cPtr, t);
+          if (keepEq) st(eqPtr, t, e);
+          if (e > peak) {
+            peak = e;
+            ddThr = peak * ddKeep;
+          } else {
+            if (e < ddThr) {
+              const dd = 1.0 - e / peak;
+              if (dd > maxDd) {
+                maxDd = dd;
+                ddKeep = 1.0 - dd;
+                ddThr = peak * ddKeep;
+              }
+            }
+            if (peak - e > maxDdAmount) maxDdAmount = peak - e;
+          }
+          t++;
         }
-        if (peak - e > maxDdAmount) maxDdAmount = peak - e;
-        if (f & FLAG_DAY_END) dayEnd(e);
-        t++;
+        if (hit) break;
+        if (t == nd + 1) {
+          dayEnd(e);
+          nd = load<i32>(ndPtr + (<usize>t << 2));
+        }
       }
+      exposure += t - t0;
     }
   }
   cash = lCash;
@@ -597,4 +723,175 @@ export function run(
   const s = summaryBase();
   writeSummary(s, cash, nTrades, nWins, nLosses, grossProfit, grossLoss, totalFees, maxDd, maxDdAmount, ambiguous, exposure, dN, dSum, dSq, dDown, sumPr, sumPr2);
   return cash;
+}
+
+// One loop per signal source (simulate with a constant mode), called through the function table by runWith.
+type SimLoop = (
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+) => f64;
+
+function simFlags(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(MODE_FLAGS, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simSmaCross(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_SMA_CROSS, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simRsiMeanReversion(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_RSI_MEAN_REVERSION, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simEmaAtrBreakout(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_EMA_ATR_BREAKOUT, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+function simRsiAtrMomentum(
+  n: i32, a: usize, b: usize, c: usize, q1: f64, q2: f64, q3: f64, q4: f64, tol: f64, opt: bool,
+  atrPtr: usize, longShort: i32, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, sizingMode: i32, sizingValue: f64
+): f64 {
+  return simulate(STRAT_RSI_ATR_MOMENTUM, n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
+}
+
+/**
+ * Run one backtest over the loaded bars. Scalars only; results go to the summary, and when record != 0 also to the
+ * equity column and the trade records (optimisation trials, record = 0, read the summary alone). Returns final equity.
+ * strategy: STRAT_*; p0..p7: strategy parameters in registry order; longShort: 0 long-only, 1 long-short;
+ * slMode/tpMode: LEVEL_*; atrPeriod: ATR period for ATR levels; sizingMode: SIZING_*; sizingValue: fraction or amount.
+ */
+export function run(
+  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  return runWith(true, strategy, p0, p1, p2, p3, p4, p5, p6, p7, longShort, fee, slippage, initialCash,
+    slMode, slValue, tpMode, tpValue, atrPeriod, sizingMode, sizingValue, record);
+}
+
+/**
+ * run() through the generic path only: the signal pre-pass (computeSignals) into the flag bytes, then the loop that
+ * reads them. Same arguments and results as run(); the test of the inline signals (tests/unit/engine/
+ * inline-signals.test.ts) compares the two bit for bit.
+ */
+export function runFlags(
+  strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  return runWith(false, strategy, p0, p1, p2, p3, p4, p5, p6, p7, longShort, fee, slippage, initialCash,
+    slMode, slValue, tpMode, tpValue, atrPeriod, sizingMode, sizingValue, record);
+}
+
+// @ts-ignore: decorator
+@inline function runWith(
+  inlineSignals: bool, strategy: i32, p0: f64, p1: f64, p2: f64, p3: f64, p4: f64, p5: f64, p6: f64, p7: f64,
+  longShort: i32, fee: f64, slippage: f64, initialCash: f64,
+  slMode: i32, slValue: f64, tpMode: i32, tpValue: f64, atrPeriod: i32,
+  sizingMode: i32, sizingValue: f64, record: i32
+): f64 {
+  const n = barCount();
+  nextStamp();
+  cash = initialCash;
+  units = 0;
+  pos = 0;
+  entryPrice = 0;
+  entryFee = 0;
+  entryBar = 0;
+  slLevel = NaN;
+  tpLevel = NaN;
+  nTrades = 0;
+  nWins = 0;
+  nLosses = 0;
+  grossProfit = 0;
+  grossLoss = 0;
+  totalFees = 0;
+  sumPr = 0;
+  sumPr2 = 0;
+  feeRate = fee;
+  slip = slippage;
+  recordTrades = record != 0;
+
+  prevDayEq = NaN;
+  dN = 0;
+  dSum = 0;
+  dSq = 0;
+  dDown = 0;
+  pendingAtr = NaN;
+
+  // Indicator buffers per strategy (cached across runs by kind/source/period).
+  let a: usize = 0;
+  let b: usize = 0;
+  let c: usize = 0;
+  const ip0 = <i32>p0;
+  const ip1 = <i32>p1;
+  if (strategy == STRAT_SMA_CROSS) {
+    a = indicator(IND_SMA, COL_CLOSE, ip0);
+    b = indicator(IND_SMA, COL_CLOSE, ip1);
+  } else if (strategy == STRAT_RSI_MEAN_REVERSION) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+  } else if (strategy == STRAT_EMA_ATR_BREAKOUT) {
+    a = indicator(IND_EMA, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+    if (p3 != 0) c = indicator(IND_SMA, COL_VOLUME, <i32>p4);
+  } else if (strategy == STRAT_RSI_ATR_MOMENTUM) {
+    a = indicator(IND_RSI, COL_CLOSE, ip0);
+    b = indicator(IND_ATR, COL_CLOSE, ip1);
+  }
+  let atrPtr: usize = 0;
+  if (slMode == LEVEL_ATR || tpMode == LEVEL_ATR) atrPtr = indicator(IND_ATR, COL_CLOSE, atrPeriod);
+
+  // The four built-in strategies: signals evaluated inside the loop (sigState/sigBits: computeSignals' bits).
+  // Tie bands as in computeSignals: |SMA|, |close| <= closeScale; RSI within [0, 100] and levels within [1, 99].
+  // Each loop is its own function, called through the function table so that the optimiser keeps it apart (one
+  // compact function per strategy for the engine's register allocator).
+  let sim: SimLoop = simFlags;
+  let q1: f64 = 0, q2: f64 = 0, q3: f64 = 0, q4: f64 = 0, tol: f64 = 0;
+  let opt = false;
+  if (inlineSignals && strategy == STRAT_SMA_CROSS) {
+    sim = simSmaCross;
+    tol = 2.000001e-9 * closeScale;
+  } else if (inlineSignals && strategy == STRAT_RSI_MEAN_REVERSION) {
+    sim = simRsiMeanReversion;
+    q1 = p1;
+    q2 = p2;
+    tol = 2.000001e-9 * Math.max(100.0, Math.max(Math.abs(p1), Math.abs(p2)));
+    opt = p3 != 0;
+  } else if (inlineSignals && strategy == STRAT_EMA_ATR_BREAKOUT) {
+    sim = simEmaAtrBreakout;
+    q2 = p2;
+    tol = 2.000001e-9 * closeScale;
+    opt = p3 != 0;
+  } else if (inlineSignals && strategy == STRAT_RSI_ATR_MOMENTUM) {
+    sim = simRsiAtrMomentum;
+    q1 = p2;
+    q2 = p3;
+    q3 = p4;
+    q4 = p5;
+  } else {
+    // Any other strategy: a pre-pass writes its signal bits into the flag bytes (SIG_*, bit 7 kept; layout.ts
+    // flagsBase()), then the generic loop reads them. Signal producers hook in here.
+    if (strategy == STRAT_POLY_BANDS) polyBandsSignals(ip0, ip1, p2, <i32>p3);
+    else if (strategy == STRAT_RULES) {
+      // ---- rules hook: the host's signal plan (assembly/rules.ts); a malformed plan signals nothing ----
+      if (!rulesSignals()) computeSignals(0, 0, 0, 0, 0, 0, 0, 0, 0, false, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+    } else computeSignals(strategy, a, b, c, p1, p2, p3, p4, p5, p3 != 0 && strategy == STRAT_EMA_ATR_BREAKOUT, flagsBase(), n, colPtr(COL_CLOSE), colPtr(COL_VOLUME), closeScale);
+  }
+  return sim(n, a, b, c, q1, q2, q3, q4, tol, opt, atrPtr, longShort, initialCash, slMode, slValue, tpMode, tpValue, sizingMode, sizingValue);
 }

@@ -4,10 +4,16 @@
 
 /** allocate(nBars): base offset (0 if memory cannot grow). columnPtr(c), tradesPtr(), summaryPtr(): byte offsets of the f64 columns, trade records (10 f64 each) and summary (24 f64). */
 export { allocate, barCount, columnPtr, tradesPtr, summaryPtr } from './layout';
-/** prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest. */
-export { prepare, run } from './engine';
-/** indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator (cached). */
-export { indicator } from './indicators';
+/**
+ * prepare(): mark UTC day ends and clear the indicator cache after new bars are written. run(...): one backtest (the
+ * equity column and trades only when record != 0). runFlags(...): the same through the generic signal pre-pass.
+ */
+export { prepare, run, runFlags } from './engine';
+/**
+ * indicator(kind, sourceColumn, period): byte offset of an f64[nBars] buffer holding the indicator, from a cache of up to
+ * 64 MiB of series (it may grow memory: take memory.buffer after the call); indicatorCacheCount(): series cached.
+ */
+export { indicator, indicatorCacheCount } from './indicators';
 /** Portfolio core (portfolio.ts): pfAllocate(markets, unionBars, totalBars), pointer getters, pfPrepare(), pfRun(...). */
 export {
   pfAllocate, pfStartPtr, pfCountPtr, pfTimePtr, pfColPtr, pfUnionIndexPtr, pfEquityPtr, pfOpenPositionsPtr,
@@ -19,3 +25,5 @@ export { polyBandsCompute } from './polybands';
 export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';
 /** Rule strategies (rules.ts): rulesPlanPtr(regs) plan area for the host's compiled rules (run with strategy 6), signalsPtr() per-bar signal bytes of the last run, rulesRegPtr(r) a register of the last plan. */
 export { rulesPlanPtr, signalsPtr, rulesRegPtr } from './rules';
+/** Minimal-loop probe (probe.ts): probeSmaCross(fast, slow, fee, sl, tp, cash), the machine's limit printed by `npm run bench`. */
+export { probeSmaCross, probeDrawdown } from './probe';

@@ -1,6 +1,9 @@
 // Indicators computed into preallocated f64 buffers (no allocation). Algorithms and operation order follow
 // src/lib/engine/SEMANTICS.md exactly, so the TS reference engine agrees to the bit. NaN while undefined.
-import { colPtr, barCount, COL_SLOTS, NSLOTS, COL_CLOSE, COL_HIGH, COL_LOW } from './layout';
+import {
+  colPtr, barCount, COL_CLOSE, COL_HIGH, COL_LOW, cacheBase, cacheSlotPtr, cacheSlotLimit, ensureMemory,
+  CACHE_MIN_SLOTS, CACHE_MAX_SLOTS, CACHE_HASH_SIZE, CACHE_INDEX_BYTES
+} from './layout';
 
 export const IND_SMA: i32 = 1;
 export const IND_EMA: i32 = 2;
@@ -162,19 +165,37 @@ export function extremeInto(src: usize, dst: usize, n: i32, p: i32, sign: f64): 
   }
 }
 
-// ---- Indicator cache: slots keyed by (kind, source column, period); a run reuses what the last runs computed. ----
-const slotKind = memory.data(NSLOTS * 4);
-const slotSource = memory.data(NSLOTS * 4);
-const slotPeriod = memory.data(NSLOTS * 4);
-const slotStamp = memory.data(NSLOTS * 4);
+// ---- Indicator cache: series keyed by (kind, source column, period), kept until the bars change or memory is needed.
+// Sized by memory (layout.ts: CACHE_BYTES of series, CACHE_MIN_SLOTS..CACHE_MAX_SLOTS slots, grown on demand), so an
+// optimisation grid computes each distinct series once per job. A hash index finds a series in O(1); a full cache
+// evicts the least recently used slot not used by the current run. Index at cacheBase(): slot keys u64[MAX], slot
+// stamps i32[MAX], hash i32[HASH] (slot + 1, 0 = empty; linear probing, backward-shift deletion).
 let stamp: i32 = 1;
+let used: i32 = 0; // slots holding a series
+let limit: i32 = CACHE_MIN_SLOTS; // slots the cache may use (cacheSlotLimit(), lowered when memory cannot grow)
+
+// @ts-ignore: decorator
+@inline function keyPtr(s: i32): usize {
+  return cacheBase() + (<usize>s << 3);
+}
+// @ts-ignore: decorator
+@inline function stampPtr(s: i32): usize {
+  return cacheBase() + (<usize>CACHE_MAX_SLOTS << 3) + (<usize>s << 2);
+}
+// @ts-ignore: decorator
+@inline function hashPtr(h: i32): usize {
+  return cacheBase() + (<usize>CACHE_MAX_SLOTS * 12) + (<usize>h << 2);
+}
+// @ts-ignore: decorator
+@inline function home(key: u64): i32 {
+  return <i32>((key * 0x9e3779b97f4a7c15) >> 51) & (CACHE_HASH_SIZE - 1);
+}
 
 /** Forget every cached indicator (after new bars are written). */
 export function invalidateIndicators(): void {
-  for (let s = 0; s < NSLOTS; s++) {
-    store<i32>(slotKind + (<usize>s << 2), 0);
-    store<i32>(slotStamp + (<usize>s << 2), 0);
-  }
+  memory.fill(cacheBase(), 0, CACHE_INDEX_BYTES);
+  used = 0;
+  limit = cacheSlotLimit();
 }
 
 /** Start a new run: slots used from now on are protected from eviction until the next call. */
@@ -182,23 +203,70 @@ export function nextStamp(): void {
   stamp++;
 }
 
-/** Pointer to indicator `kind` of column `source` with `period`, computed into a slot unless cached. */
-export function indicator(kind: i32, source: i32, period: i32): usize {
-  let victim: i32 = 0;
-  let oldest: i32 = i32.MAX_VALUE;
-  for (let s = 0; s < NSLOTS; s++) {
-    const o = <usize>s << 2;
-    if (load<i32>(slotKind + o) == kind && load<i32>(slotSource + o) == source && load<i32>(slotPeriod + o) == period) {
-      store<i32>(slotStamp + o, stamp);
-      return colPtr(COL_SLOTS + s);
-    }
-    const st = load<i32>(slotStamp + o);
-    if (st < oldest) {
-      oldest = st;
-      victim = s;
+/** Number of series in the indicator cache (for tests and benchmarks). */
+export function indicatorCacheCount(): i32 {
+  return used;
+}
+
+/** Remove hash entry `i` (backward-shift deletion keeps every other key reachable from its home). */
+function hashDelete(i: i32): void {
+  const mask = CACHE_HASH_SIZE - 1;
+  let j = i;
+  while (true) {
+    j = (j + 1) & mask;
+    const v = load<i32>(hashPtr(j));
+    if (v == 0) break;
+    const k = home(load<u64>(keyPtr(v - 1)));
+    // Entry j may move to the hole at i unless its home lies cyclically in (i, j].
+    const stays = i <= j ? (k > i && k <= j) : (k > i || k <= j);
+    if (!stays) {
+      store<i32>(hashPtr(i), v);
+      i = j;
     }
   }
-  const dst = colPtr(COL_SLOTS + victim);
+  store<i32>(hashPtr(i), 0);
+}
+
+/** Pointer to indicator `kind` of column `source` with `period`, computed into a cache slot unless cached. */
+export function indicator(kind: i32, source: i32, period: i32): usize {
+  const key: u64 = (<u64>kind << 48) | (<u64>source << 40) | <u64><u32>period;
+  const mask = CACHE_HASH_SIZE - 1;
+  let h = home(key);
+  while (true) {
+    const v = load<i32>(hashPtr(h));
+    if (v == 0) break;
+    if (load<u64>(keyPtr(v - 1)) == key) {
+      store<i32>(stampPtr(v - 1), stamp);
+      return cacheSlotPtr(v - 1);
+    }
+    h = (h + 1) & mask;
+  }
+  // Miss: a new slot while the budget and memory allow, else the least recently used one.
+  let slot: i32 = -1;
+  if (used < limit) {
+    if (ensureMemory(cacheSlotPtr(used + 1))) slot = used++;
+    else limit = used;
+  }
+  if (slot < 0) {
+    let oldest: i32 = i32.MAX_VALUE;
+    slot = 0;
+    for (let s = 0; s < used; s++) {
+      const st = load<i32>(stampPtr(s));
+      if (st < oldest) {
+        oldest = st;
+        slot = s;
+      }
+    }
+    // Unhook the victim's key from the hash index.
+    const old = load<u64>(keyPtr(slot));
+    let g = home(old);
+    while (load<i32>(hashPtr(g)) != slot + 1) g = (g + 1) & mask;
+    hashDelete(g);
+    // The probe position for the new key may have moved: find the first empty entry again.
+    h = home(key);
+    while (load<i32>(hashPtr(h)) != 0) h = (h + 1) & mask;
+  }
+  const dst = cacheSlotPtr(slot);
   const n = barCount();
   const src = colPtr(source);
   if (kind == IND_SMA) smaInto(src, dst, n, period);
@@ -209,10 +277,8 @@ export function indicator(kind: i32, source: i32, period: i32): usize {
   else if (kind == IND_HIGHEST) extremeInto(src, dst, n, period, 1.0);
   else if (kind == IND_LOWEST) extremeInto(src, dst, n, period, -1.0);
   else fillNaN(dst, 0, n);
-  const o = <usize>victim << 2;
-  store<i32>(slotKind + o, kind);
-  store<i32>(slotSource + o, source);
-  store<i32>(slotPeriod + o, period);
-  store<i32>(slotStamp + o, stamp);
+  store<u64>(keyPtr(slot), key);
+  store<i32>(stampPtr(slot), stamp);
+  store<i32>(hashPtr(h), slot + 1);
   return dst;
 }

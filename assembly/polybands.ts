@@ -12,7 +12,7 @@
 //   sigma f64[nBars]        sigma_t (NaN for t < W-1)
 //   Q     f64[W * (d+1)]    row-major (row i = point i)
 //   c     f64[d+1]          coefficients of the current window in the Q basis
-import { colPtr, barCount, flagsBase, COL_CLOSE } from './layout';
+import { colPtr, barCount, flagsBase, scratchEnd, COL_CLOSE } from './layout';
 
 // Same bit layout as engine.ts' computeSignals (kept local so this module does not import the engine).
 const ENTER_LONG: u8 = 1;
@@ -89,6 +89,7 @@ export function polyBandsCompute(window: i32, degree: i32): usize {
   if (degree < 0 || degree > 20 || W < k + 1) return 0;
   const start: usize = (flagsBase() + <usize>n + 7) & ~(<usize>7);
   const need: usize = start + ((<usize>(2 * n + W * k + k + 2)) << 3);
+  if (n >= W && need > scratchEnd()) return 0; // the layout's scratch reserve holds it (layout.ts SCRATCH_F64_PER_BAR)
   const have = <usize>memory.size() << 16;
   if (need > have) {
     if (memory.grow(<i32>((need - have + 0xffff) >> 16)) < 0) return 0;

@@ -16,12 +16,14 @@
 //   tag for the same data generation is not recomputed, so the trials of an optimisation recompute only what their
 //   parameters change.
 //
-// Scratch memory (grown on demand) after the poly-bands cache (2·n f64 after the flag bytes, as zones.ts does):
+// Scratch memory (grown on demand) after the largest extent of the engine's indicator cache (layout.ts: the cache
+// follows the poly-bands / pattern-zones scratch reserve and grows up to cacheSlotLimit() slots), so that neither a
+// pattern-zones run nor a growing indicator cache can overwrite a rule's derived columns, cache or registers:
 //   plan     f64[PLAN_WORDS]
 //   derived  f64[5 * nBars]         hl2, hlc3, ohlc4 of the loaded bars (per data generation), then all 0, all 1
 //   cache    f64[RC_SLOTS * nBars]  indicator series of derived columns and of expressions (per data generation)
 //   regs     f64[nRegs * nBars]
-import { colPtr, barCount, flagsBase, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
+import { colPtr, barCount, flagsBase, cacheSlotPtr, cacheSlotLimit, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
 import {
   indicator, smaInto, emaInto, rsiInto, atrInto, stdInto, extremeInto,
   IND_SMA, IND_EMA, IND_RSI, IND_ATR, IND_STD, IND_HIGHEST, IND_LOWEST
@@ -106,8 +108,7 @@ function ensureLayout(regs: i32): bool {
   const n = barCount();
   if (n == layoutN && regs <= layoutRegs) return true;
   const nn = <usize>n;
-  const polyStart: usize = (flagsBase() + nn + 7) & ~(<usize>7);
-  const pb: usize = (polyStart + ((2 * nn + 2) << 3) + 15) & ~(<usize>15);
+  const pb: usize = (cacheSlotPtr(cacheSlotLimit()) + 15) & ~(<usize>15);
   const db = pb + (<usize>PLAN_WORDS << 3);
   const cb = db + ((5 * nn) << 3);
   const rb = cb + ((<usize>RC_SLOTS * nn) << 3);

@@ -12,7 +12,7 @@
 //   counts        : ZC_LEN f64
 // Runs pass scalars only; nothing is allocated in the bar loop.
 import {
-  colPtr, barCount, flagsBase, summaryBase, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_EQUITY,
+  colPtr, barCount, flagsBase, summaryBase, scratchEnd, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE, COL_EQUITY,
   SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES, S_MAX_DD_RATIO,
   S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ, S_MAX_DD_AMOUNT,
   S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
@@ -113,6 +113,7 @@ function ensureArena(): bool {
   aTrades = aActive + ((n * 2 * <usize>ZA_STRIDE) << 3);
   aCounts = aTrades + ((n * <usize>ZT_STRIDE) << 3);
   const end = aCounts + (<usize>ZC_LEN << 3);
+  if (end > scratchEnd()) return false; // the layout's scratch reserve holds it (layout.ts SCRATCH_F64_PER_BAR)
   const have = <usize>memory.size() << 16;
   if (end > have) {
     const pages = <i32>((end - have + 0xffff) >> 16);

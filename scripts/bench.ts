@@ -15,6 +15,16 @@ const only = process.argv.slice(2);
 const want = (name: string) => only.length === 0 || only.includes(name);
 
 if (want('engine')) await benchEngine();
+if (want('kernel')) {
+	// The kernel against the minimal-loop probe (the machine's limit), Node and Chromium (issue #18).
+	const { benchKernel } = await import('./bench-kernel');
+	await benchKernel();
+	if (!existsSync('build-bench/dev/kernel-bench/index.html')) console.log('kernel (Chromium): skipped (run `npm run build:bench` first)');
+	else {
+		const { benchKernelBrowser } = await import('./bench-kernel-browser');
+		await benchKernelBrowser();
+	}
+}
 if (want('portfolio')) await benchPortfolio();
 if (want('portfolio-service')) await benchPortfolioService();
 if (want('zones')) await benchZones();

@@ -102,6 +102,8 @@ interface CoreExports {
 		slMode: number, slValue: number, tpMode: number, tpValue: number, atrPeriod: number,
 		sizingMode: number, sizingValue: number, record: number
 	): number;
+	/** `run` through the generic path: the signal pre-pass writes the flag bytes, then the flag-reading loop. */
+	runFlags: CoreExports['run'];
 }
 
 /** Scalars of one run, resolved from a {@link BacktestConfig} once (optimisers reuse them). */
@@ -230,6 +232,8 @@ export class WasmEngine {
 	private intervalMs = NaN;
 	/** Data generation: changes on every load (the core's rules cache is keyed by it). */
 	private generation = 0;
+	/** Set by {@link withSignals}: runs go through the core's flag-writing path. */
+	private signalsPass = false;
 	private loadedPlan: Float64Array | null = null;
 	private ohlcv: OhlcvColumns | null = null;
 
@@ -295,7 +299,10 @@ export class WasmEngine {
 		if (this.n === 0) throw new DataError('No candles loaded into the engine: call load(ohlcv) first.');
 	}
 
-	/** Run the core with resolved scalars; `record` = store trade records. Returns final equity. */
+	/**
+	 * Run the core with resolved scalars; `record` = store trade records and the equity column (a summary-only run
+	 * leaves the equity column as it was). Returns final equity.
+	 */
 	runScalars(s: RunScalars, record = false): number {
 		this.requireData();
 		if (s.strategy === PATTERN_ZONES_WASM_ID) {
@@ -305,7 +312,7 @@ export class WasmEngine {
 		if (s.rules) this.loadPlan(s.rules);
 		else if (s.strategy === 5) this.scratchClobbered();
 		const p = s.p;
-		return this.core.run(
+		return (this.signalsPass ? this.core.runFlags : this.core.run)(
 			s.strategy, p[0], p[1], p[2], p[3], p[4], p[5], p[6], p[7],
 			s.longShort, s.fee, s.slippage, s.initialCash,
 			s.slMode, s.slValue, s.tpMode, s.tpValue, s.atrPeriod,
@@ -334,8 +341,24 @@ export class WasmEngine {
 	}
 
 	/**
+	 * Run `fn` with every run of this engine going through the core's generic path (`runFlags`: the signal pre-pass
+	 * writes the flag bytes, then the flag-reading loop), so that {@link readSignals} sees each run's signals. Results
+	 * are bit-identical to the fast path (tests/unit/engine/inline-signals.test.ts); only slower.
+	 */
+	withSignals<T>(fn: () => T): T {
+		const was = this.signalsPass;
+		this.signalsPass = true;
+		try {
+			return fn();
+		} finally {
+			this.signalsPass = was;
+		}
+	}
+
+	/**
 	 * Signal bits of the last run, one byte per bar (bit 0 enterLong, 1 exitLong, 2 enterShort, 3 exitShort), copied.
-	 * Meaningful after a run of a strategy that goes through the signal pre-pass (every strategy but pattern-zones).
+	 * Meaningful after a run inside {@link withSignals} of a strategy that has signals (every strategy but
+	 * pattern-zones); the built-in strategies' fast path evaluates their signals inside the bar loop and writes none.
 	 */
 	readSignals(): Uint8Array {
 		const f = new Uint8Array(this.core.memory.buffer, this.core.signalsPtr(), this.n).slice();

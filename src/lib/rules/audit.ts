@@ -152,8 +152,10 @@ export function auditRun(engine: WasmEngine, config: BacktestConfig): LookAheadA
 	const scalars = toRunScalars(config);
 	const hasSignals = config.strategy !== 'pattern-zones';
 	// Warm-up: first bar per signal where what it uses is defined.
-	engine.runScalars(scalars, false);
-	const fullSignals = hasSignals ? engine.readSignals() : null;
+	const fullSignals = engine.withSignals(() => {
+		engine.runScalars(scalars, false);
+		return hasSignals ? engine.readSignals() : null;
+	});
 	const firstBar: Partial<Record<SignalName, number>> = {};
 	if (scalars.rules) Object.assign(firstBar, scalars.rules.warmup);
 	else if (hasSignals) {
@@ -182,8 +184,10 @@ export function auditRun(engine: WasmEngine, config: BacktestConfig): LookAheadA
 				if (cut === n) {
 					if (engine.barCount !== n || engine.loaded !== data) engine.load(data);
 				} else engine.load(prefixWithMirror(data, cut));
-				const r = engine.run(config);
-				return { signals: hasSignals ? engine.readSignals() : null, equity: r.equity };
+				return engine.withSignals(() => {
+					const r = engine.run(config);
+					return { signals: hasSignals ? engine.readSignals() : null, equity: r.equity };
+				});
 			},
 			data.openTime,
 			cuts
