@@ -190,7 +190,7 @@ class CheckedStore<T extends { id: string }> {
 	 * Insert or replace several records in one transaction: all or none.
 	 * @throws StorageFullError when storage is full (none written).
 	 */
-	async putMany(records: T[]): Promise<void> {
+	async putMany(records: readonly T[]): Promise<void> {
 		if (!records.length) return;
 		await guarded(`${records.length} ${this.what}s`, async () => {
 			const tx = this.db.transaction(this.store, 'readwrite');

@@ -312,7 +312,7 @@ describe('ResearchState', () => {
 		await research.refresh();
 		const presetsBefore = await store.db.getAll(STORES.presets);
 		await research.applyRecommendation('rec-test');
-		expect(research.error).toMatch(/would leave presets that cannot run: BTCUSDT 1h sma-cross \(.*fast must be smaller than slow.*\)\. Nothing was written/);
+		expect(research.error).toMatch(/would leave the preset BTCUSDT 1h sma-cross at .*, which is refused: .*fast must be smaller than slow.*Nothing was written/);
 		expect(await store.db.getAll(STORES.presets)).toEqual(presetsBefore);
 		expect(((await store.db.get(STORES.recommendations, 'rec-test')) as unknown as Recommendation).status).toBe('accepted');
 	});
