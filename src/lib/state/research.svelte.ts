@@ -224,13 +224,41 @@ export class ResearchState {
 		void this.run(next.id);
 	}
 
-	/** Delete a stored job (not the presets or recommendations it led to). */
+	/**
+	 * The last deleted job, kept until {@link undoDelete} or the next deletion (an undo offer, not storage); null when
+	 * the deleted job was running (its last progress is not a state to restore).
+	 */
+	lastDeleted = $state.raw<{ job: ResearchJob; wasSelected: boolean } | null>(null);
+
+	/** Delete a stored job (not the presets or recommendations it led to); a job that was not running can be restored with {@link undoDelete}. */
 	async remove(id: string): Promise<void> {
+		const job = this.jobs.find((j) => j.id === id);
+		const wasRunning = this.runningId === id;
+		this.lastDeleted = job && !wasRunning ? { job, wasSelected: this.selected?.id === id } : null;
 		this.#deleted.add(id);
-		if (this.runningId === id) this.cancel();
-		await this.#jobs!.delete(id);
+		if (wasRunning) this.cancel();
 		this.jobs = this.jobs.filter((j) => j.id !== id);
 		if (this.selectedId === id) this.selectedId = null;
+		try {
+			await this.#jobs!.delete(id);
+		} catch (e) {
+			this.error = `Could not delete the research job: ${describeError(e)}`;
+		}
+	}
+
+	/** Put the last deleted job back (same id, rows, results and history record) and select it again if it was selected. */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#jobs!.put(d.job);
+			this.#deleted.delete(d.job.id);
+			this.jobs = [...this.jobs.filter((j) => j.id !== d.job.id), d.job].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+			if (d.wasSelected) this.selectedId = d.job.id;
+		} catch (e) {
+			this.error = `Could not restore the research job: ${describeError(e)}`;
+		}
 	}
 
 	// -------------------------------------------------------------------------------------------------
