@@ -166,6 +166,7 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await page.getByRole('button', { name: 'Delete job Two more' }).click();
 	await expect(page.getByTestId('research-job')).toHaveCount(1);
 	await expect(page.getByTestId('undo-toast')).toContainText('Deleted research job “Two more”.');
+	await page.screenshot({ path: '/tmp/research-undo.png' });
 	await page.getByTestId('undo-delete').click();
 	await expect(page.getByTestId('undo-toast')).toHaveCount(0);
 	await expect(page.getByTestId('research-job')).toHaveCount(2);
