@@ -38,6 +38,7 @@ import { COMMON_OPTIONS, parseCliArgs } from './args';
 import { parseParamItem } from './optimize-args';
 import { formatCliError } from './output';
 import { NodeResearchPool } from './research-pool';
+import { autoThreads, estimatedResearchWork, MIN_WORK_FOR_THREADS } from './threads';
 import { loadKlineFile } from './run';
 
 /** Where the command writes. */
@@ -112,7 +113,8 @@ Output:
   --history FILE.json      earlier --out files whose rows count as evidence for --recommend (repeatable).
   --min-samples N          fewest samples a recommendation needs (default 10).
 Run:
-  --threads N              worker threads (default: CPU cores, at most 8); 1 = run in the main thread.
+  --threads N              worker threads; 1 = run in the main thread (default: 1 for a job below ${MIN_WORK_FOR_THREADS / 1e6} M
+                           bar-evaluations (Σ trials × bars over rows), else the CPU cores, at most 8).
   -h, --help               show this text.
 
 Exit status: 0 success; 2 bad arguments; 1 bad data file, missing WASM build, a failed job or another error.
@@ -135,8 +137,10 @@ export interface ResearchOptions {
 	recommend: boolean;
 	historyPaths: string[];
 	minSamples: number;
-	/** Worker threads (1 = evaluate in the main thread). */
+	/** Worker threads (1 = evaluate in the main thread); without --threads the usable cores, see `threadsGiven`. */
 	threads: number;
+	/** Whether --threads was given; otherwise {@link autoThreads} picks 1 or `threads` by the job's size. */
+	threadsGiven: boolean;
 }
 
 function num(flag: string, raw: string): number {
@@ -274,7 +278,7 @@ export function parseResearchArgs(argv: readonly string[]): { kind: 'help' } | {
 	};
 	return {
 		kind: 'run',
-		options: { files, spec, outPath: values.out, presetsPath: values.presets, recommend: !!values.recommend, historyPaths: values.history ?? [], minSamples, threads }
+		options: { files, spec, outPath: values.out, presetsPath: values.presets, recommend: !!values.recommend, historyPaths: values.history ?? [], minSamples, threads, threadsGiven: values.threads !== undefined }
 	};
 }
 
@@ -423,6 +427,19 @@ async function run(o: ResearchOptions, io: ResearchIo): Promise<number> {
 		}
 	};
 	const presets = o.presetsPath ? await readPresets(o.presetsPath) : undefined;
+	// Without --threads, a job too small to repay starting worker threads runs in the main thread (the rule of
+	// `npm run optimize`, src/cli/threads.ts, on the sum over rows of trials × bars).
+	if (!o.threadsGiven) {
+		const w = job.spec.window;
+		const barsOf = (symbol: string, interval: Timeframe) => {
+			const c = series.get(`${symbol}|${interval}`);
+			if (!c) return 0;
+			let n = 0;
+			for (let i = 0; i < c.openTime.length; i++) if (c.openTime[i] >= (w.fromMs ?? -Infinity) && c.openTime[i] <= (w.toMs ?? Infinity)) n++;
+			return n;
+		};
+		o = { ...o, threads: autoThreads(estimatedResearchWork(job.spec, barsOf), o.threads) };
+	}
 	const t0 = performance.now();
 	let lastLine = 0;
 	const pool = o.threads > 1 ? new NodeResearchPool(o.threads) : null;

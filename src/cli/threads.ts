@@ -1,5 +1,5 @@
 /**
- * How many worker threads `npm run optimize` uses when --threads is not given: every core (at most 8) for a job big
+ * How many worker threads `npm run optimize` and `npm run research` use when --threads is not given: every core (at most 8) for a job big
  * enough to repay starting the workers, one (the main thread, no worker) below that. Starting a worker costs about
  * 60–100 ms here (a Node isolate, the bundled worker script, the WASM instance, a copy of the candles) while the main
  * thread could already be evaluating, so a second thread pays only once the job is a few hundred milliseconds of
@@ -10,6 +10,9 @@
  * at roughly half a second of single-thread work.
  */
 import { createPlanner, preparedJob, type OptimizationJob, type SearchMethod } from '../lib/optimize';
+import { rowTrialEstimate } from '../lib/research/spec';
+import type { ResearchJobSpec } from '../lib/research/types';
+import type { Timeframe } from '../lib/core/types';
 
 /** Least estimated work (bar-evaluations: trials × bars) for which worker threads are started by default. */
 export const MIN_WORK_FOR_THREADS = 60e6;
@@ -34,4 +37,22 @@ export function estimatedWork(job: OptimizationJob, method: SearchMethod): numbe
  */
 export function autoThreads(work: number, cores: number): number {
 	return work < MIN_WORK_FOR_THREADS ? 1 : Math.max(1, cores);
+}
+
+/**
+ * Estimated bar-evaluations of a research job: the sum over its rows (market × timeframe × strategy) of the row's
+ * planned trials × the bars of that market and timeframe, the same measure as {@link estimatedWork} (a research
+ * job's rows are optimisations of one market each; the hold-out re-runs of the best trials are left out, they are a
+ * few per row).
+ * @param spec - a validated job definition (`createResearchJob(...).spec`).
+ * @param barsOf - bars of a market and timeframe in the job's window (0 when there are none).
+ * @returns Σ trials × bars.
+ */
+export function estimatedResearchWork(spec: ResearchJobSpec, barsOf: (symbol: string, interval: Timeframe) => number): number {
+	let work = 0;
+	for (const st of spec.strategies) {
+		const trials = rowTrialEstimate(spec, st);
+		for (const symbol of spec.markets) for (const interval of spec.timeframes) work += trials * barsOf(symbol, interval as Timeframe);
+	}
+	return work;
 }

@@ -162,6 +162,18 @@ test('research: a 3 × 2 job, best table, apply, auto-tune dry run then apply, a
 	await expect(page.getByTestId('preset-values')).toHaveText(presetsFinal);
 	await expect(page.getByTestId('rec-actionable').filter({ hasText: title }).getByTestId('rec-status')).toHaveText('applied');
 
+	// Deleting a job offers Undo; undoing brings it back (stored again: still there after a reload).
+	await page.getByRole('button', { name: 'Delete job Two more' }).click();
+	await expect(page.getByTestId('research-job')).toHaveCount(1);
+	await expect(page.getByTestId('undo-toast')).toContainText('Deleted research job “Two more”.');
+	await page.screenshot({ path: '/tmp/research-undo.png' });
+	await page.getByTestId('undo-delete').click();
+	await expect(page.getByTestId('undo-toast')).toHaveCount(0);
+	await expect(page.getByTestId('research-job')).toHaveCount(2);
+	await page.reload();
+	await expect(page.getByTestId('research-job')).toHaveCount(2);
+	await expect(page.getByTestId('research-job').filter({ hasText: 'Two more' }).getByTestId('job-status')).toHaveText('completed');
+
 	// Open it as a backtest: the settings before and after it, run side by side.
 	await page.getByTestId('rec-actionable').filter({ hasText: title }).getByTestId('rec-open').click();
 	await expect(page.getByTestId('rec-backtest-table').locator('tbody tr')).toHaveCount(6);

@@ -151,10 +151,15 @@ export function recommendationConfidence(samples: readonly RecommendationSample[
 // Validation of history records
 // ---------------------------------------------------------------------------------------------------------------
 
-// Numbers may be NaN / ±Infinity (undefined statistics) or null (the same after a JSON round trip).
-const num = z.custom<number | null>((v) => v === null || typeof v === 'number', 'expected a number').transform((v) => (v === null ? NaN : (v as number)));
+// Statistics may be NaN / ±Infinity (undefined statistics, as historyRecordOf gives them) or null (the same after a
+// JSON round trip: JSON writers turn NaN and ±Infinity into null); null is read back as NaN.
+const num = z.custom<number | null>((v) => v === null || typeof v === 'number', 'expected a number (or null for an undefined statistic)').transform((v) => (v === null ? NaN : (v as number)));
+// Counts (trials, observations) are whole numbers >= 0; a NaN / null count means "unknown" and is read as 0.
+const count = z
+	.custom<number | null>((v) => v === null || (typeof v === 'number' && (Number.isNaN(v) || (Number.isInteger(v) && v >= 0))), 'expected a whole number >= 0')
+	.transform((v) => (v === null || Number.isNaN(v) ? 0 : (v as number)));
 const statsSchema = z.object({ objective: num, winRate: num, totalReturnRatio: num, sharpeRatio: num, maxDrawdownRatio: num, nTrades: num });
-const trialSchema = z.object({ values: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])), evidence: statsSchema, holdOut: statsSchema.optional() });
+const trialSchema = z.object({ values: z.record(z.string(), z.union([num, z.string(), z.boolean()])), evidence: statsSchema, holdOut: statsSchema.optional() });
 const rowSchema = z.object({
 	symbol: z.string().min(1),
 	interval: z.string().refine((t) => isTimeframe(t), 'unknown timeframe'),
@@ -162,9 +167,9 @@ const rowSchema = z.object({
 	strategyId: z.string().min(1),
 	axes: z.array(z.string()),
 	riskAxes: z.array(z.string()),
-	trials: z.number(),
+	trials: count,
 	sharpeVariance: num,
-	observations: z.number(),
+	observations: count,
 	baseline: trialSchema.nullable(),
 	top: z.array(trialSchema)
 });
@@ -172,13 +177,15 @@ const recordSchema = z.object({
 	id: z.string().min(1),
 	at: z.number().finite(),
 	objective: z.object({ key: z.string().min(1), direction: z.enum(['max', 'min']) }),
-	holdOut: z.object({ fromMs: z.number(), toMs: z.number() }),
+	holdOut: z.object({ fromMs: z.number().finite(), toMs: z.number().finite() }),
 	rows: z.array(rowSchema)
 });
 
 /**
- * Validate one stored history record.
- * @returns the record (nulls turned back into NaN) or a message saying what is wrong.
+ * Validate one history record, as research/history.ts `historyRecordOf` gives it (NaN / ±Infinity statistics) or as stored and
+ * exchanged through JSON (those statistics as null, read back as NaN). Damaged records (missing or mistyped fields,
+ * an unknown timeframe, a non-finite time or window, negative or fractional counts) are refused.
+ * @returns the record or a message naming the damaged field.
  */
 export function parseHistoryRecord(raw: unknown): { ok: true; record: HistoryRecord } | { ok: false; reason: string } {
 	const r = recordSchema.safeParse(raw);

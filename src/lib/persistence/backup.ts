@@ -9,6 +9,7 @@
  *   "includesCandles": bool, "runs": [...], "optimisations": [...], "settings": [[key, value], ...],
  *   "portfolioRuns": [...],                                  // schema v3 on; absent in older backups
  *   "researchJobs": [...], "presets": [...], "recommendations": [...], // schema v4 on; absent in older backups
+ *   "ruleStrategies": [...],                                 // schema v5 on ("My strategies"); absent in older backups
  *   "candles": { "series": [...], "chunks": [...] } }        // only when includesCandles
  * ```
  * Records are the stored IndexedDB values, encoded losslessly by {@link encodeTagged}: JSON values stay
@@ -44,6 +45,7 @@ import { OPTIMISATION_INTERRUPTED, type StoredOptimisation } from './optimisatio
 import type { StoredPortfolioRun } from './portfolio-runs';
 import { INTERRUPTED_MESSAGE, type StoredRun } from './runs';
 import { presetShape, recommendationShape, researchJobShape } from './research';
+import { ruleStrategyShape, type RuleStrategyRecord } from './rule-strategies';
 
 /** Stored error of a research job imported while it was running (as the app marks it at start-up). */
 const RESEARCH_JOB_INTERRUPTED = 'Interrupted: the job was running when the backup was made. Resume it to continue; finished rows are kept.';
@@ -381,6 +383,7 @@ const envelopeSchema = z.object({
 	researchJobs: z.array(z.unknown()).optional(),
 	presets: z.array(z.unknown()).optional(),
 	recommendations: z.array(z.unknown()).optional(),
+	ruleStrategies: z.array(z.unknown()).optional(),
 	candles: z.object({ series: z.array(z.unknown()), chunks: z.array(z.unknown()) }).optional()
 });
 
@@ -400,6 +403,8 @@ export interface BackupDocument {
 	portfolioRuns: StoredPortfolioRun[];
 	/** Research jobs, presets (with their history) and recommendations (with their audit trail); schema v4 on, empty for older backups. */
 	research: Record<ResearchStoreName, Array<{ id: string; [field: string]: unknown }>>;
+	/** Saved rule strategies ("My strategies": name and rule text); schema v5 on, empty for older backups. */
+	ruleStrategies: RuleStrategyRecord[];
 	candles?: { series: SeriesRecord[]; chunks: CandleChunk[] };
 }
 
@@ -423,6 +428,8 @@ export interface ImportReport {
 	portfolioRuns?: { added: number; skipped: number };
 	/** Research jobs, presets and recommendations (present when the backup holds any). */
 	research?: Record<ResearchStoreName, { added: number; skipped: number }>;
+	/** Saved rule strategies (present when the backup holds any). */
+	ruleStrategies?: { added: number; skipped: number };
 	/** Runs/optimisations that were still active when exported, imported as interrupted. */
 	interrupted: number;
 }
@@ -454,8 +461,8 @@ export interface ImportOptions {
 export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise<Uint8Array> {
 	const includeCandles = options.includeCandles ?? false;
 	const stores = includeCandles
-		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.series, STORES.candleChunks]
-		: [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES];
+		? [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.ruleStrategies, STORES.series, STORES.candleChunks]
+		: [STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.ruleStrategies];
 	const tx = db.transaction(stores as (typeof STORES)[keyof typeof STORES][], 'readonly');
 	const runs = await tx.objectStore(STORES.runs).getAll();
 	const optimisations = await tx.objectStore(STORES.optimisations).getAll();
@@ -464,12 +471,14 @@ export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise
 	const portfolioRuns = await tx.objectStore(STORES.portfolioRuns).getAll();
 	const research = {} as Record<ResearchStoreName, unknown[]>;
 	for (const name of RESEARCH_STORES) research[name] = await tx.objectStore(name).getAll();
+	const ruleStrategies = await tx.objectStore(STORES.ruleStrategies).getAll();
 	const series = includeCandles ? await tx.objectStore(STORES.series).getAll() : [];
 	const chunks = includeCandles ? await tx.objectStore(STORES.candleChunks).getAll() : [];
 	await tx.done;
 	runs.sort((a, b) => a.createdAt - b.createdAt);
 	optimisations.sort((a, b) => a.createdAt - b.createdAt);
 	portfolioRuns.sort((a, b) => a.createdAt - b.createdAt);
+	ruleStrategies.sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 	const doc = {
 		format: BACKUP_FORMAT,
 		version: BACKUP_VERSION,
@@ -481,6 +490,7 @@ export async function exportAll(db: AppDb, options: ExportOptions = {}): Promise
 		settings: settingKeys.map((k, i) => [String(k), encodeTagged(settingValues[i], `settings.${String(k)}`)]),
 		portfolioRuns: portfolioRuns.map((r, i) => encodeTagged(r, `portfolioRuns[${i}]`)),
 		...Object.fromEntries(RESEARCH_STORES.map((name) => [name, research[name].map((r, i) => encodeTagged(r, `${name}[${i}]`))])),
+		ruleStrategies: ruleStrategies.map((r, i) => encodeTagged(r, `ruleStrategies[${i}]`)),
 		...(includeCandles
 			? { candles: { series: series.map((s, i) => encodeTagged(s, `series[${i}]`)), chunks: chunks.map((c, i) => encodeTagged(c, `chunks[${i}]`)) } }
 			: {})
@@ -627,7 +637,14 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 	const portfolioRuns = (e.portfolioRuns ?? []).map((r, i) => record<StoredPortfolioRun>(r, `portfolioRuns[${i}]`, portfolioRunSchema, undefined, idOf));
 	const research = {} as BackupDocument['research'];
 	for (const name of RESEARCH_STORES) research[name] = (e[name] ?? []).map((r, i) => record<{ id: string }>(r, `${name}[${i}]`, RESEARCH_SHAPES[name], undefined, idOf));
-	for (const [list, name] of [[runs, 'runs'], [optimisations, 'optimisations'], [portfolioRuns, 'portfolioRuns'], ...RESEARCH_STORES.map((n) => [research[n], n] as const)] as const) {
+	const ruleStrategies = (e.ruleStrategies ?? []).map((r, i) => record<RuleStrategyRecord>(r, `ruleStrategies[${i}]`, ruleStrategyShape, undefined, idOf));
+	for (const [list, name] of [
+		[runs, 'runs'],
+		[optimisations, 'optimisations'],
+		[portfolioRuns, 'portfolioRuns'],
+		...RESEARCH_STORES.map((n) => [research[n], n] as const),
+		[ruleStrategies, 'ruleStrategies']
+	] as const) {
 		const seen = new Set<string>();
 		for (const r of list) {
 			if (seen.has(r.id)) throw new BackupError(`The backup is invalid: ${name} has two records with id "${r.id}". ${DAMAGED}`);
@@ -672,6 +689,7 @@ export function readBackup(bytes: Uint8Array, options: ImportOptions = {}): Back
 		settings,
 		portfolioRuns,
 		research,
+		ruleStrategies,
 		candles
 	};
 }
@@ -732,7 +750,10 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 		candles: { series: 0, added: 0, skipped: 0 },
 		interrupted: 0
 	};
-	const tx = db.transaction([STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.series, STORES.candleChunks], 'readwrite');
+	const tx = db.transaction(
+		[STORES.runs, STORES.optimisations, STORES.settings, STORES.portfolioRuns, ...RESEARCH_STORES, STORES.ruleStrategies, STORES.series, STORES.candleChunks],
+		'readwrite'
+	);
 	let attempted = 0;
 	try {
 		const runStore = tx.objectStore(STORES.runs);
@@ -800,6 +821,19 @@ export async function importAll(db: AppDb, bytes: Uint8Array, options: ImportOpt
 				attempted++;
 				await store.put(value as never);
 				counts.added++;
+			}
+		}
+		if (doc.ruleStrategies.length) {
+			const rs = (report.ruleStrategies = { added: 0, skipped: 0 });
+			const rStore = tx.objectStore(STORES.ruleStrategies);
+			for (const r of doc.ruleStrategies) {
+				if ((await rStore.getKey(r.id)) !== undefined) {
+					rs.skipped++;
+					continue;
+				}
+				attempted++;
+				await rStore.put(r);
+				rs.added++;
 			}
 		}
 		const settingsStore = tx.objectStore(STORES.settings);

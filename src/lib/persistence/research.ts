@@ -13,7 +13,9 @@
  *   reading it alone (`get`) throws {@link ResearchStoreError} with the same message.
  *
  * The repositories implement the core's storage interfaces (`ResearchJobStore`, `PresetStore`: get, list, put,
- * delete), so the core's functions (auto-tune apply, the job runner) write through them.
+ * putMany (one transaction: all or nothing), delete), so the core's functions (auto-tune apply, Apply, the job
+ * runner) write through them; applying a recommendation stores its presets with the recommendation's new status in
+ * one transaction ({@link RecommendationsRepository.commit}, after the core's `stageRecommendation`).
  */
 import { z } from 'zod';
 import type { UnixMs } from '../core/types';
@@ -190,7 +192,7 @@ class CheckedStore<T extends { id: string }> {
 	 * Insert or replace several records in one transaction: all or none.
 	 * @throws StorageFullError when storage is full (none written).
 	 */
-	async putMany(records: T[]): Promise<void> {
+	async putMany(records: readonly T[]): Promise<void> {
 		if (!records.length) return;
 		await guarded(`${records.length} ${this.what}s`, async () => {
 			const tx = this.db.transaction(this.store, 'readwrite');

@@ -7,9 +7,10 @@ import { ValidationError } from '../core/errors';
 import type { UnixMs } from '../core/types';
 import { resolveObjective } from '../optimize/objective';
 import { rowConfidence } from './improvement';
-import { mergeBest, sameValuesFor, setPreset, validatePreset } from './presets';
+import { formatFigure, formatPresetValues } from './format';
+import { mergeBest, presetValuesProblem, sameValuesFor, stagePreset, validatePreset } from './presets';
 import { presetId } from './spec';
-import { RESEARCH_VERSION, type AutoTuneApplied, type AutoTuneOptions, type AutoTunePlan, type PresetStore, type ResearchJob } from './types';
+import { RESEARCH_VERSION, type AutoTuneApplied, type AutoTuneOptions, type AutoTunePlan, type Preset, type PresetStore, type ResearchJob } from './types';
 
 /** Default least relative improvement of the objective: 5 %. */
 export const DEFAULT_MIN_IMPROVEMENT = 0.05;
@@ -18,7 +19,8 @@ export const DEFAULT_MIN_IMPROVEMENT = 0.05;
  * The dry run: which presets auto-tune would change, old → new, with the improvement and confidence.
  * A row is changed when it is completed with best values, matches the filter, its in-sample improvement over the
  * baseline is at least `minImprovement`, its out-of-sample check passed, the baseline it was measured against is
- * still the preset (or there is still no preset and the baseline was the defaults), and the values differ.
+ * still the preset (or there is still no preset and the baseline was the defaults), the values differ, and the
+ * resulting preset is one the engine runs (presetValuesProblem: ranges and the constraints between parameters).
  * @param job - the job; @param store - presets (read only).
  * @param options - filter (market, strategy, timeframe) and minImprovement (default 0.05).
  * @param meta - plan id and time.
@@ -67,6 +69,11 @@ export async function planAutoTune(job: ResearchJob, store: PresetStore, options
 			skip('already up to date');
 			continue;
 		}
+		const unrunnable = presetValuesProblem(r.strategyId, next);
+		if (unrunnable) {
+			skip(`the best values merged into the preset would not run (${formatPresetValues(r.strategyId, next)}: ${unrunnable}): nothing is changed`);
+			continue;
+		}
 		const measured = r.baseline && (r.baseline.source === 'preset' ? !!old && sameValuesFor(r.strategyId, old, r.baseline.values) : !old);
 		if (!measured) {
 			skip('the preset changed after the job ran (its improvement was measured against other values): run the job again');
@@ -99,21 +106,33 @@ export async function planAutoTune(job: ResearchJob, store: PresetStore, options
 }
 
 /**
- * Apply a plan: write exactly its changes (source `auto-tune`, the plan id, the improvement in the note).
- * A change whose preset is no longer the plan's `old` values is refused (listed with the reason), the others written.
+ * Apply a plan: write exactly its changes (source `auto-tune`, the plan id, old → new values and the improvement in
+ * the note, numbers to a few significant digits), all in one `putMany` (all or nothing).
+ * A change whose preset is no longer the plan's `old` values, or whose values the engine would not run, is refused
+ * (listed with the reason); the others are written together.
  * @returns what was written and refused.
+ * @throws what the store's putMany throws (then nothing was written).
  */
 export async function applyAutoTune(plan: AutoTunePlan, store: PresetStore, at: UnixMs = Date.now()): Promise<AutoTuneApplied> {
 	const out: AutoTuneApplied = { planId: plan.id, at, written: [], refused: [] };
+	const staged = new Map<string, Preset>();
 	for (const c of plan.changes) {
 		try {
-			const note = `auto-tune: ${c.objective} ${c.oldValue} -> ${c.newValue} (${(c.improvement * 100).toFixed(1)} % in sample, ${Number.isFinite(c.holdOutImprovement) ? `${(c.holdOutImprovement * 100).toFixed(1)} %` : 'n/a'} out of sample, confidence ${(c.confidence * 100).toFixed(0)} %)`;
-			const { change } = await setPreset(store, c, c.strategyId, c.new, { source: 'auto-tune', sourceId: plan.id, note, at, expectOld: c.old });
-			if (change) out.written.push({ presetId: c.presetId, change });
+			const pctOf = (x: number) => (Number.isFinite(x) ? `${formatFigure(x * 100, 3)} %` : 'n/a');
+			const note =
+				`auto-tune: ${c.old ? formatPresetValues(c.strategyId, c.old) : 'defaults'} -> ${formatPresetValues(c.strategyId, c.new)}; ` +
+				`${c.objective} ${formatFigure(c.oldValue)} -> ${formatFigure(c.newValue)} (${pctOf(c.improvement)} in sample, ${pctOf(c.holdOutImprovement)} out of sample, confidence ${formatFigure(c.confidence * 100, 2)} %)`;
+			const existing = staged.get(c.presetId) ?? (await store.get(c.presetId));
+			const { preset, change } = stagePreset(existing, c, c.strategyId, c.new, { source: 'auto-tune', sourceId: plan.id, note, at, expectOld: c.old });
+			if (change) {
+				staged.set(c.presetId, preset);
+				out.written.push({ presetId: c.presetId, change });
+			}
 		} catch (e) {
 			if (!(e instanceof ValidationError)) throw e;
 			out.refused.push({ presetId: c.presetId, reason: e.message });
 		}
 	}
+	await store.putMany([...staged.values()]);
 	return out;
 }

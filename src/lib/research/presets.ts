@@ -6,7 +6,7 @@
 import { ValidationError } from '../core/errors';
 import { isTimeframe } from '../core/timeframe';
 import type { UnixMs } from '../core/types';
-import { checkParam, getStrategy, paramValueLabel, STRATEGY_IDS } from '../engine/strategies';
+import { checkParam, defaultConfig, getStrategy, paramValueLabel, STRATEGY_IDS, validateConfig } from '../engine/strategies';
 import type { BacktestConfig, StrategyId } from '../engine/types';
 import { isRiskSetting, presetId } from './spec';
 import { RESEARCH_VERSION, type Preset, type PresetChange, type PresetSource, type PresetStore, type PresetValues, type RowKey } from './types';
@@ -14,7 +14,9 @@ import { RESEARCH_VERSION, type Preset, type PresetChange, type PresetSource, ty
 /**
  * Problems of a preset's values for its strategy, or null when usable: the strategy must still exist (a preset can
  * outlive a strategy that was removed or renamed), every parameter must be known and allowed by the schema, risk
- * settings must be known and finite.
+ * settings must be known and finite, and the whole configuration must be one the engine runs: the engine's own
+ * `validateConfig` on the strategy's default configuration with these values (the constraints between parameters,
+ * e.g. sma-cross fast below slow, and the stop-loss / take-profit / sizing ranges).
  * @returns a message saying what is wrong and how to fix it, or null.
  */
 export function presetValuesProblem(strategyId: string, values: PresetValues): string | null {
@@ -36,7 +38,17 @@ export function presetValuesProblem(strategyId: string, values: PresetValues): s
 		if (!isRiskSetting(k)) problems.push(`unknown risk setting "${k}"`);
 		else if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${k} must be a finite number, got ${v}`);
 	}
-	return problems.length ? problems.join('; ') : null;
+	if (problems.length) return problems.join('; ');
+	// The sizing value's meaning depends on the job's sizing mode (equity fraction or a quote amount), which a preset
+	// does not carry: it is checked above as a finite number and left out here.
+	const { sizingValue: _sizing, ...risk } = values.risk ?? {};
+	try {
+		validateConfig(configWithPreset(defaultConfig(strategyId as StrategyId), { params: values.params, risk }));
+	} catch (e) {
+		if (!(e instanceof ValidationError)) throw e;
+		return `the engine cannot run these values (${e.message.replace(/^Invalid backtest configuration: /, '')})`;
+	}
+	return null;
 }
 
 /** Problems of a stored preset (shape, key, strategy, values), or null when usable. */
@@ -100,27 +112,26 @@ export interface SetPresetOptions {
 }
 
 /**
- * Create or change a preset and append the change to its history.
- * @param store - the preset store.
+ * The preset record a change gives, without writing it: the new values and the change appended to the history.
+ * @param existing - the preset as stored now (undefined when there is none).
  * @param key - market, timeframe and strategy key; @param strategyId - the registry strategy.
  * @param values - the new values (every strategy parameter; risk settings optional).
- * @returns the written preset and the change (`change` null when the values were already these: nothing written).
- * @throws ValidationError for an unknown strategy or values the schema rejects (nothing written); or when
- *   `expectOld` is given and the preset changed since (nothing written).
+ * @returns the preset to store and the change (`change` null when the values were already these: nothing to store).
+ * @throws ValidationError for an unknown strategy or values the engine refuses (schema ranges and the constraints
+ *   between parameters); or when `expectOld` is given and the preset is no longer those values.
  */
-export async function setPreset(
-	store: PresetStore,
+export function stagePreset(
+	existing: Preset | undefined,
 	key: RowKey,
 	strategyId: StrategyId,
 	values: PresetValues,
 	o: SetPresetOptions
-): Promise<{ preset: Preset; change: PresetChange | null }> {
+): { preset: Preset; change: PresetChange | null } {
 	const problem = presetValuesProblem(strategyId, values);
 	if (problem) throw new ValidationError(`cannot save the preset ${presetId(key)}: ${problem}.`);
 	if (!isTimeframe(key.interval)) throw new ValidationError(`cannot save the preset: unknown timeframe ${key.interval}.`);
 	const id = presetId(key);
 	const at = o.at ?? Date.now();
-	const existing = await store.get(id);
 	const old = existing ? existing.values : null;
 	if (o.expectOld !== undefined && !sameValuesFor(strategyId, old, o.expectOld)) {
 		throw new ValidationError(`the preset ${id} changed since the plan was made (now ${JSON.stringify(old?.params ?? null)}); make a new plan.`);
@@ -141,8 +152,27 @@ export async function setPreset(
 		updatedAt: at,
 		history: [...(existing?.history ?? []), change]
 	};
-	await store.put(preset);
 	return { preset, change };
+}
+
+/**
+ * Create or change a preset and append the change to its history.
+ * @param store - the preset store.
+ * @param key - market, timeframe and strategy key; @param strategyId - the registry strategy.
+ * @param values - the new values (every strategy parameter; risk settings optional).
+ * @returns the written preset and the change (`change` null when the values were already these: nothing written).
+ * @throws ValidationError as {@link stagePreset} (nothing written).
+ */
+export async function setPreset(
+	store: PresetStore,
+	key: RowKey,
+	strategyId: StrategyId,
+	values: PresetValues,
+	o: SetPresetOptions
+): Promise<{ preset: Preset; change: PresetChange | null }> {
+	const staged = stagePreset(await store.get(presetId(key)), key, strategyId, values, o);
+	if (staged.change) await store.put(staged.preset);
+	return staged;
 }
 
 /**
@@ -191,6 +221,13 @@ export class MemoryPresetStore implements PresetStore {
 	async put(preset: Preset): Promise<void> {
 		this.writes++;
 		this.#items.set(preset.id, structuredClone(preset));
+	}
+	/** All or nothing: every record is copied first, then all are stored (one write). */
+	async putMany(presets: readonly Preset[]): Promise<void> {
+		if (!presets.length) return;
+		const copies = presets.map((p) => structuredClone(p));
+		this.writes++;
+		for (const p of copies) this.#items.set(p.id, p);
 	}
 	async delete(id: string): Promise<void> {
 		this.writes++;

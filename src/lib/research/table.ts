@@ -9,6 +9,7 @@ import { timeframeMs } from '../core/timeframe';
 import type { BacktestConfig, PortfolioConfig } from '../engine/types';
 import type { CoreSummary } from '../engine/wasm-engine';
 import { dataSpanMs, trialStats } from '../optimize/objective';
+import { formatFigure } from './format';
 import { rowConfidence } from './improvement';
 import { mergeBest, sameValuesFor, setPreset } from './presets';
 import { backtestConfigOf, portfolioConfigOf, presetId, rowPath, strategyOfRow } from './spec';
@@ -49,14 +50,15 @@ export function bestParamsTable(job: ResearchJob, presets: readonly Preset[]): B
  * Apply a row's best values to its preset (source `job`, logged in the preset's history).
  * @param job - the job; @param row - row index; @param store - presets.
  * @returns the change written, or null when the preset already had these values.
- * @throws ValidationError when the row has no best values (not completed, nothing ranked) or they cannot be saved.
+ * @throws ValidationError when the row has no best values (not completed, nothing ranked) or they cannot be saved
+ *   (out of range, or a preset the engine would not run, e.g. sma-cross fast not below slow: nothing written).
  */
 export async function applyRowBest(job: ResearchJob, row: number, store: PresetStore, at = Date.now()): Promise<PresetChange | null> {
 	const r = job.rows[row];
 	if (!r) throw new ValidationError(`the job has no row ${row}.`);
 	if (r.status !== 'completed' || !r.bestParams) throw new ValidationError(`${r.symbol} ${r.interval} ${r.strategy} has no best parameters to apply (${r.error ?? r.status}).`);
 	const imp = r.oos?.evidenceImprovement;
-	const note = `best of job "${job.spec.name}" (${job.spec.objective.key}${Number.isFinite(imp) ? ` ${((imp as number) * 100).toFixed(1)} % over the baseline in sample` : ''}; out-of-sample check ${r.oos?.passed ? 'passed' : 'failed'})`;
+	const note = `best of job "${job.spec.name}" (${job.spec.objective.key}${Number.isFinite(imp) ? ` ${formatFigure((imp as number) * 100, 3)} % over the baseline in sample` : ''}; out-of-sample check ${r.oos?.passed ? 'passed' : 'failed'})`;
 	const old = (await store.get(presetId(r)))?.values ?? null;
 	const { change } = await setPreset(store, r, r.strategyId, mergeBest(old, r.bestParams), { source: 'job', sourceId: job.id, note, at });
 	return change;

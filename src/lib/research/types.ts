@@ -400,6 +400,8 @@ export interface PresetStore {
 	list(): Promise<Preset[]>;
 	/** Insert or replace the whole record (history included). */
 	put(preset: Preset): Promise<void>;
+	/** Insert or replace several whole records at once, all or nothing (nothing stored when one write fails). */
+	putMany(presets: readonly Preset[]): Promise<void>;
 	delete(id: string): Promise<void>;
 }
 

@@ -69,6 +69,7 @@ export function importSummary(r: ImportReport): string[] {
 		const { researchJobs: j, presets: p, recommendations: c } = r.research;
 		lines.push(`Research: ${plural(j.added, 'job')}, ${plural(p.added, 'preset')}, ${plural(c.added, 'recommendation')} added; ${j.skipped + p.skipped + c.skipped} already stored and kept.`);
 	}
+	if (r.ruleStrategies) lines.push(`My strategies: ${plural(r.ruleStrategies.added, 'rule strategy', 'rule strategies')} added, ${r.ruleStrategies.skipped} already stored and kept.`);
 	if (r.interrupted) lines.push(`${plural(r.interrupted, 'run or optimisation', 'runs or optimisations')} were still running when the backup was made and are marked interrupted.`);
 	return lines;
 }

@@ -20,14 +20,13 @@ import { setPreset } from '../research/presets';
 import { bestParamsTable, applyRowBest } from '../research/table';
 import { planAutoTune, applyAutoTune } from '../research/auto-tune';
 import { historyRecordOf } from '../research/history';
-import { applyRecommendation } from '../research/recommend';
+import { stageRecommendation } from '../research/recommend';
 import { generateRecommendations, mergeRecommendations, transitionRecommendation } from '../analysis/recommendations';
 import type { AutoTuneOptions, AutoTunePlan, BestParamsRow, Preset, PresetSource, PresetValues, ResearchJob, ResearchJobSpec, RowKey } from '../research/types';
 import type { Recommendation } from '../analysis/recommendation-types';
 import type { WorkerPool } from '../workers/pool';
 import type { BacktestWorkerApi } from '../workers/protocol';
 import { appCandleSource, describeError, poolEvaluator, presetValuesFromConfig, type CandleLoadEvent } from './research-io';
-import { onPresetCopy, presetConfigProblem } from './research-core';
 
 /** Message stored on a job found running when the app starts (its page was closed). */
 export const JOB_INTERRUPTED = 'Interrupted: the page was closed or reloaded while the job ran. Resume it to continue; finished rows are kept.';
@@ -225,13 +224,41 @@ export class ResearchState {
 		void this.run(next.id);
 	}
 
-	/** Delete a stored job (not the presets or recommendations it led to). */
+	/**
+	 * The last deleted job, kept until {@link undoDelete} or the next deletion (an undo offer, not storage); null when
+	 * the deleted job was running (its last progress is not a state to restore).
+	 */
+	lastDeleted = $state.raw<{ job: ResearchJob; wasSelected: boolean } | null>(null);
+
+	/** Delete a stored job (not the presets or recommendations it led to); a job that was not running can be restored with {@link undoDelete}. */
 	async remove(id: string): Promise<void> {
+		const job = this.jobs.find((j) => j.id === id);
+		const wasRunning = this.runningId === id;
+		this.lastDeleted = job && !wasRunning ? { job, wasSelected: this.selected?.id === id } : null;
 		this.#deleted.add(id);
-		if (this.runningId === id) this.cancel();
-		await this.#jobs!.delete(id);
+		if (wasRunning) this.cancel();
 		this.jobs = this.jobs.filter((j) => j.id !== id);
 		if (this.selectedId === id) this.selectedId = null;
+		try {
+			await this.#jobs!.delete(id);
+		} catch (e) {
+			this.error = `Could not delete the research job: ${describeError(e)}`;
+		}
+	}
+
+	/** Put the last deleted job back (same id, rows, results and history record) and select it again if it was selected. */
+	async undoDelete(): Promise<void> {
+		const d = this.lastDeleted;
+		if (!d) return;
+		this.lastDeleted = null;
+		try {
+			await this.#jobs!.put(d.job);
+			this.#deleted.delete(d.job.id);
+			this.jobs = [...this.jobs.filter((j) => j.id !== d.job.id), d.job].sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+			if (d.wasSelected) this.selectedId = d.job.id;
+		} catch (e) {
+			this.error = `Could not restore the research job: ${describeError(e)}`;
+		}
 	}
 
 	// -------------------------------------------------------------------------------------------------
@@ -278,10 +305,9 @@ export class ResearchState {
 		this.error = null;
 		try {
 			const index = job.rows.findIndex((x) => x.symbol === row.symbol && x.interval === row.interval && x.strategy === row.strategy);
-			const { written } = await onPresetCopy(this.presets, (store) => applyRowBest(job, index, store));
-			await this.#presets!.putMany(written);
+			const change = await applyRowBest(job, index, this.#presets!);
 			await this.refresh();
-			this.notice = written.length ? `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.` : 'The preset already has these values.';
+			this.notice = change ? `Applied the best parameters to the preset of ${row.symbol} ${row.interval} ${row.strategy}.` : 'The preset already has these values.';
 		} catch (e) {
 			this.error = describeError(e);
 		}
@@ -344,8 +370,7 @@ export class ResearchState {
 		if (!plan) return;
 		this.error = null;
 		try {
-			const { result, written } = await onPresetCopy(this.presets, (store) => applyAutoTune(plan, store));
-			await this.#presets!.putMany(written);
+			const result = await applyAutoTune(plan, this.#presets!);
 			await this.refresh();
 			this.plan = null;
 			const n = result.written.length;
@@ -366,9 +391,7 @@ export class ResearchState {
 	async generate(options: { lookbackDays: number; minSamples: number }): Promise<void> {
 		this.error = null;
 		try {
-			// History records as they are stored and exchanged: JSON (NaN and ±Infinity statistics become null, which the
-			// generator's reader turns back into NaN; it does not take NaN itself).
-			const records = this.jobs.map((j) => historyRecordOf(j)).filter((r) => r !== null).map((r) => JSON.parse(JSON.stringify(r)) as unknown);
+			const records = this.jobs.map((j) => historyRecordOf(j)).filter((r) => r !== null);
 			const presets = Object.fromEntries(this.presets.map((p) => [p.id, p.values]));
 			const report = generateRecommendations(records, { now: Date.now(), lookbackMs: options.lookbackDays * 86_400_000, minSamples: options.minSamples, presets });
 			const merged = mergeRecommendations(this.recommendations, report.recommendations);
@@ -407,17 +430,11 @@ export class ResearchState {
 		if (!rec) return;
 		this.error = null;
 		try {
-			const { result, written } = await onPresetCopy(this.presets, (store) => applyRecommendation(rec, store));
-			// A change merged into a preset must still give a valid configuration (e.g. SMA fast below slow): refuse
-			// the whole apply otherwise, with the preset and the reason (nothing is written).
-			const bad = written.map((p) => [p.id, presetConfigProblem(p)] as const).filter(([, e]) => e !== null);
-			if (bad.length) {
-				throw new Error(
-					`Applying “${rec.title}” would leave presets that cannot run: ${bad.map(([id, e]) => `${id.replaceAll('|', ' ')} (${e})`).join('; ')}. ` +
-						'Nothing was written. Adjust those presets first (or reject the recommendation).'
-				);
-			}
-			await this.#recs!.commit(result.recommendation, written);
+			// The core checks every resulting preset with the engine's validation (nothing staged otherwise); the
+			// presets and the recommendation's new status are then stored in one transaction.
+			const staged = await stageRecommendation(rec, this.#presets!);
+			await this.#recs!.commit(staged.recommendation, staged.presets);
+			const written = staged.written;
 			await this.refresh();
 			this.notice = `Applied “${rec.title}” to ${written.length} preset${written.length === 1 ? '' : 's'}.`;
 		} catch (e) {

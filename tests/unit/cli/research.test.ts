@@ -54,8 +54,10 @@ describe('npm run research', () => {
 		expect(inferMarket('mydata.csv')).toEqual({ symbol: 'MYDATA' });
 		const outPath = join(dir, 'risk.json');
 		const { io: sink, out } = io();
-		const code = await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'stop_loss_percent=1:5:2', '--param', 'take_profit_percent=2,10', '--from', '2025-06-01', '--threads', '1', '--out', outPath], sink);
+		const code = await researchMain(['--data', FILES[2], '--strategy', 'sma-cross', '--param', 'fast=10,20', '--param', 'stop_loss_percent=1:5:2', '--param', 'take_profit_percent=2,10', '--from', '2025-06-01', '--out', outPath], sink);
 		expect(code, out.stderr).toBe(0);
+		// Without --threads a job this small (12 trials × ~3,000 bars) runs in the main thread.
+		expect(out.stdout).toMatch(/ with 1 thread\(s\)/);
 		const json = JSON.parse(readFileSync(outPath, 'utf8'));
 		expect(json.job.riskAxes).toEqual([{ name: 'stopLoss', start: 0.01, end: 0.05, step: 0.02 }, { name: 'takeProfit', values: [0.02, 0.1] }]);
 		expect(json.rows[0].trials).toBe(2 * 3 * 2);

@@ -10,6 +10,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MIGRATIONS, STORES, openAppDb } from '../../../src/lib/persistence/db';
 import { StorageFullError } from '../../../src/lib/persistence/errors';
 import { PresetsRepository, RecommendationsRepository, ResearchJobsRepository, ResearchStoreError } from '../../../src/lib/persistence/research';
+import { applyAutoTune } from '../../../src/lib/research/auto-tune';
+import type { AutoTunePlan, Preset as CorePreset } from '../../../src/lib/research/types';
 
 let n = 0;
 const open = () => openAppDb(`research-${++n}`, new IDBFactory());
@@ -134,6 +136,37 @@ describe('PresetsRepository', () => {
 		expect((await presets.list()).map((p) => [p.id, p.values.params])).toEqual([['BTCUSDT|1h|sma-cross', { fast: 10, slow: 30 }]]);
 		await presets.putMany(batch);
 		expect(await presets.list()).toHaveLength(3);
+	});
+
+	it("the core's auto-tune apply writes through it in one transaction: a full storage leaves every preset as it was", async () => {
+		const presets = new PresetsRepository<CorePreset>(await open());
+		await presets.put(preset('BTCUSDT', { fast: 10, slow: 30 }) as CorePreset);
+		const change = (symbol: string, old: { params: Record<string, number> } | null) => ({
+			symbol,
+			interval: '1h' as const,
+			strategy: 'sma-cross',
+			presetId: `${symbol}|1h|sma-cross`,
+			strategyId: 'sma-cross' as const,
+			old,
+			new: { params: { fast: 20, slow: 50 } },
+			objective: 'sharpeRatio' as const,
+			oldValue: 0.5,
+			newValue: 1.2345678,
+			improvement: 1.469,
+			holdOutImprovement: 0.3,
+			confidence: 0.61
+		});
+		const plan: AutoTunePlan = { version: 1, id: 'plan', jobId: 'job', createdAt: 1, options: { minImprovement: 0.05, filter: {} }, changes: [change('BTCUSDT', { params: { fast: 10, slow: 30 } }), change('ETHUSDT', null), change('BNBUSDT', null)], skipped: [] };
+		const before = await presets.list();
+		failPutsOn(STORES.presets, 3);
+		await expect(applyAutoTune(plan, presets, 2)).rejects.toBeInstanceOf(StorageFullError);
+		proto.put = originalPut;
+		expect(await presets.list()).toEqual(before);
+		const done = await applyAutoTune(plan, presets, 3);
+		expect(done.written).toHaveLength(3);
+		expect((await presets.list()).map((p) => [p.id, p.values.params, p.history.at(-1)!.note])).toEqual(
+			['BNBUSDT', 'BTCUSDT', 'ETHUSDT'].map((s) => [`${s}|1h|sma-cross`, { fast: 20, slow: 50 }, expect.stringMatching(/sharpeRatio 0\.5 -> 1\.235 \(147 % in sample, 30 % out of sample, confidence 61 %\)$/)])
+		);
 	});
 
 	it('skips a damaged preset with a message; the rest is kept and it can be replaced', async () => {

@@ -11,6 +11,8 @@ import { runResearch, sliceByTime } from '../../../src/lib/research/runner';
 import { createResearchJob, presetId } from '../../../src/lib/research/spec';
 import { applyRowBest, bestParamsTable, compareParameterSets, createInProcessFullRunner } from '../../../src/lib/research/table';
 import type { Preset, ResearchJob } from '../../../src/lib/research/types';
+import { formatFigure, formatParamValue, formatPresetValues, stepDecimals } from '../../../src/lib/research/format';
+import { getStrategy, STRATEGY_IDS } from '../../../src/lib/engine/strategies';
 import { fixtureCandles, fixtureSource, nodeEvaluator, spec3x2x2 } from './helpers';
 
 let job: ResearchJob;
@@ -119,6 +121,69 @@ describe('auto-tune', () => {
 		expect(change).toMatchObject({ source: 'job', sourceId: 'job-p', at: 77, old: null, new: job.rows[i].bestParams });
 		expect(await applyRowBest(job, i, s, 78)).toBeNull();
 		expect((await s.get(presetId(job.rows[i])))!.history).toHaveLength(1);
+	});
+});
+
+describe('auto-tune and Apply: whole-configuration check, one batch write, readable notes', () => {
+	it('a row whose best values would give an unrunnable preset is skipped in the plan and refused by Apply; nothing written', async () => {
+		const forged: ResearchJob = structuredClone(job);
+		const i = forged.rows.findIndex((r) => presetId(r) === 'BTCUSDT|1h|sma-cross');
+		forged.rows[i].bestParams = { params: { fast: 40, slow: 30 } };
+		forged.rows[i].oos = { ...forged.rows[i].oos!, passed: true, evidenceImprovement: 9 };
+		const s = new MemoryPresetStore();
+		for (const p of await store.list()) await s.put(p);
+		const before = s.writes;
+		const plan = await planAutoTune(forged, s, { minImprovement: 0 }, { id: 'plan-x', now: 1 });
+		expect(plan.changes.map((c) => c.presetId)).not.toContain('BTCUSDT|1h|sma-cross');
+		const skipped = plan.skipped.find((k) => k.symbol === 'BTCUSDT' && k.interval === '1h' && k.strategy === 'sma-cross')!;
+		expect(skipped.reason).toMatch(/would not run \(fast 40, slow 30: .*fast must be smaller than slow/);
+		await expect(applyRowBest(forged, i, s, 2)).rejects.toThrow(/fast must be smaller than slow/);
+		expect(s.writes).toBe(before);
+		// A plan carrying such a change (e.g. made by an older version) is refused at apply; the rest is written at once.
+		const bad = { ...plan, changes: [...plan.changes, { ...plan.changes[0], presetId: 'BTCUSDT|1h|sma-cross', symbol: 'BTCUSDT', interval: '1h' as const, strategy: 'sma-cross', strategyId: 'sma-cross' as const, old: { params: { fast: 5, slow: 30 } }, new: { params: { fast: 40, slow: 30 } } }] };
+		const res = await applyAutoTune(bad, s, 3);
+		expect(res.refused.map((r) => r.presetId)).toEqual(['BTCUSDT|1h|sma-cross']);
+		expect(res.written.length).toBe(plan.changes.length);
+		expect(s.writes).toBe(before + (plan.changes.length ? 1 : 0));
+		expect((await s.get('BTCUSDT|1h|sma-cross'))!.values.params).toEqual({ fast: 5, slow: 30 });
+	});
+
+	it('apply is one all-or-nothing batch: a failing write leaves every preset as it was', async () => {
+		class FullStore extends MemoryPresetStore {
+			override async putMany(): Promise<void> {
+				throw new Error('storage full');
+			}
+		}
+		const s = new FullStore();
+		for (const p of await store.list()) await s.put(p);
+		const plan = await planAutoTune(job, s, { minImprovement: 0 }, { id: 'plan-f', now: 1 });
+		expect(plan.changes.length).toBeGreaterThan(1);
+		const snapshot = JSON.stringify(await s.list());
+		await expect(applyAutoTune(plan, s, 2)).rejects.toThrow(/storage full/);
+		expect(JSON.stringify(await s.list())).toBe(snapshot);
+	});
+
+	it('history notes give numbers to a few significant digits and values as the step implies', async () => {
+		const s = new MemoryPresetStore();
+		const plan = await planAutoTune(job, s, { minImprovement: 0 }, { id: 'plan-n', now: 1 });
+		const res = await applyAutoTune(plan, s, 2);
+		expect(res.written.length).toBeGreaterThan(0);
+		for (const w of res.written) {
+			const note = w.change.note!;
+			expect(note).toMatch(/^auto-tune: defaults -> \w/);
+			for (const n of note.match(/-?\d+(\.\d+)?/g)!.map(Number)) expect(n).toBe(Number(n.toPrecision(4)));
+			expect(note).toMatch(/sharpeRatio (-?[\d.]+|n\/a) -> (-?[\d.]+|n\/a) \(/);
+		}
+		expect(formatFigure(-3.8473933201109323)).toBe('-3.847');
+		expect(formatFigure(NaN)).toBe('n/a');
+		expect(formatFigure(-Infinity)).toBe('−∞');
+		expect(formatFigure(123456.7)).toBe('123500');
+		expect(stepDecimals(0.05)).toBe(2);
+		expect(stepDecimals(1)).toBe(0);
+		expect(stepDecimals(1e-7)).toBe(7);
+		expect(formatPresetValues('sma-cross', { params: { fast: 10, slow: 30.000000000000004 }, risk: { stopLoss: 0.030000000000000002 } })).toBe('fast 10, slow 30; stopLoss 3 %');
+		const bb = STRATEGY_IDS.flatMap((id) => getStrategy(id).params).find((p) => p.type === 'float' && p.step < 1)!;
+		expect(formatParamValue(bb, bb.min + bb.step * 3 + 1e-12)).toBe(String(Number((bb.min + bb.step * 3).toFixed(stepDecimals(bb.step)))));
 	});
 });
 

@@ -9,6 +9,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
 	generateRecommendations,
 	mergeRecommendations,
+	parseHistoryRecord,
 	recommendationConfidence,
 	signTestPValue,
 	transitionRecommendation,
@@ -280,6 +281,43 @@ describe('recommendations: history input', () => {
 		}
 	});
 
+	it('NaN / ±Infinity statistics are read as they are and after JSON (null); truly damaged records are refused', () => {
+		const good = historyRecordOf(real)!;
+		const raw = structuredClone(good);
+		raw.rows[0].top[0].evidence.sharpeRatio = NaN;
+		raw.rows[0].top[0].holdOut!.objective = -Infinity;
+		raw.rows[1].sharpeVariance = NaN;
+		raw.rows[1].trials = NaN as unknown as number;
+		const direct = parseHistoryRecord(raw);
+		expect(direct.ok).toBe(true);
+		const viaJson = parseHistoryRecord(JSON.parse(JSON.stringify(raw)));
+		expect(viaJson.ok).toBe(true);
+		if (direct.ok && viaJson.ok) {
+			expect(direct.record.rows[0].top[0].holdOut!.objective).toBe(-Infinity);
+			expect(Number.isNaN(viaJson.record.rows[0].top[0].holdOut!.objective)).toBe(true);
+			expect(Number.isNaN(viaJson.record.rows[0].top[0].evidence.sharpeRatio)).toBe(true);
+			expect(direct.record.rows[1].trials).toBe(0);
+		}
+		// The record straight from a job and its JSON form give the same recommendations.
+		const a = generateRecommendations([good], { now: 11 * DAY });
+		const b = generateRecommendations([JSON.parse(JSON.stringify(good))], { now: 11 * DAY });
+		expect(a.used).toBe(1);
+		expect(a.skipped).toEqual([]);
+		expect(a.recommendations.map((r) => [r.id, r.confidence.value])).toEqual(b.recommendations.map((r) => [r.id, r.confidence.value]));
+		for (const [mutate, field] of [
+			[(r: typeof raw) => void (r.rows[0].trials = -3), /rows\.0\.trials/],
+			[(r: typeof raw) => void (r.rows[0].observations = 2.5), /rows\.0\.observations/],
+			[(r: typeof raw) => void (r.at = NaN), /: at:/],
+			[(r: typeof raw) => void ((r.rows[0].top[0].evidence as unknown as Record<string, unknown>).winRate = 'high'), /evidence\.winRate/]
+		] as const) {
+			const bad = structuredClone(raw);
+			mutate(bad);
+			const p = parseHistoryRecord(bad);
+			expect(p.ok).toBe(false);
+			if (!p.ok) expect(p.reason).toMatch(field);
+		}
+	});
+
 	it('records older than the lookback are left out; too few samples give no recommendation', () => {
 		const good = historyRecordOf(real)!;
 		const late = generateRecommendations([good], { now: 10 * DAY + 91 * DAY });
@@ -318,7 +356,7 @@ describe('recommendations: status, audit trail, apply', () => {
 	});
 
 	it('applying a recommendation whose strategy no longer exists writes nothing and says why', async () => {
-		const rec = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations.find((r) => r.actionable)!;
+		const rec = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations.find((r) => r.actionable && r.subject.param === 'slow')!;
 		const accepted = transitionRecommendation(rec, 'accepted', { at: 1 });
 		const broken = { ...accepted, changes: [...accepted.changes.slice(0, 3), { ...accepted.changes[3], strategyId: 'retired-strategy' }] };
 		const store = new MemoryPresetStore();
@@ -326,6 +364,49 @@ describe('recommendations: status, audit trail, apply', () => {
 		const before = store.writes;
 		await expect(applyRecommendation(broken, store, 5)).rejects.toThrow(/strategy "retired-strategy" no longer exists/);
 		expect(store.writes).toBe(before);
+	});
+
+	it('a recommendation that would leave a preset the engine cannot run (fast 20 on a 2/3 SMA preset) is refused; nothing is written', async () => {
+		const recs = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations;
+		// The generator's own "fast" recommendation (fast 10 on presets at fast 2 / slow 3) gives 10/3: refused.
+		const fast = recs.find((r) => r.actionable && r.subject.param === 'fast');
+		if (fast) {
+			const s0 = new MemoryPresetStore();
+			for (const p of await presets.list()) await s0.put(p);
+			const w0 = s0.writes;
+			await expect(applyRecommendation(transitionRecommendation(fast, 'accepted', { at: 1 }), s0, 5)).rejects.toThrow(/slow 3, which is refused.*fast must be smaller than slow/);
+			expect(s0.writes).toBe(w0);
+		}
+		const rec = recs.find((r) => r.actionable && r.subject.param === 'slow')!;
+		const accepted = transitionRecommendation(rec, 'accepted', { at: 1 });
+		// The first changes are fine (slow only); the last sets fast 20 on a fast 2 / slow 3 preset.
+		const bad = { ...accepted, changes: [...accepted.changes.slice(0, 2), { ...accepted.changes[2], set: { params: { fast: 20 } } }] };
+		const store = new MemoryPresetStore();
+		for (const p of await presets.list()) await store.put(p);
+		const before = store.writes;
+		const snapshot = JSON.stringify(await store.list());
+		await expect(applyRecommendation(bad, store, 5)).rejects.toThrow(/fast 20, slow 3.*fast must be smaller than slow.*Nothing was written/);
+		expect(store.writes).toBe(before);
+		expect(JSON.stringify(await store.list())).toBe(snapshot);
+		// A good apply is one batch write (all presets in one putMany).
+		const ok = await applyRecommendation(accepted, store, 6);
+		expect(ok.written.length).toBeGreaterThan(0);
+		expect(store.writes).toBe(before + 1);
+	});
+
+	it('a failing batch write leaves every preset as it was', async () => {
+		const rec = generateRecommendations([historyRecordOf(real)], { now: 11 * DAY }).recommendations.find((r) => r.actionable && r.subject.param === 'slow')!;
+		const accepted = transitionRecommendation(rec, 'accepted', { at: 1 });
+		class FullStore extends MemoryPresetStore {
+			override async putMany(): Promise<void> {
+				throw new Error('storage full');
+			}
+		}
+		const store = new FullStore();
+		for (const p of await presets.list()) await store.put(p);
+		const snapshot = JSON.stringify(await store.list());
+		await expect(applyRecommendation(accepted, store, 5)).rejects.toThrow(/storage full/);
+		expect(JSON.stringify(await store.list())).toBe(snapshot);
 	});
 
 	it('rejecting needs a reason, which is kept; a re-opened one can be accepted; merge keeps decisions', () => {

@@ -312,9 +312,37 @@ describe('ResearchState', () => {
 		await research.refresh();
 		const presetsBefore = await store.db.getAll(STORES.presets);
 		await research.applyRecommendation('rec-test');
-		expect(research.error).toMatch(/would leave presets that cannot run: BTCUSDT 1h sma-cross \(.*fast must be smaller than slow.*\)\. Nothing was written/);
+		expect(research.error).toMatch(/would leave the preset BTCUSDT 1h sma-cross at .*, which is refused: .*fast must be smaller than slow.*Nothing was written/);
 		expect(await store.db.getAll(STORES.presets)).toEqual(presetsBefore);
 		expect(((await store.db.get(STORES.recommendations, 'rec-test')) as unknown as Recommendation).status).toBe('accepted');
+	});
+
+	it('a deleted job can be restored with Undo (same record, selected again), and stays after a reload', async () => {
+		const { research, store, name } = await setup();
+		const older = { ...createResearchJob(spec({ name: 'older' }), { id: 'res-a', now: 1_000 }), status: 'cancelled' as const };
+		const newer = { ...createResearchJob(spec({ name: 'newer' }), { id: 'res-b', now: 2_000 }), status: 'cancelled' as const };
+		await store.db.put(STORES.researchJobs, older as never);
+		await store.db.put(STORES.researchJobs, newer as never);
+		await research.refresh();
+		research.selectedId = 'res-a';
+		const stored = await store.db.get(STORES.researchJobs, 'res-a');
+		await research.remove('res-a');
+		expect(research.jobs.map((j) => j.id)).toEqual(['res-b']);
+		expect(await store.db.get(STORES.researchJobs, 'res-a')).toBeUndefined();
+		expect(research.lastDeleted?.job.id).toBe('res-a');
+		await research.undoDelete();
+		expect(research.lastDeleted).toBeNull();
+		expect(research.jobs.map((j) => j.id)).toEqual(['res-b', 'res-a']);
+		expect(research.selected?.id).toBe('res-a');
+		expect(await store.db.get(STORES.researchJobs, 'res-a')).toEqual(stored);
+		const reloaded = (await setup(name)).research;
+		expect(reloaded.jobs.map((j) => j.id)).toEqual(['res-b', 'res-a']);
+		// Deleting another job replaces the undo offer; a dismissed offer restores nothing.
+		await research.remove('res-b');
+		expect(research.lastDeleted?.job.id).toBe('res-b');
+		research.lastDeleted = null;
+		await research.undoDelete();
+		expect(await store.db.get(STORES.researchJobs, 'res-b')).toBeUndefined();
 	});
 });
 
