@@ -3,11 +3,10 @@
  * WASM engine (sent once, at start); batches go to the least loaded worker, two at most per worker (one running, one
  * queued in the worker), and results come back packed in transferred typed arrays. Node only (the browser uses src/lib/workers).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { OhlcvColumns } from '../lib/core/types';
 import { unpackTrials, type OptimizationJob, type PackedTrials, type TrialBatch, type TrialResult } from '../lib/optimize';
+import { workerBootstrap } from './worker-bootstrap';
 
 interface Slot {
 	worker: Worker;
@@ -26,24 +25,6 @@ interface Waiting {
 	reject: (e: Error) => void;
 }
 
-/**
- * Source of the worker's bootstrap. From the command-line bundle (dist-cli/, see scripts/build-cli.mjs) the worker is
- * the bundled ./optimize-worker.mjs next to it. From the sources the worker entry is TypeScript, and worker threads
- * do not inherit tsx's loader hooks on Node 20, so the bootstrap registers tsx in the worker and then imports
- * ./optimize-worker.ts.
- */
-function workerBootstrap(): string {
-	const bundled = new URL('./optimize-worker.mjs', import.meta.url);
-	if (import.meta.url.endsWith('.mjs') && existsSync(bundled)) return `import(${JSON.stringify(bundled.href)});`;
-	const entry = new URL('./optimize-worker.ts', import.meta.url).href;
-	let api: string;
-	try {
-		api = import.meta.resolve('tsx/esm/api');
-	} catch {
-		api = new URL(`file://${createRequire(import.meta.url).resolve('tsx/esm/api')}`).href;
-	}
-	return `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-}
 
 /** Worker-thread pool evaluating optimisation batches. */
 export class NodeOptimizePool {
@@ -66,7 +47,7 @@ export class NodeOptimizePool {
 	 */
 	static async start(threads: number, ohlcv: OhlcvColumns, job: OptimizationJob): Promise<NodeOptimizePool> {
 		const pool = new NodeOptimizePool();
-		const code = workerBootstrap();
+		const code = workerBootstrap('optimize-worker');
 		const ready: Promise<void>[] = [];
 		for (let t = 0; t < threads; t++) {
 			const worker = new Worker(code, { eval: true });

@@ -3,11 +3,10 @@
  * candles of the slice it last evaluated per path and the row jobs it has seen, so candles and jobs cross the thread
  * boundary once per worker, not once per batch. Node only (the browser uses src/lib/workers).
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import type { TrialBatch, TrialResult } from '../lib/optimize';
 import type { ResearchDataSlice, ResearchEvaluator, RowJob } from '../lib/research/types';
+import { workerBootstrap } from './worker-bootstrap';
 
 interface Slot {
 	worker: Worker;
@@ -23,23 +22,6 @@ interface Call {
 	reject: (e: Error) => void;
 }
 
-/**
- * Bootstrap of a worker. From the command-line bundle (dist-cli/, scripts/build-cli.mjs): the bundled
- * ./research-worker.mjs next to it. From the sources: register tsx (worker threads do not inherit its loader on
- * Node 20), then the entry.
- */
-function workerBootstrap(): string {
-	const bundled = new URL('./research-worker.mjs', import.meta.url);
-	if (import.meta.url.endsWith('.mjs') && existsSync(bundled)) return `import(${JSON.stringify(bundled.href)});`;
-	const entry = new URL('./research-worker.ts', import.meta.url).href;
-	let api: string;
-	try {
-		api = import.meta.resolve('tsx/esm/api');
-	} catch {
-		api = new URL(`file://${createRequire(import.meta.url).resolve('tsx/esm/api')}`).href;
-	}
-	return `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(entry)}); });`;
-}
 
 /** Worker-thread evaluator of research rows. */
 export class NodeResearchPool implements ResearchEvaluator {
@@ -55,7 +37,7 @@ export class NodeResearchPool implements ResearchEvaluator {
 	 * @param threads - number of workers, >= 1.
 	 */
 	constructor(threads: number) {
-		const code = workerBootstrap();
+		const code = workerBootstrap('research-worker');
 		for (let t = 0; t < Math.max(1, threads); t++) {
 			const slot: Slot = { worker: new Worker(code, { eval: true }), busy: false, loaded: { single: '', portfolio: '' }, jobs: new Set() };
 			slot.worker.on('message', (m: { type: string; id: number; results?: TrialResult[]; message?: string }) => this.onResult(m));
