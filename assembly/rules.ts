@@ -343,6 +343,84 @@ function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i3
 }
 
 /**
+ * Two crossings of the same pair (a, b) in one pass (`crossover(x, y)` with `crossunder(x, y)`): the tie-aware
+ * comparison is computed once per bar, each output is what OP_CROSS writes for its direction.
+ */
+function crossPairLoop(dst1: usize, dir1: i32, dst2: usize, dir2: i32, a: usize, b: usize, n: i32): void {
+  if (n <= 0) return;
+  sb(dst1, 0, B_UNDEF);
+  sb(dst2, 0, B_UNDEF);
+  let k0 = cmpT(ld(a, 0), ld(b, 0));
+  for (let t = 1; t < n; t++) {
+    const k1 = cmpT(ld(a, t), ld(b, t));
+    sb(dst1, t, crossOf(k0, k1, dir1));
+    sb(dst2, t, crossOf(k0, k1, dir2));
+    k0 = k1;
+  }
+}
+
+/**
+ * Two crossings of a with bands around the same b and e (`crossover(x, m + k·e)` with `crossunder(x, m - k·e)`) in
+ * one pass: each output is what crossBandLoop writes for its band and direction.
+ */
+function crossBandPairLoop(dst1: usize, k1c: f64, dir1: i32, dst2: usize, k2c: f64, dir2: i32, a: usize, b: usize, e: usize, n: i32): void {
+  if (n <= 0) return;
+  sb(dst1, 0, B_UNDEF);
+  sb(dst2, 0, B_UNDEF);
+  const tol = tieBoundCached(a, n);
+  const x0 = ld(a, 0);
+  let p0 = cmpT(x0, ld(b, 0) + k1c * ld(e, 0));
+  let q0 = cmpT(x0, ld(b, 0) + k2c * ld(e, 0));
+  for (let t = 1; t < n; t++) {
+    const x = ld(a, t);
+    const bb = ld(b, t);
+    const ee = ld(e, t);
+    const y1 = bb + k1c * ee;
+    const y2 = bb + k2c * ee;
+    const d1 = x - y1;
+    const d2 = x - y2;
+    const p1 = d1 > tol ? 1 : d1 < -tol ? -1 : cmpT(x, y1);
+    const q1 = d2 > tol ? 1 : d2 < -tol ? -1 : cmpT(x, y2);
+    sb(dst1, t, crossOf(p0, p1, dir1));
+    sb(dst2, t, crossOf(q0, q1, dir2));
+    p0 = p1;
+    q0 = q1;
+  }
+}
+
+/**
+ * Index of a later op of the plan that is the same crossing kind over the same operands as op k (a partner to
+ * compute in the same pass) and is not already held by its register; -1 when there is none.
+ */
+function crossPartner(k: i32, nOps: i32, nRegs: i32, gen: f64): i32 {
+  const w = HEADER + k * OP_STRIDE;
+  const op = pw(w);
+  const ar = pw(w + 2);
+  const br = pw(w + 3);
+  const er = pw(w + 6);
+  for (let j = k + 1; j < nOps; j++) {
+    const v = HEADER + j * OP_STRIDE;
+    if (pw(v) != op || pw(v + 2) != ar || pw(v + 3) != br || (op == <f64>OP_CROSSB && pw(v + 6) != er)) continue;
+    const dr = <i32>pw(v + 1);
+    if (dr < 0 || dr >= nRegs) return -1;
+    const held = load<f64>(regTag + (<usize>dr << 3)) == pw(v + 7) && load<f64>(regGen + (<usize>dr << 3)) == gen;
+    return held ? -1 : j;
+  }
+  return -1;
+}
+
+/** Mark op j's register as holding its expression (computed by a paired pass). */
+function markDone(j: i32, n: i32, gen: f64): usize {
+  const v = HEADER + j * OP_STRIDE;
+  const dr = <i32>pw(v + 1);
+  const own = regBase + ((<usize>dr * <usize>n) << 3);
+  store<usize>(regTable + (<usize>dr << 2), own);
+  store<f64>(regTag + (<usize>dr << 3), pw(v + 7));
+  store<f64>(regGen + (<usize>dr << 3), gen);
+  return own;
+}
+
+/**
  * A bound on every tie band of comparisons of series a with anything (as engine.ts' computeSignals argues): with
  * S = max |a|, a tie of a[t] with y needs |a[t] - y| <= 1e-9 max(|a[t]|, |y|), impossible when |y| > 2S, so
  * |a[t] - y| <= 2e-9 S covers every tie; beyond it the sign of the difference decides. Infinity when a has no
@@ -422,6 +500,7 @@ export function rulesSignals(): bool {
     const a = ar >= 0 && ar < nRegs ? load<usize>(regTable + (<usize>ar << 2)) : 0;
     const b = br >= 0 && br < nRegs ? load<usize>(regTable + (<usize>br << 2)) : 0;
     let out = own;
+    let j: i32 = -1;
     if (op == OP_COL) {
       if (d >= KEY_DERIVED_FIRST) {
         ensureDerived(gen);
@@ -478,6 +557,14 @@ export function rulesSignals(): bool {
       const m = d < n ? d : n;
       memory.fill(own, <u8>B_UNDEF, <usize>m);
       if (n > m) memory.copy(own + <usize>m, a, <usize>(n - m));
+    } else if (op == OP_CROSS && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
+      const v = HEADER + j * OP_STRIDE;
+      crossPairLoop(own, d, markDone(j, n, gen), <i32>pw(v + 5), a, b, n);
+    } else if (op == OP_CROSSB && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
+      const e = er >= 0 && er < nRegs ? load<usize>(regTable + (<usize>er << 2)) : 0;
+      if (e == 0) return false;
+      const v = HEADER + j * OP_STRIDE;
+      crossBandPairLoop(own, c, d, markDone(j, n, gen), pw(v + 4), <i32>pw(v + 5), a, b, e, n);
     } else if (op == OP_CROSS) {
       if (n > 0) sb(own, 0, B_UNDEF);
       let k0 = n > 0 ? cmpT(ld(a, 0), ld(b, 0)) : 2;
