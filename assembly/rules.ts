@@ -644,7 +644,21 @@ export function rulesSignals(): bool {
   const qXS = q3 != 0 ? q3 : ones;
   if (n > 0) store<u8>(fl, load<u8>(fl) & DAY_END);
   if (n > 1) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & DAY_END);
-  for (let t = 1; t < n - 1; t++) {
+  // Eight bars at a time (SWAR over u64 words): each byte of p & q & 0x02 is 2 where both are true, and the shifts
+  // move that bit to the signal's bit inside the same byte; the scalar loop below does the remaining bars.
+  let t = 1;
+  const B2: u64 = 0x0202020202020202;
+  const DE: u64 = 0x8080808080808080;
+  for (; t + 8 <= n - 1; t += 8) {
+    const o = <usize>t;
+    const m0 = load<u64>(pEL + o) & load<u64>(qEL + o) & B2;
+    const m1 = load<u64>(pXL + o) & load<u64>(qXL + o) & B2;
+    const m2 = load<u64>(pES + o) & load<u64>(qES + o) & B2;
+    const m3 = load<u64>(pXS + o) & load<u64>(qXS + o) & B2;
+    const q = fl + o;
+    store<u64>(q, (load<u64>(q) & DE) | (m0 >> 1) | m1 | (m2 << 1) | (m3 << 2));
+  }
+  for (; t < n - 1; t++) {
     const b0 = (lb(pEL, t) & lb(qEL, t)) >> 1;
     const b1 = (lb(pXL, t) & lb(qXL, t)) & 2;
     const b2 = ((lb(pES, t) & lb(qES, t)) & 2) << 1;
