@@ -304,6 +304,16 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
   return r ? B_TRUE : B_FALSE;
 }
 
+/**
+ * cmpT(x, y) with a bound `tol` on every tie band of the pair (tol >= 1e-9 max(|x|, |y|) for every value of the
+ * series compared): outside [-tol, tol] the sign of the difference decides, inside it the exact test (NaN: 2).
+ */
+// @ts-ignore: decorator
+@inline function cmpTol(x: f64, y: f64, tol: f64): i32 {
+  const dd = x - y;
+  return dd > tol ? 1 : dd < -tol ? -1 : cmpT(x, y);
+}
+
 /** Cross of consecutive tie-aware comparisons: dir 1 above (k1 = 1, k0 <= 0), -1 below (k1 = -1, k0 >= 0). */
 // @ts-ignore: decorator
 @inline function crossOf(k0: i32, k1: i32, dir: i32): u32 {
@@ -346,13 +356,13 @@ function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i3
  * Two crossings of the same pair (a, b) in one pass (`crossover(x, y)` with `crossunder(x, y)`): the tie-aware
  * comparison is computed once per bar, each output is what OP_CROSS writes for its direction.
  */
-function crossPairLoop(dst1: usize, dir1: i32, dst2: usize, dir2: i32, a: usize, b: usize, n: i32): void {
+function crossPairLoop(dst1: usize, dir1: i32, dst2: usize, dir2: i32, a: usize, b: usize, tol: f64, n: i32): void {
   if (n <= 0) return;
   sb(dst1, 0, B_UNDEF);
   sb(dst2, 0, B_UNDEF);
   let k0 = cmpT(ld(a, 0), ld(b, 0));
   for (let t = 1; t < n; t++) {
-    const k1 = cmpT(ld(a, t), ld(b, t));
+    const k1 = cmpTol(ld(a, t), ld(b, t), tol);
     sb(dst1, t, crossOf(k0, k1, dir1));
     sb(dst2, t, crossOf(k0, k1, dir2));
     k0 = k1;
@@ -452,6 +462,47 @@ function tieBound(a: usize, n: i32): f64 {
     if (v > m) m = v; // NaN compares false: skipped
   }
   return m < Infinity ? 2.000001e-9 * m : Infinity;
+}
+
+// Per register: a bound S >= |value| over all bars (NaN skipped), Infinity when none is known. Set with the register
+// (an op skipped because its register holds it already keeps the bound set when it was computed).
+const regBnd = memory.data(MAX_REGS * 8);
+// Bounds of the candle and derived columns (0..8) per data generation.
+const colBnd = memory.data(9 * 8);
+const colBndGen = memory.data(9 * 8);
+let colBndInit = false;
+
+/** Bound of register r (Infinity for r out of range). */
+function regBound(r: i32): f64 {
+  return r >= 0 && r < MAX_REGS ? load<f64>(regBnd + (<usize>r << 3)) : Infinity;
+}
+
+/** max |x| of column `col` (0..8, its values at p), once per data generation; Infinity when not finite. */
+function columnBound(col: i32, p: usize, n: i32, gen: f64): f64 {
+  if (col < 0 || col > 8) return Infinity;
+  if (!colBndInit) {
+    for (let i = 0; i < 9; i++) store<f64>(colBndGen + (<usize>i << 3), -1);
+    colBndInit = true;
+  }
+  const o = <usize>col << 3;
+  if (load<f64>(colBndGen + o) == gen) return load<f64>(colBnd + o);
+  let m: f64 = 0;
+  for (let t = 0; t < n; t++) {
+    const v = Math.abs(ld(p, t));
+    if (v > m) m = v; // NaN compares false: skipped
+  }
+  const s = m < Infinity ? m : Infinity;
+  store<f64>(colBnd + o, s);
+  store<f64>(colBndGen + o, gen);
+  return s;
+}
+
+/**
+ * Tie band bound of comparisons between registers a and b (as tieBound argues: a tie of x with y needs
+ * |x - y| <= 1e-9 max(|x|, |y|) <= 1e-9 max(Sa, Sb)); Infinity when either bound is unknown.
+ */
+function pairTol(a: i32, b: i32): f64 {
+  return 2.000001e-9 * Math.max(regBound(a), regBound(b));
 }
 
 /** Pointer of signal register r (0 when r is -1 or out of range). */
@@ -559,7 +610,7 @@ export function rulesSignals(): bool {
       if (n > m) memory.copy(own + <usize>m, a, <usize>(n - m));
     } else if (op == OP_CROSS && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
       const v = HEADER + j * OP_STRIDE;
-      crossPairLoop(own, d, markDone(j, n, gen), <i32>pw(v + 5), a, b, n);
+      crossPairLoop(own, d, markDone(j, n, gen), <i32>pw(v + 5), a, b, pairTol(ar, br), n);
     } else if (op == OP_CROSSB && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
       const e = er >= 0 && er < nRegs ? load<usize>(regTable + (<usize>er << 2)) : 0;
       if (e == 0) return false;
@@ -567,17 +618,19 @@ export function rulesSignals(): bool {
       crossBandPairLoop(own, c, d, markDone(j, n, gen), pw(v + 4), <i32>pw(v + 5), a, b, e, n);
     } else if (op == OP_CROSS) {
       if (n > 0) sb(own, 0, B_UNDEF);
+      const tol = pairTol(ar, br);
       let k0 = n > 0 ? cmpT(ld(a, 0), ld(b, 0)) : 2;
       for (let t = 1; t < n; t++) {
-        const k1 = cmpT(ld(a, t), ld(b, t));
+        const k1 = cmpTol(ld(a, t), ld(b, t), tol);
         sb(own, t, crossOf(k0, k1, d));
         k0 = k1;
       }
     } else if (op == OP_CROSSK) {
       if (n > 0) sb(own, 0, B_UNDEF);
+      const tol = 2.000001e-9 * Math.max(regBound(ar), Math.abs(c));
       let k0 = n > 0 ? cmpT(ld(a, 0), c) : 2;
       for (let t = 1; t < n; t++) {
-        const k1 = cmpT(ld(a, t), c);
+        const k1 = cmpTol(ld(a, t), c, tol);
         sb(own, t, crossOf(k0, k1, d));
         k0 = k1;
       }
@@ -611,6 +664,15 @@ export function rulesSignals(): bool {
       }
     } else return false;
     store<usize>(regTable + (<usize>dr << 2), out);
+    // A bound on |values| of the register, for the tie bands of crossings (Infinity: none known).
+    let bound: f64 = Infinity;
+    if (op == OP_COL) bound = columnBound(d, out, n, gen);
+    else if (op == OP_IND) {
+      // Averages and extremes stay within their source's range; Wilder's RSI within [0, 100].
+      if (br == IND_SMA || br == IND_EMA || br == IND_HIGHEST || br == IND_LOWEST) bound = regBound(ar);
+      else if (br == IND_RSI) bound = 100;
+    }
+    store<f64>(regBnd + (<usize>dr << 3), bound);
     if (out == own) {
       store<f64>(tq, tag);
       store<f64>(gq, gen);
