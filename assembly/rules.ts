@@ -181,7 +181,7 @@ export function signalsPtr(): usize {
   return flagsBase();
 }
 
-/** Byte offset of register r of the last evaluated plan (f64[nBars]; aliases a column or cache slot for COL/IND). */
+/** Byte offset of register r of the last evaluated plan (f64[nBars], or u8[nBars] for a yes/no register: 2 true, 0 false, 1 undefined; aliases a column or cache slot for COL/IND). */
 export function rulesRegPtr(r: i32): usize {
   return load<usize>(regTable + (<usize>r << 2));
 }
