@@ -23,7 +23,7 @@ export {
 export { polyBandsCompute } from './polybands';
 /** Price-action patterns (zones.ts): zDetect(...) detector-only runs, zRun(...) the pattern-zones strategy; zZonesPtr(), zTradesPtr(), zCountsPtr(). */
 export { zDetect, zRun, zZonesPtr, zTradesPtr, zCountsPtr } from './zones';
-/** Rule strategies (rules.ts): rulesPlanPtr(regs) plan area for the host's compiled rules (run with strategy 6), signalsPtr() per-bar signal bytes of the last run, rulesRegPtr(r) a register of the last plan. */
+/** Rule strategies (rules.ts): rulesPlanPtr(regs) plan area for the host's compiled rules (run with strategy 6), signalsPtr() per-bar signal bytes of the last run, rulesRegPtr(r) a register of the last plan (f64 per bar, or a byte per bar for yes/no values). */
 export { rulesPlanPtr, signalsPtr, rulesRegPtr } from './rules';
 /** Minimal-loop probe (probe.ts): probeSmaCross(fast, slow, fee, sl, tp, cash), the machine's limit printed by `npm run bench`. */
 export { probeSmaCross, probeDrawdown } from './probe';

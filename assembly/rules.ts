@@ -4,8 +4,10 @@
 // that the simulation loop consumes. No allocation in the bar loops; semantics: src/lib/engine/SEMANTICS.md
 // ("Rule strategies", "Crossing", "Indicators").
 //
-// Values: every register is f64[nBars]. Booleans are 1 (true), 0 (false) or NaN (undefined: an operand was undefined;
-// `and`/`or`/`not` follow Kleene's three-valued logic). A signal fires only where its register is exactly 1.
+// Values: a number register is f64[nBars]; a yes/no register (the ops marked "-> bool") is u8[nBars] in the first
+// bytes of its slot: 2 (true), 0 (false) or 1 (undefined: an operand was undefined), so that Kleene's three-valued
+// `and`/`or`/`not` are min / max / 2 - x. The host reads such a register as 1 / 0 / NaN (SEMANTICS.md's values).
+// A signal fires only where its register is true.
 //
 // Plan (f64 words at rulesPlanPtr()):
 //   [0] nRegs  [1] nOps  [2] data generation (changes whenever the host loads new bars)
@@ -20,7 +22,8 @@
 // follows the poly-bands / pattern-zones scratch reserve and grows up to cacheSlotLimit() slots), so that neither a
 // pattern-zones run nor a growing indicator cache can overwrite a rule's derived columns, cache or registers:
 //   plan     f64[PLAN_WORDS]
-//   derived  f64[5 * nBars]         hl2, hlc3, ohlc4 of the loaded bars (per data generation), then all 0, all 1
+//   derived  f64[5 * nBars]         hl2, hlc3, ohlc4 of the loaded bars (per data generation), then bool all-false,
+//                                   bool all-true (u8 in the first bytes of their slots)
 //   cache    f64[RC_SLOTS * nBars]  indicator series of derived columns and of expressions (per data generation)
 //   regs     f64[nRegs * nBars]
 import { colPtr, barCount, flagsBase, cacheSlotPtr, cacheSlotLimit, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
@@ -34,11 +37,8 @@ export const STRAT_RULES: i32 = 6;
 /** Rate of change (SEMANTICS.md): roc[t] = (x[t] - x[t-p]) / x[t-p], a fraction; first defined at t = p. */
 export const IND_ROC: i32 = 8;
 
-// Same bit layout as engine.ts (kept local so this module does not import the engine).
-const ENTER_LONG: u8 = 1;
-const EXIT_LONG: u8 = 2;
-const ENTER_SHORT: u8 = 4;
-const EXIT_SHORT: u8 = 8;
+// Same bit layout as engine.ts (kept local so this module does not import the engine): enterLong 1, exitLong 2,
+// enterShort 4, exitShort 8 (the final pass shifts bit 1 of a bool byte into them), day end 0x80.
 const DAY_END: u8 = 0x80;
 
 // Ops. a, b: source registers; c: a constant or a parameter already folded in by the host; d: an integer argument.
@@ -54,19 +54,23 @@ export const OP_MULK: i32 = 9; //       a * c
 export const OP_KSUB: i32 = 10; //      c - a
 export const OP_KDIV: i32 = 11; //      c / a
 export const OP_DIVK: i32 = 12; //      a / c
-export const OP_CMP: i32 = 13; //       d: 0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 != (plain IEEE; NaN operand -> NaN)
-export const OP_CMPK: i32 = 14; //      a (d) c
-export const OP_AND: i32 = 15; //       Kleene
-export const OP_OR: i32 = 16;
-export const OP_NOT: i32 = 17;
-export const OP_CROSS: i32 = 18; //     d: 1 crossover(a, b), -1 crossunder(a, b) (tie band; NaN when undefined)
-export const OP_CROSSK: i32 = 19; //    crossover / crossunder of a with the constant c
+export const OP_CMP: i32 = 13; //       -> bool; d: 0 >, 1 >=, 2 <, 3 <=, 4 ==, 5 != (plain IEEE; NaN operand -> undefined)
+export const OP_CMPK: i32 = 14; //      -> bool; a (d) c
+export const OP_AND: i32 = 15; //       -> bool; Kleene, of bool registers
+export const OP_OR: i32 = 16; //        -> bool
+export const OP_NOT: i32 = 17; //       -> bool
+export const OP_CROSS: i32 = 18; //     -> bool; d: 1 crossover(a, b), -1 crossunder(a, b) (tie band; undefined when undefined)
+export const OP_CROSSK: i32 = 19; //    -> bool; crossover / crossunder of a with the constant c
 export const OP_LAG: i32 = 20; //       dst[t] = a[t-d] (NaN for t < d)
 export const OP_IND: i32 = 21; //       dst = indicator kind b(as int) of register a, period d; c = cache key of the source
 export const OP_ABS: i32 = 22;
 export const OP_MIN: i32 = 23;
 export const OP_MAX: i32 = 24;
-export const OP_CROSSB: i32 = 26; //    crossing of a with the band b + c * e (register e; c may be negative), d = 1 / -1
+export const OP_CROSSB: i32 = 26; //    -> bool; crossing of a with the band b + c * e (register e; c may be negative), d = 1 / -1
+export const OP_CMPB: i32 = 27; //      -> bool; bool registers a (d) b, compared as 1 / 0 / NaN (== and != only)
+export const OP_CMPKB: i32 = 28; //     -> bool; bool register a (d) c, compared as 1 / 0 / NaN
+export const OP_LAGB: i32 = 29; //      -> bool; dst[t] = a[t-d] of a bool register (undefined for t < d)
+export const OP_CONSTB: i32 = 30; //    -> bool; dst[t] = c (1 true, 0 false, NaN undefined)
 export const OP_STRIDE: i32 = 8;
 const HEADER: i32 = 11;
 export const PLAN_WORDS: i32 = 8192;
@@ -99,6 +103,28 @@ let cClock: i32 = 1;
   store<f64>(p + (<usize>i << 3), v);
 }
 // @ts-ignore: decorator
+@inline function lb(p: usize, i: i32): u32 {
+  return <u32>load<u8>(p + <usize>i);
+}
+// @ts-ignore: decorator
+@inline function sb(p: usize, i: i32, v: u32): void {
+  store<u8>(p + <usize>i, <u8>v);
+}
+// Yes/no values of bool registers.
+const B_FALSE: u32 = 0;
+const B_UNDEF: u32 = 1;
+const B_TRUE: u32 = 2;
+/** A 1 / 0 / NaN value as a bool register byte. */
+// @ts-ignore: decorator
+@inline function toB(x: f64): u32 {
+  return x == 1.0 ? B_TRUE : x == 0.0 ? B_FALSE : B_UNDEF;
+}
+/** A bool register byte as 1 / 0 / NaN. */
+// @ts-ignore: decorator
+@inline function fromB(x: u32): f64 {
+  return x == B_TRUE ? 1.0 : x == B_FALSE ? 0.0 : NaN;
+}
+// @ts-ignore: decorator
 @inline function pw(i: i32): f64 {
   return load<f64>(planBase + (<usize>i << 3));
 }
@@ -126,13 +152,11 @@ function ensureLayout(regs: i32): bool {
     cacheGen = -1;
   }
   if (n != layoutN || db != derivedBase) {
-    // Constant columns for absent signals in the final pass: 0 (never) and 1 (no second condition).
+    // Constant bool columns for absent signals in the final pass: false (never) and true (no second condition).
     const z = db + ((3 * nn) << 3);
     const o = db + ((4 * nn) << 3);
-    for (let t = 0; t < n; t++) {
-      st(z, t, 0.0);
-      st(o, t, 1.0);
-    }
+    memory.fill(z, <u8>B_FALSE, nn);
+    memory.fill(o, <u8>B_TRUE, nn);
   }
   planBase = pb;
   derivedBase = db;
@@ -157,7 +181,7 @@ export function signalsPtr(): usize {
   return flagsBase();
 }
 
-/** Byte offset of register r of the last evaluated plan (f64[nBars]; aliases a column or cache slot for COL/IND). */
+/** Byte offset of register r of the last evaluated plan (f64[nBars], or u8[nBars] for a yes/no register: 2 true, 0 false, 1 undefined; aliases a column or cache slot for COL/IND). */
 export function rulesRegPtr(r: i32): usize {
   return load<usize>(regTable + (<usize>r << 2));
 }
@@ -268,8 +292,8 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
 }
 
 // @ts-ignore: decorator
-@inline function cmpPlain(x: f64, y: f64, how: i32): f64 {
-  if (isNaN<f64>(x) || isNaN<f64>(y)) return NaN;
+@inline function cmpPlain(x: f64, y: f64, how: i32): u32 {
+  if (isNaN<f64>(x) || isNaN<f64>(y)) return B_UNDEF;
   let r: bool;
   if (how == 0) r = x > y;
   else if (how == 1) r = x >= y;
@@ -277,35 +301,45 @@ function cachedIndicator(kind: i32, key: i32, src: usize, p: i32, gen: f64): usi
   else if (how == 3) r = x <= y;
   else if (how == 4) r = x == y;
   else r = x != y;
-  return r ? 1.0 : 0.0;
+  return r ? B_TRUE : B_FALSE;
+}
+
+/**
+ * cmpT(x, y) with a bound `tol` on every tie band of the pair (tol >= 1e-9 max(|x|, |y|) for every value of the
+ * series compared): outside [-tol, tol] the sign of the difference decides, inside it the exact test (NaN: 2).
+ */
+// @ts-ignore: decorator
+@inline function cmpTol(x: f64, y: f64, tol: f64): i32 {
+  const dd = x - y;
+  return dd > tol ? 1 : dd < -tol ? -1 : cmpT(x, y);
 }
 
 /** Cross of consecutive tie-aware comparisons: dir 1 above (k1 = 1, k0 <= 0), -1 below (k1 = -1, k0 >= 0). */
 // @ts-ignore: decorator
-@inline function crossOf(k0: i32, k1: i32, dir: i32): f64 {
-  if (k0 == 2 || k1 == 2) return NaN;
-  if (dir > 0) return k1 == 1 && k0 <= 0 ? 1.0 : 0.0;
-  return k1 == -1 && (k0 == 0 || k0 == 1) ? 1.0 : 0.0;
+@inline function crossOf(k0: i32, k1: i32, dir: i32): u32 {
+  if (k0 == 2 || k1 == 2) return B_UNDEF;
+  if (dir > 0) return k1 == 1 && k0 <= 0 ? B_TRUE : B_FALSE;
+  return k1 == -1 && (k0 == 0 || k0 == 1) ? B_TRUE : B_FALSE;
 }
 
-/** dst[t] = a[t] (how) k, plain comparison, NaN when a[t] is NaN; one loop per comparison kind. */
+/** dst[t] = a[t] (how) k, plain comparison, undefined when a[t] is NaN (bool bytes); one loop per comparison kind. */
 function cmpKLoop(dst: usize, a: usize, k: f64, how: i32, n: i32): void {
   if (isNaN<f64>(k)) {
-    for (let t = 0; t < n; t++) st(dst, t, NaN);
+    memory.fill(dst, <u8>B_UNDEF, <usize>n);
     return;
   }
-  if (how == 0) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x > k ? 1.0 : 0.0); }
-  else if (how == 1) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x >= k ? 1.0 : 0.0); }
-  else if (how == 2) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x < k ? 1.0 : 0.0); }
-  else if (how == 3) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x <= k ? 1.0 : 0.0); }
-  else if (how == 4) for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x == k ? 1.0 : 0.0); }
-  else for (let t = 0; t < n; t++) { const x = ld(a, t); st(dst, t, isNaN<f64>(x) ? NaN : x != k ? 1.0 : 0.0); }
+  if (how == 0) for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x > k ? B_TRUE : B_FALSE); }
+  else if (how == 1) for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x >= k ? B_TRUE : B_FALSE); }
+  else if (how == 2) for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x < k ? B_TRUE : B_FALSE); }
+  else if (how == 3) for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x <= k ? B_TRUE : B_FALSE); }
+  else if (how == 4) for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x == k ? B_TRUE : B_FALSE); }
+  else for (let t = 0; t < n; t++) { const x = ld(a, t); sb(dst, t, isNaN<f64>(x) ? B_UNDEF : x != k ? B_TRUE : B_FALSE); }
 }
 
-/** Crossing of a with the band b + k·e (SEMANTICS.md "Crossing"): dir 1 above, -1 below; NaN where undefined. */
+/** Crossing of a with the band b + k·e (SEMANTICS.md "Crossing"): dir 1 above, -1 below; bool bytes. */
 function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i32, n: i32): void {
   if (n <= 0) return;
-  st(dst, 0, NaN);
+  sb(dst, 0, B_UNDEF);
   const tol = tieBoundCached(a, n);
   let k0 = cmpT(ld(a, 0), ld(b, 0) + k * ld(e, 0));
   for (let t = 1; t < n; t++) {
@@ -313,9 +347,87 @@ function crossBandLoop(dst: usize, a: usize, b: usize, k: f64, e: usize, dir: i3
     const y = ld(b, t) + k * ld(e, t);
     const dd = x - y;
     const k1 = dd > tol ? 1 : dd < -tol ? -1 : cmpT(x, y);
-    st(dst, t, crossOf(k0, k1, dir));
+    sb(dst, t, crossOf(k0, k1, dir));
     k0 = k1;
   }
+}
+
+/**
+ * Two crossings of the same pair (a, b) in one pass (`crossover(x, y)` with `crossunder(x, y)`): the tie-aware
+ * comparison is computed once per bar, each output is what OP_CROSS writes for its direction.
+ */
+function crossPairLoop(dst1: usize, dir1: i32, dst2: usize, dir2: i32, a: usize, b: usize, tol: f64, n: i32): void {
+  if (n <= 0) return;
+  sb(dst1, 0, B_UNDEF);
+  sb(dst2, 0, B_UNDEF);
+  let k0 = cmpT(ld(a, 0), ld(b, 0));
+  for (let t = 1; t < n; t++) {
+    const k1 = cmpTol(ld(a, t), ld(b, t), tol);
+    sb(dst1, t, crossOf(k0, k1, dir1));
+    sb(dst2, t, crossOf(k0, k1, dir2));
+    k0 = k1;
+  }
+}
+
+/**
+ * Two crossings of a with bands around the same b and e (`crossover(x, m + k·e)` with `crossunder(x, m - k·e)`) in
+ * one pass: each output is what crossBandLoop writes for its band and direction.
+ */
+function crossBandPairLoop(dst1: usize, k1c: f64, dir1: i32, dst2: usize, k2c: f64, dir2: i32, a: usize, b: usize, e: usize, n: i32): void {
+  if (n <= 0) return;
+  sb(dst1, 0, B_UNDEF);
+  sb(dst2, 0, B_UNDEF);
+  const tol = tieBoundCached(a, n);
+  const x0 = ld(a, 0);
+  let p0 = cmpT(x0, ld(b, 0) + k1c * ld(e, 0));
+  let q0 = cmpT(x0, ld(b, 0) + k2c * ld(e, 0));
+  for (let t = 1; t < n; t++) {
+    const x = ld(a, t);
+    const bb = ld(b, t);
+    const ee = ld(e, t);
+    const y1 = bb + k1c * ee;
+    const y2 = bb + k2c * ee;
+    const d1 = x - y1;
+    const d2 = x - y2;
+    const p1 = d1 > tol ? 1 : d1 < -tol ? -1 : cmpT(x, y1);
+    const q1 = d2 > tol ? 1 : d2 < -tol ? -1 : cmpT(x, y2);
+    sb(dst1, t, crossOf(p0, p1, dir1));
+    sb(dst2, t, crossOf(q0, q1, dir2));
+    p0 = p1;
+    q0 = q1;
+  }
+}
+
+/**
+ * Index of a later op of the plan that is the same crossing kind over the same operands as op k (a partner to
+ * compute in the same pass) and is not already held by its register; -1 when there is none.
+ */
+function crossPartner(k: i32, nOps: i32, nRegs: i32, gen: f64): i32 {
+  const w = HEADER + k * OP_STRIDE;
+  const op = pw(w);
+  const ar = pw(w + 2);
+  const br = pw(w + 3);
+  const er = pw(w + 6);
+  for (let j = k + 1; j < nOps; j++) {
+    const v = HEADER + j * OP_STRIDE;
+    if (pw(v) != op || pw(v + 2) != ar || pw(v + 3) != br || (op == <f64>OP_CROSSB && pw(v + 6) != er)) continue;
+    const dr = <i32>pw(v + 1);
+    if (dr < 0 || dr >= nRegs) return -1;
+    const held = load<f64>(regTag + (<usize>dr << 3)) == pw(v + 7) && load<f64>(regGen + (<usize>dr << 3)) == gen;
+    return held ? -1 : j;
+  }
+  return -1;
+}
+
+/** Mark op j's register as holding its expression (computed by a paired pass). */
+function markDone(j: i32, n: i32, gen: f64): usize {
+  const v = HEADER + j * OP_STRIDE;
+  const dr = <i32>pw(v + 1);
+  const own = regBase + ((<usize>dr * <usize>n) << 3);
+  store<usize>(regTable + (<usize>dr << 2), own);
+  store<f64>(regTag + (<usize>dr << 3), pw(v + 7));
+  store<f64>(regGen + (<usize>dr << 3), gen);
+  return own;
 }
 
 /**
@@ -350,6 +462,47 @@ function tieBound(a: usize, n: i32): f64 {
     if (v > m) m = v; // NaN compares false: skipped
   }
   return m < Infinity ? 2.000001e-9 * m : Infinity;
+}
+
+// Per register: a bound S >= |value| over all bars (NaN skipped), Infinity when none is known. Set with the register
+// (an op skipped because its register holds it already keeps the bound set when it was computed).
+const regBnd = memory.data(MAX_REGS * 8);
+// Bounds of the candle and derived columns (0..8) per data generation.
+const colBnd = memory.data(9 * 8);
+const colBndGen = memory.data(9 * 8);
+let colBndInit = false;
+
+/** Bound of register r (Infinity for r out of range). */
+function regBound(r: i32): f64 {
+  return r >= 0 && r < MAX_REGS ? load<f64>(regBnd + (<usize>r << 3)) : Infinity;
+}
+
+/** max |x| of column `col` (0..8, its values at p), once per data generation; Infinity when not finite. */
+function columnBound(col: i32, p: usize, n: i32, gen: f64): f64 {
+  if (col < 0 || col > 8) return Infinity;
+  if (!colBndInit) {
+    for (let i = 0; i < 9; i++) store<f64>(colBndGen + (<usize>i << 3), -1);
+    colBndInit = true;
+  }
+  const o = <usize>col << 3;
+  if (load<f64>(colBndGen + o) == gen) return load<f64>(colBnd + o);
+  let m: f64 = 0;
+  for (let t = 0; t < n; t++) {
+    const v = Math.abs(ld(p, t));
+    if (v > m) m = v; // NaN compares false: skipped
+  }
+  const s = m < Infinity ? m : Infinity;
+  store<f64>(colBnd + o, s);
+  store<f64>(colBndGen + o, gen);
+  return s;
+}
+
+/**
+ * Tie band bound of comparisons between registers a and b (as tieBound argues: a tie of x with y needs
+ * |x - y| <= 1e-9 max(|x|, |y|) <= 1e-9 max(Sa, Sb)); Infinity when either bound is unknown.
+ */
+function pairTol(a: i32, b: i32): f64 {
+  return 2.000001e-9 * Math.max(regBound(a), regBound(b));
 }
 
 /** Pointer of signal register r (0 when r is -1 or out of range). */
@@ -398,6 +551,7 @@ export function rulesSignals(): bool {
     const a = ar >= 0 && ar < nRegs ? load<usize>(regTable + (<usize>ar << 2)) : 0;
     const b = br >= 0 && br < nRegs ? load<usize>(regTable + (<usize>br << 2)) : 0;
     let out = own;
+    let j: i32 = -1;
     if (op == OP_COL) {
       if (d >= KEY_DERIVED_FIRST) {
         ensureDerived(gen);
@@ -426,40 +580,58 @@ export function rulesSignals(): bool {
     } else if (op == OP_DIVK) {
       for (let t = 0; t < n; t++) st(own, t, ld(a, t) / c);
     } else if (op == OP_CMP) {
-      for (let t = 0; t < n; t++) st(own, t, cmpPlain(ld(a, t), ld(b, t), d));
+      for (let t = 0; t < n; t++) sb(own, t, cmpPlain(ld(a, t), ld(b, t), d));
     } else if (op == OP_CMPK) {
       cmpKLoop(own, a, c, d, n);
+    } else if (op == OP_CMPB) {
+      for (let t = 0; t < n; t++) sb(own, t, cmpPlain(fromB(lb(a, t)), fromB(lb(b, t)), d));
+    } else if (op == OP_CMPKB) {
+      for (let t = 0; t < n; t++) sb(own, t, cmpPlain(fromB(lb(a, t)), c, d));
     } else if (op == OP_AND) {
+      // Kleene's `and` is the minimum of false (0) < undefined (1) < true (2).
       for (let t = 0; t < n; t++) {
-        const x = ld(a, t);
-        const y = ld(b, t);
-        st(own, t, x == 0 || y == 0 ? 0.0 : x == 1 && y == 1 ? 1.0 : NaN);
+        const x = lb(a, t);
+        const y = lb(b, t);
+        sb(own, t, x < y ? x : y);
       }
     } else if (op == OP_OR) {
       for (let t = 0; t < n; t++) {
-        const x = ld(a, t);
-        const y = ld(b, t);
-        st(own, t, x == 1 || y == 1 ? 1.0 : x == 0 && y == 0 ? 0.0 : NaN);
+        const x = lb(a, t);
+        const y = lb(b, t);
+        sb(own, t, x > y ? x : y);
       }
     } else if (op == OP_NOT) {
-      for (let t = 0; t < n; t++) {
-        const x = ld(a, t);
-        st(own, t, x == 0 ? 1.0 : x == 1 ? 0.0 : NaN);
-      }
+      for (let t = 0; t < n; t++) sb(own, t, B_TRUE - lb(a, t));
+    } else if (op == OP_CONSTB) {
+      memory.fill(own, <u8>toB(c), <usize>n);
+    } else if (op == OP_LAGB) {
+      const m = d < n ? d : n;
+      memory.fill(own, <u8>B_UNDEF, <usize>m);
+      if (n > m) memory.copy(own + <usize>m, a, <usize>(n - m));
+    } else if (op == OP_CROSS && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
+      const v = HEADER + j * OP_STRIDE;
+      crossPairLoop(own, d, markDone(j, n, gen), <i32>pw(v + 5), a, b, pairTol(ar, br), n);
+    } else if (op == OP_CROSSB && (j = crossPartner(k, nOps, nRegs, gen)) >= 0) {
+      const e = er >= 0 && er < nRegs ? load<usize>(regTable + (<usize>er << 2)) : 0;
+      if (e == 0) return false;
+      const v = HEADER + j * OP_STRIDE;
+      crossBandPairLoop(own, c, d, markDone(j, n, gen), pw(v + 4), <i32>pw(v + 5), a, b, e, n);
     } else if (op == OP_CROSS) {
-      if (n > 0) st(own, 0, NaN);
+      if (n > 0) sb(own, 0, B_UNDEF);
+      const tol = pairTol(ar, br);
       let k0 = n > 0 ? cmpT(ld(a, 0), ld(b, 0)) : 2;
       for (let t = 1; t < n; t++) {
-        const k1 = cmpT(ld(a, t), ld(b, t));
-        st(own, t, crossOf(k0, k1, d));
+        const k1 = cmpTol(ld(a, t), ld(b, t), tol);
+        sb(own, t, crossOf(k0, k1, d));
         k0 = k1;
       }
     } else if (op == OP_CROSSK) {
-      if (n > 0) st(own, 0, NaN);
+      if (n > 0) sb(own, 0, B_UNDEF);
+      const tol = 2.000001e-9 * Math.max(regBound(ar), Math.abs(c));
       let k0 = n > 0 ? cmpT(ld(a, 0), c) : 2;
       for (let t = 1; t < n; t++) {
-        const k1 = cmpT(ld(a, t), c);
-        st(own, t, crossOf(k0, k1, d));
+        const k1 = cmpTol(ld(a, t), c, tol);
+        sb(own, t, crossOf(k0, k1, d));
         k0 = k1;
       }
     } else if (op == OP_CROSSB) {
@@ -492,6 +664,15 @@ export function rulesSignals(): bool {
       }
     } else return false;
     store<usize>(regTable + (<usize>dr << 2), out);
+    // A bound on |values| of the register, for the tie bands of crossings (Infinity: none known).
+    let bound: f64 = Infinity;
+    if (op == OP_COL) bound = columnBound(d, out, n, gen);
+    else if (op == OP_IND) {
+      // Averages and extremes stay within their source's range; Wilder's RSI within [0, 100].
+      if (br == IND_SMA || br == IND_EMA || br == IND_HIGHEST || br == IND_LOWEST) bound = regBound(ar);
+      else if (br == IND_RSI) bound = 100;
+    }
+    store<f64>(regBnd + (<usize>dr << 3), bound);
     if (out == own) {
       store<f64>(tq, tag);
       store<f64>(gq, gen);
@@ -503,7 +684,8 @@ export function rulesSignals(): bool {
   const rXL = <i32>pw(4);
   const rES = <i32>pw(5);
   const rXS = <i32>pw(6);
-  // Absent signals read the all-0 column, absent second conditions the all-1 column: one branch-free pass.
+  // Absent signals read the all-false column, absent second conditions the all-true column: one branch-free pass.
+  // Bool bytes: both true (2) exactly when (p & q) == 2, i.e. bit 1 of p & q.
   const zeros = derivedBase + ((<usize>(3 * n)) << 3);
   const ones = derivedBase + ((<usize>(4 * n)) << 3);
   const p0 = sigPtr(rEL, nRegs);
@@ -524,14 +706,27 @@ export function rulesSignals(): bool {
   const qXS = q3 != 0 ? q3 : ones;
   if (n > 0) store<u8>(fl, load<u8>(fl) & DAY_END);
   if (n > 1) store<u8>(fl + <usize>(n - 1), load<u8>(fl + <usize>(n - 1)) & DAY_END);
-  for (let t = 1; t < n - 1; t++) {
-    const b0 = <u32>(ld(pEL, t) == 1.0) & <u32>(ld(qEL, t) == 1.0);
-    const b1 = <u32>(ld(pXL, t) == 1.0) & <u32>(ld(qXL, t) == 1.0);
-    const b2 = <u32>(ld(pES, t) == 1.0) & <u32>(ld(qES, t) == 1.0);
-    const b3 = <u32>(ld(pXS, t) == 1.0) & <u32>(ld(qXS, t) == 1.0);
-    const bits = <u8>(b0 * ENTER_LONG | b1 * EXIT_LONG | b2 * ENTER_SHORT | b3 * EXIT_SHORT);
+  // Eight bars at a time (SWAR over u64 words): each byte of p & q & 0x02 is 2 where both are true, and the shifts
+  // move that bit to the signal's bit inside the same byte; the scalar loop below does the remaining bars.
+  let t = 1;
+  const B2: u64 = 0x0202020202020202;
+  const DE: u64 = 0x8080808080808080;
+  for (; t + 8 <= n - 1; t += 8) {
+    const o = <usize>t;
+    const m0 = load<u64>(pEL + o) & load<u64>(qEL + o) & B2;
+    const m1 = load<u64>(pXL + o) & load<u64>(qXL + o) & B2;
+    const m2 = load<u64>(pES + o) & load<u64>(qES + o) & B2;
+    const m3 = load<u64>(pXS + o) & load<u64>(qXS + o) & B2;
+    const q = fl + o;
+    store<u64>(q, (load<u64>(q) & DE) | (m0 >> 1) | m1 | (m2 << 1) | (m3 << 2));
+  }
+  for (; t < n - 1; t++) {
+    const b0 = (lb(pEL, t) & lb(qEL, t)) >> 1;
+    const b1 = (lb(pXL, t) & lb(qXL, t)) & 2;
+    const b2 = ((lb(pES, t) & lb(qES, t)) & 2) << 1;
+    const b3 = ((lb(pXS, t) & lb(qXS, t)) & 2) << 2;
     const q = fl + <usize>t;
-    store<u8>(q, (load<u8>(q) & DAY_END) | bits);
+    store<u8>(q, (load<u8>(q) & DAY_END) | <u8>(b0 | b1 | b2 | b3));
   }
   return true;
 }

@@ -366,9 +366,16 @@ export class WasmEngine {
 		return f;
 	}
 
-	/** Copy of register `reg` of the last rules plan run (f64 per bar). */
-	readRuleRegister(reg: number): Float64Array {
-		return new Float64Array(this.core.memory.buffer, this.core.rulesRegPtr(reg), this.n).slice();
+	/**
+	 * Copy of register `reg` of the last rules plan run, one value per bar; `bool`: a yes/no register (one byte per bar
+	 * in the core: 2 true, 0 false, 1 undefined), returned as 1 / 0 / NaN.
+	 */
+	readRuleRegister(reg: number, bool = false): Float64Array {
+		if (!bool) return new Float64Array(this.core.memory.buffer, this.core.rulesRegPtr(reg), this.n).slice();
+		const bytes = new Uint8Array(this.core.memory.buffer, this.core.rulesRegPtr(reg), this.n);
+		const out = new Float64Array(this.n);
+		for (let i = 0; i < this.n; i++) out[i] = bytes[i] === 2 ? 1 : bytes[i] === 0 ? 0 : NaN;
+		return out;
 	}
 
 	/** The candles currently loaded (the arrays given to {@link load}), null before any load. */

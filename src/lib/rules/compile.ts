@@ -6,7 +6,8 @@
  * an optimisation computes each distinct indicator series once per job.
  *
  * Values: numbers, and yes/no values as 1 / 0 with NaN = undefined (Kleene's three-valued `and`/`or`/`not`); a
- * signal fires only where its value is 1.
+ * signal fires only where its value is 1. In the core a yes/no register is one byte per bar (assembly/rules.ts); the
+ * compiler tracks which registers are yes/no and picks the ops for them.
  */
 import { ValidationError } from '../core/errors';
 import type { LevelSpec } from '../engine/types';
@@ -17,8 +18,10 @@ import type { Expr } from './syntax';
 export const OP = {
 	COL: 1, CONST: 2, ADD: 3, SUB: 4, MUL: 5, DIV: 6, NEG: 7, ADDK: 8, MULK: 9, KSUB: 10, KDIV: 11, DIVK: 12,
 	CMP: 13, CMPK: 14, AND: 15, OR: 16, NOT: 17, CROSS: 18, CROSSK: 19, LAG: 20, IND: 21, ABS: 22, MIN: 23, MAX: 24,
-	CROSSB: 26
+	CROSSB: 26, CMPB: 27, CMPKB: 28, LAGB: 29, CONSTB: 30
 } as const;
+/** Ops whose register holds yes/no values (bytes in the core). */
+const BOOL_OPS: ReadonlySet<number> = new Set([OP.CMP, OP.CMPK, OP.AND, OP.OR, OP.NOT, OP.CROSS, OP.CROSSK, OP.CROSSB, OP.CMPB, OP.CMPKB, OP.LAGB, OP.CONSTB]);
 const OP_STRIDE = 8;
 const HEADER = 11;
 /** Plan capacity of the core (f64 words, assembly/rules.ts PLAN_WORDS). */
@@ -35,7 +38,7 @@ const CMP_FLIP: Record<string, string> = { '>': '<', '>=': '<=', '<': '>', '<=':
 
 /** A folded value: a constant, or a register of the plan with the bar from which it is defined. */
 /** A register; `band` when it is `a + k·c` (a band around `a`), which a crossing can fuse into one pass. */
-type RegVal = { r: number; key: string; fd: number; label: string; band?: { a: number; c: number; k: number } };
+type RegVal = { r: number; key: string; fd: number; label: string; bool: boolean; band?: { a: number; c: number; k: number } };
 type Val = { c: number } | RegVal;
 
 /** An indicator series of a compiled plan (its register, for charts after a run). */
@@ -59,8 +62,8 @@ export interface CompiledRules {
 	levels: { stopLoss?: LevelSpec; takeProfit?: LevelSpec; atrPeriod?: number } | null;
 	/** Indicator series the rule uses, for charts. */
 	series: PlanSeries[];
-	/** Values of the named expressions asked for in `options.outputs`: a register, or a constant. */
-	outputs: Record<string, { reg: number } | { value: number }>;
+	/** Values of the named expressions asked for in `options.outputs`: a register (`bool`: of yes/no values), or a constant. */
+	outputs: Record<string, { reg: number; bool: boolean } | { value: number }>;
 }
 
 const exprIds = new Map<string, number>();
@@ -106,14 +109,16 @@ class Builder {
 		if (this.ops.length / OP_STRIDE > MAX_OPS)
 			throw new ValidationError(`the rule needs more than ${MAX_OPS} column operations: simplify it (name repeated parts, fewer indicators)`);
 		// Parents embed this short name, not the whole key: keys stay short however deep the expression.
-		const v: Val = { r, key: op === OP.COL ? key : `#${tagOf(key)}`, fd, label };
+		const v: Val = { r, key: op === OP.COL ? key : `#${tagOf(key)}`, fd, label, bool: BOOL_OPS.has(op) };
 		this.memo.set(key, v);
 		return v;
 	}
 
-	reg(v: Val): { r: number; key: string; fd: number; label: string } {
+	/** A register for a value (a constant gets one; `bool`: a yes/no constant, 1 / 0 / NaN). */
+	reg(v: Val, bool = false): RegVal {
 		if (!isConst(v)) return v;
-		return this.node(`k${v.c}`, fmt(v.c), 0, OP.CONST, -1, -1, v.c, 0) as { r: number; key: string; fd: number; label: string };
+		if (bool) return this.node(`kb${v.c}`, fmt(v.c), 0, OP.CONSTB, -1, -1, v.c, 0) as RegVal;
+		return this.node(`k${v.c}`, fmt(v.c), 0, OP.CONST, -1, -1, v.c, 0) as RegVal;
 	}
 }
 
@@ -210,7 +215,13 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 		}
 		if (isConst(l)) return compare(CMP_FLIP[op], r, l);
 		const label = `(${l.label} ${op} ${isConst(r) ? fmt(r.c) : r.label})`;
-		if (isConst(r)) return b.node(`(${l.key}${op}k${r.c})`, label, l.fd, OP.CMPK, l.r, -1, r.c, CMP_CODE[op]);
+		// yes/no operands (== and != only, both sides yes/no by the checker): compared as 1 / 0 / NaN in the core
+		if (isConst(r)) return b.node(`(${l.key}${op}k${r.c})`, label, l.fd, l.bool ? OP.CMPKB : OP.CMPK, l.r, -1, r.c, CMP_CODE[op]);
+		if (l.bool || r.bool) {
+			const lb = b.reg(l, true);
+			const rb = b.reg(r, true);
+			return b.node(`(${lb.key}${op}${rb.key})`, label, Math.max(lb.fd, rb.fd), OP.CMPB, lb.r, rb.r, 0, CMP_CODE[op]);
+		}
 		return b.node(`(${l.key}${op}${r.key})`, label, Math.max(l.fd, r.fd), OP.CMP, l.r, r.r, 0, CMP_CODE[op]);
 	};
 
@@ -221,8 +232,8 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 		if (isConst(l) && l.c === 1 - absorb) return r;
 		if (isConst(r) && r.c === 1 - absorb) return l;
 		if (isConst(l) && isConst(r)) return { c: NaN };
-		const lr = b.reg(l);
-		const rr = b.reg(r);
+		const lr = b.reg(l, true);
+		const rr = b.reg(r, true);
 		return b.node(`(${lr.key} ${op} ${rr.key})`, `(${lr.label} ${op} ${rr.label})`, Math.max(lr.fd, rr.fd), op === 'and' ? OP.AND : OP.OR, lr.r, rr.r, 0, 0);
 	};
 
@@ -267,7 +278,7 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 				const a = ev(e.arg);
 				const k = intArg(ev(e.lag), 'a lag', 0);
 				if (isConst(a) || k === 0) return a;
-				return b.node(`(${a.key})[${k}]`, `${a.label}[${k}]`, a.fd + k, OP.LAG, a.r, -1, 0, k);
+				return b.node(`(${a.key})[${k}]`, `${a.label}[${k}]`, a.fd + k, a.bool ? OP.LAGB : OP.LAG, a.r, -1, 0, k);
 			}
 			case 'call': {
 				const args = e.args.map(ev);
@@ -327,7 +338,7 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 		const e = program.signals[s];
 		const v = e ? ev(e) : { c: 0 };
 		if (isConst(v)) {
-			sig.push(v.c === 1 ? b.reg(v).r : -1);
+			sig.push(v.c === 1 ? b.reg(v, true).r : -1);
 			warmup[s] = v.c === 1 ? 0 : -1;
 		} else {
 			sig.push(v.r);
@@ -368,7 +379,7 @@ export function compileRules(program: RuleProgram, values: Readonly<Record<strin
 	for (const name of options.outputs ?? []) {
 		if (!program.bindings.has(name) && !program.params.some((p) => p.name === name)) throw new ValidationError(`the rule has no named expression \`${name}\``);
 		const v = ev({ kind: 'name', name, span: zero });
-		outputs[name] = isConst(v) ? { value: v.c } : { reg: v.r };
+		outputs[name] = isConst(v) ? { value: v.c } : { reg: v.r, bool: v.bool };
 	}
 	// A signal that is `x and y` (and nothing else uses that register) is tested in the core's final pass as the pair
 	// (x, y): `and` is 1 exactly when both are 1.

@@ -30,7 +30,7 @@ export function evaluateNamed(
 	const out: Record<string, Float64Array> = {};
 	for (const name of names) {
 		const o = compiled.outputs[name];
-		out[name] = 'reg' in o ? engine.readRuleRegister(o.reg) : new Float64Array(engine.barCount).fill(o.value);
+		out[name] = 'reg' in o ? engine.readRuleRegister(o.reg, o.bool) : new Float64Array(engine.barCount).fill(o.value);
 	}
 	return out;
 }
