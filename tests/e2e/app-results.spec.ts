@@ -73,9 +73,15 @@ for (const size of SIZES) {
 			const picker = size.name === 'desktop' ? page.getByTestId('trade-row').nth(4) : page.getByTestId('trade-card').nth(4).locator('button');
 			await picker.click();
 			await expect(chart).toHaveAttribute('data-focus-trade', '4');
-			const from = Number(await chart.getAttribute('data-visible-from'));
-			const to = Number(await chart.getAttribute('data-visible-to'));
-			// Trade #5 of this run (sma-cross 10/30 on the bundled two years) sits in the first few hundred bars.
+			// Trade #5 of this run (sma-cross 10/30 on the bundled two years) sits in the first few hundred bars. The
+			// visible range attributes follow the chart's range-change callback, which can lag the click by a frame or
+			// two under load: poll until the chart has settled on the trade.
+			const visibleRange = async () => ({
+				from: Number(await chart.getAttribute('data-visible-from')),
+				to: Number(await chart.getAttribute('data-visible-to'))
+			});
+			await expect.poll(async () => { const r = await visibleRange(); return r.to - r.from; }).toBeLessThan(400);
+			const { from, to } = await visibleRange();
 			expect(to - from).toBeLessThan(400);
 			expect(from).toBeLessThan(400);
 			// Hovering its bars shows the trade tooltip.
