@@ -7,6 +7,7 @@ import {
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
 } from './layout';
+import { ld, st } from './layout';
 import { writeSummary } from './layout';
 import { indicator, nextStamp, invalidateIndicators, IND_SMA, IND_EMA, IND_RSI, IND_ATR } from './indicators';
 import { polyBandsSignals } from './polybands';
@@ -41,14 +42,6 @@ const REASON_END_OF_DATA: f64 = 3;
 
 const DAY_MS: f64 = 86400000.0;
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 export const SIG_ENTER_LONG: u8 = 1;
 export const SIG_EXIT_LONG: u8 = 2;

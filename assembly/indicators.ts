@@ -4,6 +4,7 @@ import {
   colPtr, barCount, COL_CLOSE, COL_HIGH, COL_LOW, cacheBase, cacheSlotPtr, cacheSlotLimit, ensureMemory,
   CACHE_MIN_SLOTS, CACHE_MAX_SLOTS, CACHE_HASH_SIZE, CACHE_INDEX_BYTES
 } from './layout';
+import { ld, st } from './layout';
 
 export const IND_SMA: i32 = 1;
 export const IND_EMA: i32 = 2;
@@ -13,14 +14,6 @@ export const IND_STD: i32 = 5;
 export const IND_HIGHEST: i32 = 6;
 export const IND_LOWEST: i32 = 7;
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 function fillNaN(dst: usize, from: i32, to: i32): void {
   for (let i = from; i < to; i++) st(dst, i, NaN);

@@ -10,6 +10,18 @@
 //   indicator cache from cacheBase(): its index, then slots of nBars f64 each (indicators.ts), grown on demand up to
 //     CACHE_BYTES of series (at least CACHE_MIN_SLOTS slots, grown when the bars are laid out).
 
+/** f64 element `i` of the f64 buffer at byte offset `p` (no bounds check; every loop of the core reads through it). */
+// @ts-ignore: decorator
+@inline export function ld(p: usize, i: i32): f64 {
+  return load<f64>(p + (<usize>i << 3));
+}
+
+/** Store `v` as f64 element `i` of the f64 buffer at byte offset `p` (no bounds check). */
+// @ts-ignore: decorator
+@inline export function st(p: usize, i: i32, v: f64): void {
+  store<f64>(p + (<usize>i << 3), v);
+}
+
 export const COL_OPEN_TIME: i32 = 0; // ms UTC
 export const COL_OPEN: i32 = 1;
 export const COL_HIGH: i32 = 2;

@@ -13,6 +13,7 @@
 //   Q     f64[W * (d+1)]    row-major (row i = point i)
 //   c     f64[d+1]          coefficients of the current window in the Q basis
 import { colPtr, barCount, flagsBase, scratchEnd, COL_CLOSE } from './layout';
+import { ld, st } from './layout';
 
 // Same bit layout as engine.ts' computeSignals (kept local so this module does not import the engine).
 const ENTER_LONG: u8 = 1;
@@ -32,14 +33,6 @@ let cacheN: i32 = -1;
 let cacheStart: usize = 0;
 let cacheHash: u64 = 0;
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 /** Build the orthonormal basis Q of the degree-d polynomials on W points (x mapped to [-1, 1]) at `q`. */
 function buildBasis(q: usize, W: i32, k: i32): void {

@@ -15,6 +15,7 @@
 import { SUMMARY_LEN, S_FINAL_EQUITY, S_N_TRADES, S_N_WINS, S_GROSS_PROFIT, S_GROSS_LOSS, S_TOTAL_FEES,
   S_MAX_DD_RATIO, S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ,
   S_MAX_DD_AMOUNT, S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES } from './layout';
+import { ld, st } from './layout';
 import { writeSummary } from './layout';
 import { smaInto, emaInto, rsiInto, atrInto } from './indicators';
 import {
@@ -92,14 +93,6 @@ let oHeld: usize = 0;
 let oRules: usize = 0;
 let nHeld: i32 = 0;
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 // @ts-ignore: decorator
 @inline function ldi(p: usize, i: i32): i32 {
   return load<i32>(p + (<usize>i << 2));

@@ -5,12 +5,9 @@
 // `npm run bench` prints the kernel's speed on the same grid beside it (scripts/bench-kernel.ts); their ratio is how
 // close run() is to the limit. Not part of the product's semantics: never used for results.
 import { colPtr, barCount, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
+import { ld } from './layout';
 import { indicator, nextStamp, IND_SMA } from './indicators';
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
 
 let probeMaxDd: f64 = 0;
 

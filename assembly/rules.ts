@@ -27,6 +27,7 @@
 //   cache    f64[RC_SLOTS * nBars]  indicator series of derived columns and of expressions (per data generation)
 //   regs     f64[nRegs * nBars]
 import { colPtr, barCount, flagsBase, cacheSlotPtr, cacheSlotLimit, COL_OPEN, COL_HIGH, COL_LOW, COL_CLOSE } from './layout';
+import { ld, st } from './layout';
 import {
   indicator, smaInto, emaInto, rsiInto, atrInto, stdInto, extremeInto,
   IND_SMA, IND_EMA, IND_RSI, IND_ATR, IND_STD, IND_HIGHEST, IND_LOWEST
@@ -94,14 +95,6 @@ const cPeriod = memory.data(RC_SLOTS * 4);
 const cStamp = memory.data(RC_SLOTS * 4);
 let cClock: i32 = 1;
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 // @ts-ignore: decorator
 @inline function lb(p: usize, i: i32): u32 {
   return <u32>load<u8>(p + <usize>i);

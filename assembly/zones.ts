@@ -17,6 +17,7 @@ import {
   S_AMBIGUOUS_BARS, S_EXPOSURE_BARS, S_DAILY_N, S_DAILY_SUM, S_DAILY_SUMSQ, S_DAILY_DOWN_SUMSQ, S_MAX_DD_AMOUNT,
   S_SUM_PROFIT_RATIO, S_SUM_PROFIT_RATIO_SQ, S_N_LOSSES
 } from './layout';
+import { ld, st } from './layout';
 import { writeSummary } from './layout';
 import { indicator, nextStamp, IND_ATR, IND_HIGHEST, IND_LOWEST } from './indicators';
 
@@ -88,14 +89,6 @@ const ZC_EXPIRED: i32 = 8;
 const ZC_ACTIVE_AT_END: i32 = 9;
 const ZC_ZONES: i32 = 10; // zone records written
 
-// @ts-ignore: decorator
-@inline function ld(p: usize, i: i32): f64 {
-  return load<f64>(p + (<usize>i << 3));
-}
-// @ts-ignore: decorator
-@inline function st(p: usize, i: i32, v: f64): void {
-  store<f64>(p + (<usize>i << 3), v);
-}
 
 let aZones: usize = 0;
 let aActive: usize = 0;
